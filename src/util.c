@@ -1,0 +1,159 @@
+/*
+ * util.c: integer parsing, home and XDG directories, paths (see util.h).
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int
+util_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out,
+    const char **why)
+{
+	uint64_t v = 0;
+	const char *p;
+
+	if (*s == '\0') {
+		*why = "not a number";
+		return -1;
+	}
+	for (p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9') {
+			*why = "not a number";
+			return -1;
+		}
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) {
+			*why = "too large";
+			return -1;
+		}
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (v < min) {
+		*why = "too small";
+		return -1;
+	}
+	if (v > max) {
+		*why = "too large";
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* $HOME is trusted only when it is absolute and, if it exists, ours. */
+static bool
+util_home_env_ok(const char *home)
+{
+	struct stat st;
+
+	if (home == NULL || home[0] != '/')
+		return false;
+	if (stat(home, &st) == -1)
+		return errno == ENOENT;
+	return st.st_uid == getuid();
+}
+
+char *
+util_home_dir(void)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	if (util_home_env_ok(home))
+		return strdup(home);
+	errno = 0;
+	if ((pw = getpwuid(getuid())) == NULL || pw->pw_dir == NULL ||
+	    pw->pw_dir[0] != '/') {
+		if (errno == 0)
+			errno = ENOENT;
+		return NULL;
+	}
+	return strdup(pw->pw_dir);
+}
+
+char *
+util_path_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + 1 + strlen(name) + 1;
+	char *p;
+
+	if ((p = malloc(n)) == NULL)
+		return NULL;
+	(void)snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+/* $VAR when set and absolute, else HOME/fallback. */
+static char *
+util_xdg_dir(const char *var, const char *fallback)
+{
+	const char *v = getenv(var);
+	char *home, *p;
+
+	if (v != NULL && v[0] == '/')
+		return strdup(v);
+	if ((home = util_home_dir()) == NULL)
+		return NULL;
+	p = util_path_join(home, fallback);
+	free(home);
+	return p;
+}
+
+char *
+util_xdg_config_home(void)
+{
+	return util_xdg_dir("XDG_CONFIG_HOME", ".config");
+}
+
+char *
+util_xdg_state_home(void)
+{
+	return util_xdg_dir("XDG_STATE_HOME", ".local/state");
+}
+
+static char *
+util_xdg_sub(char *base, const char *sub)
+{
+	char *p;
+
+	if (base == NULL)
+		return NULL;
+	p = util_path_join(base, sub);
+	free(base);
+	return p;
+}
+
+char *
+util_default_config_path(void)
+{
+	return util_xdg_sub(util_xdg_config_home(), "postern/config");
+}
+
+char *
+util_default_queue_path(void)
+{
+	return util_xdg_sub(util_xdg_state_home(), "postern/queue");
+}
+
+bool
+util_has_crlf(const char *s)
+{
+	return strpbrk(s, "\r\n") != NULL;
+}
+
+void
+util_freezero(void *p, size_t n)
+{
+	if (p == NULL)
+		return;
+	explicit_bzero(p, n);
+	free(p);
+}

@@ -1,0 +1,59 @@
+/*
+ * version.c: the text of `postern --version` (see version.h).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "idn.h"
+#include "keyring.h"
+#include "sasl_lib.h"
+#include "tls.h"
+#include "util.h"
+#include "version.h"
+
+static int
+version_paths(struct buf *out)
+{
+	char *conf = util_default_config_path();
+	char *queue = util_default_queue_path();
+	int r;
+
+	r = buf_printf(out,
+	    "Config file:     %s\n"
+	    "System config:   %s\n"
+	    "Queue directory: %s\n",
+	    conf ? conf : "(no home directory)", SYSCONFDIR "/postern.conf",
+	    queue ? queue : "(no home directory)");
+	free(conf);
+	free(queue);
+	return r;
+}
+
+int
+version_report(struct buf *out)
+{
+	struct buf mechs;
+	int r = -1;
+
+	buf_init(&mechs, 4096);
+	if (sasl_lib_mechanisms(&mechs) == -1)
+		goto out;
+	if (buf_printf(out,
+		"postern %s\n"
+		"GnuTLS:          %s\n"
+		"libidn2:         %s\n"
+		"Keyring:         %s\n"
+		"GNU SASL:        %s\n"
+		"SASL mechanisms: %s\n",
+		PACKAGE_VERSION, tls_library_version(), idn_library_version(),
+		keyring_backend_version(), sasl_lib_version(),
+		mechs.len ? buf_str(&mechs) : "none") == -1)
+		goto out;
+	if (version_paths(out) == -1)
+		goto out;
+	r = 0;
+out:
+	buf_free(&mechs);
+	return r;
+}
