@@ -26,16 +26,16 @@ enum err_class {
 	ERR_CANTCREAT,   /* cannot create an output file   EX_CANTCREAT 73 */
 	ERR_IO,          /* read/write error                    EX_IOERR 74 */
 	ERR_TEMP,        /* try again later                   EX_TEMPFAIL 75 */
-	ERR_PROTOCOL,    /* remote broke the protocol, TLS failed EX_PROTOCOL 76 */
+	ERR_PROTOCOL,    /* protocol broken, TLS failed      EX_PROTOCOL 76 */
 	ERR_NOPERM,      /* auth or certificate refused       EX_NOPERM 77 */
 	ERR_CONFIG,      /* configuration error                EX_CONFIG 78 */
 };
 
 struct err {
 	enum err_class cls;
-	bool temporary;       /* retrying later may succeed: queue it */
-	int smtp_code;        /* last SMTP reply code, 0 when none */
-	char esc[16];         /* enhanced status code ("5.7.8"), or "" */
+	bool temporary; /* retrying later may succeed: queue it */
+	int smtp_code;  /* last SMTP reply code, 0 when none */
+	char esc[16];   /* enhanced status code ("5.7.8"), or "" */
 	char text[ERR_TEXT_MAX];
 };
 

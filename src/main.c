@@ -70,7 +70,8 @@ main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
 	}
-	fprintf(stderr, "postern: sending mail is not available in this "
-			"build yet; nothing was sent\n");
+	fprintf(stderr,
+	    "postern: sending mail is not available in this "
+	    "build yet; nothing was sent\n");
 	return err_exit_code(ERR_UNAVAILABLE);
 }

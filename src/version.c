@@ -40,15 +40,15 @@ version_report(struct buf *out)
 	if (sasl_lib_mechanisms(&mechs) == -1)
 		goto out;
 	if (buf_printf(out,
-		"postern %s\n"
-		"GnuTLS:          %s\n"
-		"libidn2:         %s\n"
-		"Keyring:         %s\n"
-		"GNU SASL:        %s\n"
-		"SASL mechanisms: %s\n",
-		PACKAGE_VERSION, tls_library_version(), idn_library_version(),
-		keyring_backend_version(), sasl_lib_version(),
-		mechs.len ? buf_str(&mechs) : "none") == -1)
+	        "postern %s\n"
+	        "GnuTLS:          %s\n"
+	        "libidn2:         %s\n"
+	        "Keyring:         %s\n"
+	        "GNU SASL:        %s\n"
+	        "SASL mechanisms: %s\n",
+	        PACKAGE_VERSION, tls_library_version(), idn_library_version(),
+	        keyring_backend_version(), sasl_lib_version(),
+	        mechs.len ? buf_str(&mechs) : "none") == -1)
 		goto out;
 	if (version_paths(out) == -1)
 		goto out;

@@ -39,8 +39,8 @@ test_parse_uint(void)
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		uint64_t v = 12345;
 		const char *why = NULL;
-		int r = util_parse_uint(cases[i].in, cases[i].min,
-		    cases[i].max, &v, &why);
+		int r = util_parse_uint(cases[i].in, cases[i].min, cases[i].max,
+		    &v, &why);
 
 		IS_INT(r, cases[i].ret, cases[i].in);
 		if (r == 0)

@@ -1,0 +1,64 @@
+/*
+ * log.h: one line per message for syslog (LOG_MAIL) and the `logfile`.
+ *
+ * The line is built by a pure formatter from a struct log_record, so its
+ * exact bytes are unit-tested; writers append it to a file (one write(2)
+ * with O_APPEND, so concurrent postern processes never interleave) or send
+ * it to syslog. Values are written as key=value; a value holding blanks,
+ * quotes or control characters is double-quoted with C-style escapes, so a
+ * server's reply text cannot forge a second log line. Nothing here prints
+ * to stderr or exits; passwords are never part of a record.
+ */
+#ifndef POSTERN_LOG_H
+#define POSTERN_LOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+#include "err.h"
+
+/* Longest line the formatter produces; longer ones are cut with "...". */
+#define LOG_LINE_MAX 8192
+
+struct log_rcpt {
+	const char *addr;
+	const char *status; /* "sent", "refused", "deferred", ... */
+	const char *reply;  /* the server's reply to this RCPT, or NULL */
+};
+
+struct log_record {
+	const char *id;      /* message or queue id, or NULL */
+	const char *account; /* account name */
+	const char *host;    /* server host name */
+	unsigned port;       /* server port, 0 when none */
+	const char *tls;     /* "TLS1.3 AES-256-GCM", or NULL for none */
+	const char *auth;    /* SASL mechanism used, or NULL */
+	const char *from;    /* envelope sender ("" for the null sender) */
+	const struct log_rcpt *rcpts;
+	size_t nrcpts;
+	uint64_t size;        /* message size in octets */
+	const char *reply;    /* final server reply, or the error text */
+	uint64_t duration_ms; /* from start to the final reply */
+	int exit_code;        /* the process exit code for this message */
+};
+
+/*
+ * Append the line for rec to out, without a newline. With with_time, the
+ * line starts with now as "YYYY-MM-DDTHH:MM:SS+ZZZZ" in local time (for a
+ * logfile; syslog stamps its own). 0, or -1 when out is full.
+ */
+int log_format(const struct log_record *rec, int with_time, time_t now,
+    struct buf *out);
+
+/*
+ * Append line plus "\n" to path (created 0600 if missing) in one write.
+ * 0, or -1 with e filled (ERR_CANTCREAT / ERR_IO).
+ */
+int log_append_file(const char *path, const char *line, struct err *e);
+
+/* Send line to syslog as "postern", facility LOG_MAIL. */
+void log_syslog(const char *line, int failed);
+
+#endif
