@@ -1,0 +1,81 @@
+/*
+ * cli.h: the sendmail-compatible command line, parsed into a request.
+ *
+ * cli_parse is pure: it reads argv and fills a caller-owned struct
+ * cli_request; it never prints, exits or touches a file. Strings in the
+ * request point into argv or are owned by the request (cli_free releases
+ * them). Unknown and ignored options do not fail: each adds one line to
+ * req->warnings, which main.c prints. Failures (a CR or LF in an argument,
+ * a missing option value, a mode postern refuses) fill the struct err with
+ * ERR_USAGE and return -1.
+ */
+#ifndef POSTERN_CLI_H
+#define POSTERN_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+
+/* Upper bounds on what argv may hold. */
+#define CLI_RCPTS_MAX 10000
+#define CLI_WARNINGS_MAX 8192
+
+enum cli_mode {
+	CLI_MODE_SEND = 0,    /* -bm, the default: read stdin, send it */
+	CLI_MODE_NEWALIASES,  /* -bi, -I, newaliases: a no-op */
+	CLI_MODE_QUEUE_LIST,  /* -bp, mailq */
+	CLI_MODE_QUEUE_RUN,   /* -q[...] */
+	CLI_MODE_SMTP,        /* -bs: SMTP on stdin/stdout */
+	CLI_MODE_VERSION,     /* --version */
+	CLI_MODE_HELP,        /* --help */
+	CLI_MODE_PRINT_CONFIG /* --print-config [ACCOUNT] */
+};
+
+enum cli_body {
+	CLI_BODY_DEFAULT = 0, /* decide from the message */
+	CLI_BODY_7BIT,        /* -B 7BIT */
+	CLI_BODY_8BITMIME     /* -B 8BITMIME */
+};
+
+struct cli_request {
+	enum cli_mode mode;
+	const char *prog; /* basename of argv[0] */
+
+	/* Envelope. sender is NULL without -f/-r; "" is the null sender. */
+	char *sender;
+	const char *full_name; /* -F, or NULL */
+	char **rcpts;          /* argv recipients, comma lists split */
+	size_t nrcpts;
+	bool read_recipients;   /* -t */
+	bool ignore_dots;       /* -i, -oi: a lone "." is not the end */
+	enum cli_body body;     /* -B */
+	const char *dsn_notify; /* -N, as given (validated) */
+	const char *dsn_return; /* -R: "FULL" or "HDRS", or NULL */
+	const char *envid;      /* -V */
+
+	/* Choices. */
+	const char *account;       /* -a, --account */
+	const char *config_file;   /* -C */
+	bool queue_only;           /* -odq */
+	bool dry_run;              /* --dry-run */
+	const char *print_account; /* --print-config ACCOUNT, or NULL */
+	const char *queue_arg;     /* what followed -q, "" for a bare -q */
+	int verbose;               /* -v, repeatable */
+
+	/* One line per ignored or unknown option, '\n'-terminated. */
+	struct buf warnings;
+};
+
+/* Parse argv into req (which need not be initialised). 0 or -1 + err. */
+int cli_parse(int argc, char *const argv[], struct cli_request *req,
+    struct err *);
+
+/* Release what cli_parse allocated; safe on a zeroed or failed request. */
+void cli_free(struct cli_request *);
+
+/* The text of --help. */
+const char *cli_help_text(void);
+
+#endif
