@@ -1,0 +1,240 @@
+/*
+ * conf.h: the configuration: msmtp-compatible files, resolved accounts.
+ *
+ * The syntax is msmtp's: "defaults", "account NAME [: PARENT[,PARENT]]",
+ * "key value" lines, '#' comments at the start of a line, values in
+ * double quotes (with \" and \\), a leading "~/" in paths. Every key is
+ * declared once in the table in conf_keys.c (type, field, bounds,
+ * choices, default, help); nothing else knows the key names.
+ *
+ * Two phases, as OpenSSH: conf_parse() reads one file's bytes with every
+ * field unset (an account starts as a copy of the "defaults" seen so far,
+ * then each parent's explicitly set fields are laid over it); then
+ * conf_finish() fills the secure defaults and checks rules that involve
+ * several keys. Errors do not stop either phase: each one is appended to
+ * the error buffer as "path:line: message\n" and the phase returns -1 at
+ * the end. conf_load() is the thin I/O wrapper: search order, open,
+ * fstat, permission check, read, parse, finish.
+ *
+ * Every value keeps its origin (file and line, or "default") for
+ * --print-config. struct account and struct conf own their strings;
+ * secrets are wiped when freed.
+ */
+#ifndef POSTERN_CONF_H
+#define POSTERN_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+
+#define CONF_LINE_MAX (64 * 1024)       /* OAuth tokens fit inline */
+#define CONF_FILE_MAX (4 * 1024 * 1024) /* a bigger file is refused */
+#define CONF_ERRORS_MAX (64 * 1024)     /* collected error text */
+#define CONF_NAME_MAX 128               /* account name */
+#define CONF_KEYS_MAX 64                /* room in the origin table */
+
+enum conf_type {
+	CONF_BOOL,   /* on|off (an empty value means on) */
+	CONF_UINT,   /* decimal in [min, max]; durations take s/m/h/d */
+	CONF_STRING, /* any text */
+	CONF_ENUM,   /* one of choices, case-insensitive; stored as index */
+	CONF_PATH,   /* a file name; "~/" expands to the home directory */
+	CONF_SECRET, /* like STRING, masked in output, file permission check */
+	CONF_CMD     /* a shell command line, run later (passwordeval) */
+};
+
+/* The index of each choice, for the ENUM fields main.c reads. */
+enum conf_auth {
+	CONF_AUTH_OFF = 0,
+	CONF_AUTH_ON, /* choose the best mechanism the server offers */
+	/* >= CONF_AUTH_ON + 1: a mechanism, see conf_auth_mechanism() */
+};
+enum conf_hdr { CONF_HDR_AUTO = 0, CONF_HDR_ON, CONF_HDR_OFF };
+enum conf_hdr_auto { CONF_HDRA_AUTO = 0, CONF_HDRA_OFF };
+enum conf_dsn_ret { CONF_RET_OFF = 0, CONF_RET_HDRS, CONF_RET_FULL };
+
+struct conf_origin {
+	const char *file; /* NULL: not set in any file */
+	unsigned int line;
+};
+
+struct account {
+	char *name;
+	struct conf_origin where; /* the "account" line */
+
+	/* server */
+	char *host;
+	unsigned int port;
+	bool tls;
+	bool tls_starttls;
+	char *tls_trust_file;  /* "system": the system store */
+	char *tls_fingerprint; /* pin instead of the CA check */
+	char *tls_cert_file;
+	char *tls_key_file;
+	char *tls_priorities;
+	char *tls_host_override;
+	bool tls_certcheck;
+	unsigned int timeout; /* seconds per command; 0: none */
+	char *source_ip;
+	bool ipv4;
+	bool ipv6;
+	char *domain; /* EHLO argument */
+	int protocol; /* smtp only */
+
+	/* authentication */
+	int auth; /* enum conf_auth */
+	char *user;
+	char *password;     /* SECRET */
+	char *passwordeval; /* CMD: run by secrets.c, not here */
+	bool keyring;
+
+	/* envelope and headers */
+	char *from;
+	char *from_full_name;
+	bool allow_from_override;
+	char *dsn_notify;
+	int dsn_return;       /* enum conf_dsn_ret */
+	int set_from_header;  /* enum conf_hdr */
+	int set_date_header;  /* enum conf_hdr_auto */
+	int set_msgid_header; /* enum conf_hdr_auto */
+	bool remove_bcc_headers;
+	bool undisclosed_recipients;
+	char *aliases;
+	char *local_domain;
+
+	/* logging */
+	char *logfile;
+	char *logfile_time_format;
+	int syslog; /* index into conf_syslog_name() */
+
+	/* queue */
+	bool queue;
+	char *queue_dir;
+	unsigned int queue_lifetime; /* seconds */
+	unsigned int retry_min;      /* seconds */
+	unsigned int retry_max;      /* seconds */
+	bool queue_only;
+
+	/* Where each key's value came from, by key table index. */
+	struct conf_origin origin[CONF_KEYS_MAX];
+};
+
+struct conf {
+	struct account **accounts; /* user file first, then system-only */
+	size_t naccounts;
+	char **files; /* files read; origins point here */
+	size_t nfiles;
+	struct buf searched; /* "a, b, c": every file looked for */
+	struct buf notes;    /* lines for -v */
+	struct buf errors;   /* "path:line: message\n" lines */
+};
+
+/* An empty configuration. */
+void conf_init(struct conf *);
+void conf_free(struct conf *);
+
+/*
+ * Phase one: parse data[0..len) (path is used for messages and origins;
+ * home expands "~/"). Accounts are appended to conf; one already defined
+ * by an earlier file is skipped, because the user's file replaces a
+ * system account as a whole. *has_secret says whether a SECRET key was
+ * set. 0, or -1 after appending the errors to conf->errors.
+ */
+int conf_parse(struct conf *, const char *path, const char *data, size_t len,
+    const char *home, bool *has_secret);
+
+/*
+ * Phase two: fill the defaults of every account (queue_dir from
+ * default_queue_dir) and check the cross-key rules. 0 or -1 + errors.
+ */
+int conf_finish(struct conf *, const char *default_queue_dir);
+
+/*
+ * The whole load: -C FILE (config_file) or the user's file (search order
+ * in postern.conf(5)), then SYSCONFDIR/postern.conf, then conf_finish.
+ * A file holding a secret must be owned by the user and not readable by
+ * group or others, checked with fstat on the open descriptor. ERR_CONFIG
+ * with the collected errors in err->text (and all of them in
+ * conf->errors); ERR_NOINPUT when -C names a file that cannot be opened.
+ */
+int conf_load(struct conf *, const char *config_file, struct err *);
+
+/*
+ * The secrecy rule, given fstat's answer: 0 or -1 with *why. is_system
+ * relaxes it for the system file (owner root, group may read).
+ */
+int conf_check_secrecy(unsigned int mode, unsigned int uid, unsigned int euid,
+    bool is_system, const char **why);
+
+/* The account called name, or NULL. */
+const struct account *conf_find(const struct conf *, const char *name);
+
+/*
+ * Account selection (msmtp's rules): name (-a) when given; else the
+ * first account whose from matches sender (case-insensitive; a glob when
+ * from holds ?, * or [; user+detail@dom matches user@dom); else
+ * "default"; else ERR_CONFIG naming the files searched.
+ */
+int conf_select(const struct conf *, const char *name, const char *sender,
+    const struct account **, struct err *);
+
+/* True when the account's from pattern accepts addr. */
+bool conf_from_matches(const char *pattern, const char *addr);
+
+/* What sending needs (a host, a from when no -f): 0 or ERR_CONFIG. */
+int conf_check_send(const struct account *, bool have_sender, struct err *);
+
+/*
+ * --print-config: one "key value  # origin" line per key, secrets
+ * masked. Keys never set and without a default are shown as unset.
+ */
+int conf_print(const struct account *, struct buf *out);
+
+/* The mechanism named by auth ("PLAIN", ...), or NULL for on/off. */
+const char *conf_auth_mechanism(int auth);
+
+/* "off", "on", "LOG_MAIL", ... */
+const char *conf_syslog_name(int syslog);
+
+/*
+ * The key table (conf_keys.c), for conf.c and the documentation tests;
+ * other modules use struct account.
+ */
+#define CONF_K_DURATION 0x1 /* UINT: takes an s, m, h or d suffix */
+#define CONF_K_OFF 0x2      /* UINT: "off" means 0 */
+#define CONF_K_COMPUTED 0x4 /* default depends on other keys (conf.c) */
+
+struct conf_key {
+	const char *name;
+	enum conf_type type;
+	size_t offset;              /* offsetof(struct account, field) */
+	unsigned int min, max;      /* UINT bounds */
+	const char *const *choices; /* ENUM, NULL-terminated */
+	const char *def;            /* default as written; NULL: unset */
+	const char *help;
+	unsigned int flags;
+};
+
+extern const struct conf_key conf_keys[];
+extern const size_t conf_nkeys;
+
+/*
+ * Look a key up by name, legacy names included; a legacy name may
+ * rewrite the value (*val). 0 and *key set; 1 for a key that is read and
+ * ignored; -1 with *why for an unknown or unsupported key.
+ */
+int conf_key_lookup(const char *name, const char **val,
+    const struct conf_key **key, const char **why);
+
+/* Set, copy, free and print one field, by table entry. */
+int conf_key_set(const struct conf_key *, struct account *, const char *val,
+    const char *home, struct buf *why);
+int conf_key_copy(const struct conf_key *, struct account *dst,
+    const struct account *src);
+void conf_key_free(const struct conf_key *, struct account *);
+int conf_key_print(const struct conf_key *, const struct account *,
+    struct buf *out);
+
+#endif

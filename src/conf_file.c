@@ -1,0 +1,208 @@
+/*
+ * conf_file.c: finding and reading the configuration files (conf_load,
+ * see conf.h). This is the only part of the configuration that touches
+ * the file system; the parser in conf.c works on the bytes read here.
+ *
+ * Search order: -C FILE, or else the first of
+ * $XDG_CONFIG_HOME/postern/config, ~/.msmtprc and
+ * $XDG_CONFIG_HOME/msmtp/config that exists (the last two are msmtp's,
+ * read unchanged to ease migration); then SYSCONFDIR/postern.conf.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "util.h"
+
+#define CONF_SYSTEM_FILE SYSCONFDIR "/postern.conf"
+
+enum conf_role { CONF_USER, CONF_REQUIRED, CONF_SYSTEM };
+
+int
+conf_check_secrecy(unsigned int mode, unsigned int uid, unsigned int euid,
+    bool is_system, const char **why)
+{
+	if (is_system && euid == 0)
+		return 0;
+	if (is_system) {
+		if (uid != 0 && uid != euid)
+			return *why = "holds a password, so it must be owned "
+			              "by root or by you",
+			       -1;
+		if (mode & 007)
+			return *why = "holds a password, so others must not "
+			              "read it (chmod o-rwx)",
+			       -1;
+		return 0;
+	}
+	if (uid != euid)
+		return *why = "holds a password, so it must be owned by you",
+		       -1;
+	if (mode & 077)
+		return *why = "holds a password, so only you may read it "
+		              "(chmod 600)",
+		       -1;
+	return 0;
+}
+
+static void
+conf_note_searched(struct conf *c, const char *path)
+{
+	if (c->searched.len > 0)
+		(void)buf_add_str(&c->searched, ", ");
+	(void)buf_add_str(&c->searched, path);
+}
+
+/* The whole file into data, refusing more than CONF_FILE_MAX bytes. */
+static int
+conf_read_fd(int fd, struct buf *data)
+{
+	char chunk[8192];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (int)n;
+		if (buf_add(data, chunk, (size_t)n) == -1) {
+			errno = EFBIG;
+			return -1;
+		}
+	}
+}
+
+/*
+ * Read and parse one file. 1 when it does not exist, 0 when it was read
+ * (errors, if any, are in c->errors), -1 for ERR_NOINPUT (-C missing).
+ */
+static int
+conf_load_file(struct conf *c, const char *path, enum conf_role role,
+    const char *home, int *nerr)
+{
+	struct buf data;
+	struct stat st;
+	const char *why = NULL;
+	bool secret = false;
+	int fd;
+
+	conf_note_searched(c, path);
+	buf_init(&data, CONF_FILE_MAX);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		if ((errno == ENOENT || errno == ENOTDIR) &&
+		    role != CONF_REQUIRED)
+			return 1;
+		(void)buf_printf(&c->errors, "%s: cannot open: %s\n", path,
+		    strerror(errno));
+		(*nerr)++;
+		return role == CONF_REQUIRED ? -1 : 0;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+		why = "is not a regular file";
+	else if (conf_read_fd(fd, &data) == -1)
+		why = errno == EFBIG ? "is too large" : strerror(errno);
+	else if (conf_parse(c, path, data.data ? data.data : "", data.len, home,
+	             &secret) == -1)
+		(*nerr)++;
+	if (why == NULL && secret)
+		(void)conf_check_secrecy(st.st_mode, st.st_uid, geteuid(),
+		    role == CONF_SYSTEM, &why);
+	if (why != NULL) {
+		(void)buf_printf(&c->errors, "%s: %s\n", path, why);
+		(*nerr)++;
+	}
+	buf_wipe(&data);
+	(void)close(fd);
+	return 0;
+}
+
+/* The user's file: the first of postern's and msmtp's that exists. */
+static int
+conf_load_user(struct conf *c, const char *home, int *nerr)
+{
+	char *xdg = util_xdg_config_home(), *paths[3] = { NULL, NULL, NULL };
+	size_t i;
+	int r = 1;
+
+	if (xdg != NULL) {
+		paths[0] = util_path_join(xdg, "postern/config");
+		paths[2] = util_path_join(xdg, "msmtp/config");
+	}
+	if (home != NULL)
+		paths[1] = util_path_join(home, ".msmtprc");
+	for (i = 0; i < 3 && r == 1; i++) {
+		if (paths[i] == NULL)
+			continue;
+		r = conf_load_file(c, paths[i], CONF_USER, home, nerr);
+		if (r == 0 && i > 0)
+			(void)buf_printf(&c->notes,
+			    "reading msmtp's "
+			    "configuration %s (copy it to %s to make it "
+			    "postern's own)\n",
+			    paths[i], paths[0] ? paths[0] : "postern/config");
+		else if (r == 0)
+			(void)buf_printf(&c->notes, "reading %s\n", paths[i]);
+	}
+	for (i = 0; i < 3; i++)
+		free(paths[i]);
+	free(xdg);
+	return 0;
+}
+
+static int
+conf_load_files(struct conf *c, const char *config_file, const char *home,
+    int *nerr, struct err *e)
+{
+	int r;
+
+	if (config_file != NULL) {
+		if (getuid() != geteuid() || getgid() != getegid())
+			return err_set(e, ERR_USAGE,
+			    "-C is refused when "
+			    "postern runs set-user-ID or set-group-ID");
+		if (conf_load_file(c, config_file, CONF_REQUIRED, home, nerr) ==
+		    -1)
+			return err_set(e, ERR_NOINPUT,
+			    "cannot open the "
+			    "configuration file %s named by -C",
+			    config_file);
+		(void)buf_printf(&c->notes, "reading %s (-C)\n", config_file);
+	} else
+		conf_load_user(c, home, nerr);
+	r = conf_load_file(c, CONF_SYSTEM_FILE, CONF_SYSTEM, home, nerr);
+	if (r == 0)
+		(void)buf_printf(&c->notes, "reading %s\n", CONF_SYSTEM_FILE);
+	return 0;
+}
+
+int
+conf_load(struct conf *c, const char *config_file, struct err *e)
+{
+	char *home = util_home_dir(), *queue = util_default_queue_path();
+	int nerr = 0, r = -1;
+
+	if (conf_load_files(c, config_file, home, &nerr, e) == -1)
+		goto out;
+	if (conf_finish(c, queue) == -1)
+		nerr++;
+	if (nerr > 0) {
+		err_set(e, ERR_CONFIG, "%.*s",
+		    (int)strcspn(buf_str(&c->errors), "\n"),
+		    buf_str(&c->errors));
+		goto out;
+	}
+	r = 0;
+out:
+	free(home);
+	free(queue);
+	return r;
+}
