@@ -39,7 +39,8 @@ is read), data_end, bdat, bdat_last, rset, quit, noop, vrfy, expn, help,
 unknown. "STAGE#N" applies to the Nth occurrence in the session only (for
 rcpt: the Nth RCPT of the transaction; for data_end/bdat_last: the Nth
 message); "rcpt:ADDRESS" applies to one recipient (no angle brackets,
-case-insensitive). The most specific key wins; session keys beat global.
+case-insensitive). Any key for the session beats every global key; within
+one table the most specific key wins.
 
 ACTION (every key optional; what is not given keeps the default reply):
   "code": 550, "text": "5.1.1 no such user"   one line
@@ -135,15 +136,16 @@ def load_scenario(path, args):
 
 
 def session_scenario(scen, number):
-    """The scenario with the overrides for session NUMBER merged in."""
-    over = scen.get("sessions", {}).get(str(number))
-    if not over:
-        return scen
+    """The scenario for session NUMBER, and its reply tables, best first.
+
+    Top-level keys of the session's overrides replace the global ones;
+    its "replies" are consulted before the global "replies".
+    """
+    over = scen.get("sessions", {}).get(str(number), {})
     merged = dict(scen)
     merged.update(over)
-    merged["replies"] = dict(scen.get("replies", {}),
-                             **over.get("replies", {}))
-    return merged
+    tables = [over.get("replies", {}), scen.get("replies", {})]
+    return merged, [t for t in tables if t]
 
 
 # --- replies ------------------------------------------------------------------
@@ -367,8 +369,7 @@ class Session:
     def __init__(self, server, sock, number):
         self.server = server
         self.number = number
-        self.scen = session_scenario(server.scen, number)
-        self.replies = self.scen.get("replies", {})
+        self.scen, self.tables = session_scenario(server.scen, number)
         self.host = self.scen.get("hostname", "fault.example.test")
         self.conn = Conn(sock, os.path.join(server.out,
                                             "session-%d.log" % number),
@@ -392,15 +393,17 @@ class Session:
     def action(self, stage, extra=(), count=None):
         """The scenario's ACTION for this occurrence of STAGE, or {}.
 
-        Keys in EXTRA come first, then "STAGE#N", then "STAGE". N counts
-        the occurrences of STAGE in the session unless COUNT is given.
+        Keys in EXTRA come first, then "STAGE#N", then "STAGE"; the
+        session's table before the global one. N counts the occurrences
+        of STAGE in the session unless COUNT is given.
         """
         n = self.counts[stage] = self.counts.get(stage, 0) + 1
         if count is not None:
             n = count
-        for key in list(extra) + ["%s#%d" % (stage, n), stage]:
-            if key in self.replies:
-                return self.replies[key]
+        for table in self.tables:
+            for key in list(extra) + ["%s#%d" % (stage, n), stage]:
+                if key in table:
+                    return table[key]
         return {}
 
     def plan(self, stage, code, lines, extra=(), count=None):
