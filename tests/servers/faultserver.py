@@ -508,19 +508,18 @@ class Session:
         initial = words[1] if len(words) > 1 else None
         if initial == "=":
             initial = ""
+        gen = self.sasl(mech, initial)
         if self.auth_user is not None:
             result = (503, "5.5.1 Error: already authenticated")
         elif self.scen.get("auth_requires_tls") and not self.tls:
             result = (538, "5.7.11 Encryption required for requested "
                       "authentication mechanism")
-        elif self.sasl(mech, initial) is None:
+        elif gen is None:
             result = (504, "5.5.4 Unrecognized authentication type")
         else:
-            result = None
-        if result:
-            self.reply("auth", result[0], [result[1]], extra=("auth_result",))
+            self.auth_exchange(gen, mech)
             return
-        self.auth_exchange(self.sasl(mech, initial), mech)
+        self.reply("auth", result[0], [result[1]], extra=("auth_result",))
 
     def auth_exchange(self, gen, mech):
         step, final, user = 0, None, None
