@@ -299,7 +299,7 @@ EOF
 	etc=$TB_POSTFIX_CONFIG
 	[ -n "$(ps -o pid= -s "$master")" ]
 	postfix_stop
-	[ ! -e "$TB_DIR" ]
+	[ "${TB_KEEP:-0}" = 1 ] || [ ! -e "$TB_DIR" ]
 	# Nothing alive (zombies waiting for PID 1 do not count).
 	run ps -o pid=,stat=,args= -s "$master,$dovecot"
 	echo "$output"

@@ -185,6 +185,10 @@ smtp_dns_support_level = disabled
 biff = no
 message_size_limit = $size
 mailbox_size_limit = 0
+# No local delivery: keep smtpd away from /etc/aliases and NIS.
+alias_maps =
+alias_database =
+local_recipient_maps =
 # Deliver what the client sent, plus one Received: header.
 local_header_rewrite_clients =
 always_add_missing_headers = no
