@@ -31,24 +31,24 @@
 
 #include "err.h"
 
-#define ADDR_MAX_PATH 254 /* RFC 5321 4.5.3.1.3, without the <> */
-#define ADDR_MAX_LOCAL 64 /* RFC 5321 4.5.3.1.1 */
+#define ADDR_MAX_PATH 254   /* RFC 5321 4.5.3.1.3, without the <> */
+#define ADDR_MAX_LOCAL 64   /* RFC 5321 4.5.3.1.1 */
 #define ADDR_MAX_NESTING 32 /* comment nesting */
 #define ADDR_MAX_RCPTS 1000 /* default cap on a list */
 #define ADDR_MAX_ALIAS_DEPTH 16
 
 struct addr {
-	char *spec; /* "local@domain", or "local" when unqualified */
-	char *name; /* display name (unquoted, decoded), or NULL */
-	char *comment; /* text of the last comment, e.g. "Cron Daemon" */
+	char *spec;       /* "local@domain", or "local" when unqualified */
+	char *name;       /* display name (unquoted, decoded), or NULL */
+	char *comment;    /* text of the last comment, e.g. "Cron Daemon" */
 	bool unqualified; /* no "@domain" */
-	bool utf8_local; /* local part has bytes >= 0x80 */
+	bool utf8_local;  /* local part has bytes >= 0x80 */
 	bool utf8_domain; /* domain has bytes >= 0x80 */
 };
 
 struct addr_list {
 	struct addr *v;
-	size_t n; /* entries in v */
+	size_t n;   /* entries in v */
 	size_t cap; /* allocated entries */
 	size_t max; /* cap on n */
 };

@@ -74,51 +74,51 @@
 #include "addr.h"
 #include "err.h"
 
-#define MSG_MAX_LINE 998 /* RFC 5322 2.1.1, without CRLF */
+#define MSG_MAX_LINE 998                   /* RFC 5322 2.1.1, without CRLF */
 #define MSG_MAX_HEADER_BYTES (1024 * 1024) /* whole header block */
 
 /* msmtp's set_from_header. */
 enum msg_set_from {
 	MSG_FROM_AUTO = 0, /* add when missing, qualify an unqualified one */
-	MSG_FROM_ON, /* replace every From with the generated one */
-	MSG_FROM_OFF, /* never touch From */
+	MSG_FROM_ON,       /* replace every From with the generated one */
+	MSG_FROM_OFF,      /* never touch From */
 };
 
 /* Plain options; main.c fills them from the request and the account. */
 struct msg_opts {
-	bool dot_ends_input; /* no -i / -oi: a lone "." ends the input */
+	bool dot_ends_input;  /* no -i / -oi: a lone "." ends the input */
 	bool read_recipients; /* -t: collect To/Cc/Bcc (or first Resent-) */
-	const char *envelope_from; /* the envelope sender, for a new From */
+	const char *envelope_from;  /* the envelope sender, for a new From */
 	const char *from_full_name; /* -F or config; may be NULL; UTF-8 ok */
-	const char *account_from; /* qualifies an unqualified From */
+	const char *account_from;   /* qualifies an unqualified From */
 	enum msg_set_from set_from_header;
-	bool set_date_header; /* add Date when missing */
-	bool set_msgid_header; /* add Message-ID when missing */
-	bool remove_bcc_headers; /* drop Bcc and Resent-Bcc */
+	bool set_date_header;     /* add Date when missing */
+	bool set_msgid_header;    /* add Message-ID when missing */
+	bool remove_bcc_headers;  /* drop Bcc and Resent-Bcc */
 	const char *msgid_domain; /* right side of a new Message-ID; NULL:
 				     the domain of envelope_from, else
 				     "localhost" */
 	const char *local_domain; /* qualifies bare names after aliases */
 	const struct addr_aliases *aliases; /* may be NULL */
-	size_t max_header_bytes; /* 0: MSG_MAX_HEADER_BYTES */
+	size_t max_header_bytes;            /* 0: MSG_MAX_HEADER_BYTES */
 	size_t max_header_line; /* 0: MSG_MAX_LINE (larger is clamped) */
-	size_t max_recipients; /* 0: ADDR_MAX_RCPTS */
-	time_t now; /* Date's time; 0: time(NULL) */
+	size_t max_recipients;  /* 0: ADDR_MAX_RCPTS */
+	time_t now;             /* Date's time; 0: time(NULL) */
 	const char *msgid_left; /* tests: fixed Message-ID left side */
 };
 
 /* What the caller learns; filled by msg_finish / msg_reencode_finish. */
 struct msg_result {
 	struct addr_list rcpts; /* -t recipients, qualified, no duplicates */
-	bool has_8bit; /* a byte >= 0x80 anywhere: BODY=8BITMIME */
-	bool needs_smtputf8; /* a -t recipient has a non-ASCII local part */
-	char *from_addr; /* addr-spec of the header From after the
+	bool has_8bit;          /* a byte >= 0x80 anywhere: BODY=8BITMIME */
+	bool needs_smtputf8;    /* a -t recipient has a non-ASCII local part */
+	char *from_addr;        /* addr-spec of the header From after the
 				   fix-ups, or NULL when there is none */
-	uint64_t size; /* octets written (CRLF counted as 2) */
-	uint64_t lines; /* lines written, header lines included */
-	bool ended_by_dot; /* input ended by a lone "." line */
-	bool needs_reencode; /* run the second pass (see above) */
-	bool reencoded; /* the second pass has been run */
+	uint64_t size;          /* octets written (CRLF counted as 2) */
+	uint64_t lines;         /* lines written, header lines included */
+	bool ended_by_dot;      /* input ended by a lone "." line */
+	bool needs_reencode;    /* run the second pass (see above) */
+	bool reencoded;         /* the second pass has been run */
 };
 
 /*
