@@ -168,6 +168,12 @@ int conf_load(struct conf *, const char *config_file, struct err *);
 int conf_check_secrecy(unsigned int mode, unsigned int uid, unsigned int euid,
     bool is_system, const char **why);
 
+/*
+ * Read a file the configuration names (the aliases) into out, up to the
+ * buffer's cap. 0, or -1 with ERR_CONFIG naming the file.
+ */
+int conf_read_file(const char *path, struct buf *out, struct err *);
+
 /* The account called name, or NULL. */
 const struct account *conf_find(const struct conf *, const char *name);
 

@@ -81,6 +81,22 @@ conf_read_fd(int fd, struct buf *data)
 	}
 }
 
+int
+conf_read_file(const char *path, struct buf *out, struct err *e)
+{
+	int fd, r;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		return err_set(e, ERR_CONFIG, "cannot open %s: %s", path,
+		    strerror(errno));
+	r = conf_read_fd(fd, out);
+	(void)close(fd);
+	if (r == -1)
+		return err_set(e, ERR_CONFIG, "cannot read %s: %s", path,
+		    errno == EFBIG ? "too large" : strerror(errno));
+	return 0;
+}
+
 /*
  * Read and parse one file. 1 when it does not exist, 0 when it was read
  * (errors, if any, are in c->errors), -1 for ERR_NOINPUT (-C missing).

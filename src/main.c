@@ -108,32 +108,6 @@ main_version(void)
 	return r;
 }
 
-/* Read a whole small file (the aliases) into b. */
-static int
-main_read_file(const char *path, struct buf *b, struct err *e)
-{
-	char chunk[8192];
-	ssize_t n;
-	int fd, r = -1;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return err_set(e, ERR_CONFIG, "cannot open %s: %s", path,
-		    strerror(errno));
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 || buf_add(b, chunk, (size_t)n) == -1) {
-			err_set(e, ERR_CONFIG, "cannot read %s: %s", path,
-			    n == -1 ? strerror(errno) : "too large");
-			goto out;
-		}
-	}
-	r = 0;
-out:
-	(void)close(fd);
-	return r;
-}
-
 static int
 main_load_aliases(struct main_job *j, struct err *e)
 {
@@ -143,7 +117,7 @@ main_load_aliases(struct main_job *j, struct err *e)
 	if (j->acct->aliases == NULL)
 		return 0;
 	buf_init(&b, MAIN_ALIASES_MAX);
-	if (main_read_file(j->acct->aliases, &b, e) == -1)
+	if (conf_read_file(j->acct->aliases, &b, e) == -1)
 		goto out;
 	if (addr_aliases_parse(b.data ? b.data : "", b.len, &j->aliases, e)) {
 		char why[ERR_TEXT_MAX];
@@ -234,6 +208,46 @@ main_spool_write(void *arg, const void *data, size_t len, struct err *e)
 	return 0;
 }
 
+/*
+ * The rare second pass (a body line over 998 octets): the spool file is
+ * read back through the preparer into a new one, as quoted-printable.
+ */
+static int
+main_reencode(struct main_job *j, struct msg *m, char *chunk, struct err *e)
+{
+	char *old_path = j->spool;
+	int old = j->fd, r = -1;
+	ssize_t n;
+
+	j->fd = -1;
+	j->spool = NULL;
+	if (main_spool_open(j, e) == -1 ||
+	    msg_reencode_begin(m, main_spool_write, &j->fd, e) == -1)
+		goto out;
+	if (lseek(old, 0, SEEK_SET) != 0) {
+		err_set(e, ERR_IO, "cannot rewind the spool file: %s",
+		    strerror(errno));
+		goto out;
+	}
+	while ((n = read(old, chunk, MAIN_CHUNK)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			err_set(e, ERR_IO, "cannot read the spool file: %s",
+			    strerror(errno));
+			goto out;
+		}
+		if (msg_reencode_feed(m, chunk, (size_t)n, e) == -1)
+			goto out;
+	}
+	r = msg_reencode_finish(m, &j->res, e);
+out:
+	(void)close(old);
+	(void)unlink(old_path);
+	free(old_path);
+	return r;
+}
+
 /* stdin through the preparer into the spool file. */
 static int
 main_prepare(struct main_job *j, const struct msg_opts *o, struct err *e)
@@ -261,13 +275,7 @@ main_prepare(struct main_job *j, const struct msg_opts *o, struct err *e)
 	if (msg_finish(m, &j->res, e) == -1)
 		goto out;
 	j->have_res = true;
-	if (j->res.needs_reencode) {
-		err_set(e, ERR_DATA,
-		    "a body line is longer than 998 octets; "
-		    "re-encoding is not wired yet, nothing was sent");
-		goto out;
-	}
-	r = 0;
+	r = j->res.needs_reencode ? main_reencode(j, m, chunk, e) : 0;
 out:
 	msg_free(m);
 	free(chunk);
