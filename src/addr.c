@@ -324,8 +324,9 @@ ap_emit(struct ap *ap, bool qualified, const char *name, struct addr_list *out)
 		(void)buf_add_char(&spec, '"');
 	}
 	if (qualified)
-		(void)buf_printf(&spec, "@%s", buf_str(&ap->domain));
-	if (spec.len > ADDR_MAX_PATH) {
+		(void)buf_add_char(&spec, '@');
+	if ((qualified && buf_add_str(&spec, buf_str(&ap->domain)) == -1) ||
+	    spec.len > ADDR_MAX_PATH) {
 		ap_fail(ap, "address longer than 254 octets");
 		goto out;
 	}

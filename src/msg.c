@@ -179,7 +179,7 @@ msg_head_to_body(struct msg *m, struct err *err)
 	int r = -1;
 
 	buf_init(&part, m->hdr.max);
-	if (buf_add(&part, m->hdr.data + m->line_start,
+	if (buf_add(&part, buf_str(&m->hdr) + m->line_start,
 	        m->hdr.len - m->line_start) == -1) {
 		err_set(err, ERR_SOFTWARE, "out of memory");
 		goto out;
@@ -202,7 +202,7 @@ out:
 static bool
 msg_head_line_ok(const struct msg *m)
 {
-	const char *s = m->hdr.data + m->line_start;
+	const char *s = buf_str(&m->hdr) + m->line_start;
 	size_t i, n = m->hdr.len - m->line_start;
 
 	if (n > 0 && (s[0] == ' ' || s[0] == '\t'))
@@ -234,7 +234,7 @@ msg_head_byte(struct msg *m, char c, struct err *err)
 static int
 msg_head_eol(struct msg *m, bool lf, struct err *err)
 {
-	const char *s = m->hdr.data + m->line_start;
+	const char *s = buf_str(&m->hdr) + m->line_start;
 	size_t n = m->hdr.len - m->line_start;
 
 	if (n == 1 && s[0] == '.' && lf && m->o->dot_ends_input) {

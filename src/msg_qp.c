@@ -134,28 +134,32 @@ msg_reencode_feed(struct msg *m, const void *data, size_t len, struct err *err)
 {
 	const char *p = data;
 	size_t i;
+	int r = -1;
 
+	if (m->failed)
+		return err_set(err, ERR_SOFTWARE, "re-encode after an error");
 	for (i = 0; i < len; i++) {
 		if (!m->qp_head) {
 			if (msg_qp_body(m, (unsigned char)p[i], err) == -1)
-				goto fail;
+				goto out;
 			continue;
 		}
 		if (buf_add_char(&m->qp_line, p[i]) == -1) {
 			err_set(err, ERR_SOFTWARE,
 			    "re-encode: header too long");
-			goto fail;
+			goto out;
 		}
 		if (p[i] == '\n') {
 			if (msg_qp_header(m, err) == -1)
-				goto fail;
+				goto out;
 			buf_reset(&m->qp_line);
 		}
 	}
-	return 0;
-fail:
-	m->failed = true;
-	return -1;
+	r = 0;
+out:
+	if (r == -1)
+		m->failed = true;
+	return r;
 }
 
 int

@@ -244,6 +244,14 @@ test_hostile(void)
 	(void)buf_add_str(&b, "org");
 	r = addr_parse_list(b.data, b.len, &l, &err);
 	OK(r == -1 && strstr(err.text, "254") != NULL, "path > 254");
+	buf_reset(&b);
+	(void)buf_add_str(&b, "a@");
+	for (i = 0; i < 300; i++)
+		(void)buf_add_str(&b, "abcdefghi.");
+	(void)buf_add_str(&b, "org");
+	r = addr_parse_list(b.data, b.len, &l, &err);
+	OK(r == -1 && strstr(err.text, "254") != NULL,
+	    "a 3000-octet domain is refused, not dropped");
 	addr_list_free(&l);
 	buf_free(&b);
 }
