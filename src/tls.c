@@ -1,14 +1,418 @@
 /*
  * tls.c: TLS for the SMTP transport, the only file that includes GnuTLS.
+ *
+ * A session lives on the connection's non-blocking socket; net.c drives
+ * the handshake with poll() and the command deadline, then reads and
+ * writes through tls_transport. Verification is decided here (see
+ * tls.h): CA chain + host name inside the handshake
+ * (gnutls_session_set_verify_cert), or a leaf-certificate pin checked
+ * right after it, or nothing when the account says tls_certcheck off.
  */
 #include "config.h"
 
-#include <gnutls/gnutls.h>
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "buf.h"
 #include "tls.h"
+#include "util.h"
+
+/* Whatever the user's priority string says, never below TLS 1.2. */
+#define TLS_FLOOR "-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1"
+
+struct tls_session {
+	gnutls_session_t s;
+	gnutls_certificate_credentials_t cred;
+	unsigned char pin[32];
+	size_t pinlen;
+	const char *verify; /* "ca+hostname", "fingerprint", "none" */
+	bool ready;
+};
 
 const char *
 tls_library_version(void)
 {
 	return gnutls_check_version(NULL);
 }
+
+static int
+tls_hexval(int c)
+{
+	if (isdigit(c))
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int
+tls_fingerprint_parse(const char *s, unsigned char *out, size_t cap,
+    size_t *len)
+{
+	size_t n = 0;
+	int hi, lo;
+
+	while (*s != '\0') {
+		if (*s == ':') {
+			s++;
+			continue;
+		}
+		if ((hi = tls_hexval((unsigned char)s[0])) < 0 ||
+		    (lo = tls_hexval((unsigned char)s[1])) < 0 || n >= cap)
+			return -1;
+		out[n++] = (unsigned char)(hi << 4 | lo);
+		s += 2;
+	}
+	if (n != 32 && n != 20)
+		return -1;
+	*len = n;
+	return 0;
+}
+
+static int
+tls_trust(struct tls_session *t, const struct tls_params *p, struct err *e)
+{
+	int rc;
+
+	if (p->trust_file != NULL) {
+		rc = gnutls_certificate_set_x509_trust_file(t->cred,
+		    p->trust_file, GNUTLS_X509_FMT_PEM);
+		if (rc <= 0)
+			return err_set(e, ERR_NOINPUT,
+			    "cannot load trust file %s: %s", p->trust_file,
+			    rc == 0 ? "no certificates" : gnutls_strerror(rc));
+		return 0;
+	}
+	rc = gnutls_certificate_set_x509_system_trust(t->cred);
+	if (rc <= 0)
+		return err_set(e, ERR_CONFIG,
+		    "cannot load the system trust store: %s; set "
+		    "tls_trust_file",
+		    rc == 0 ? "it is empty" : gnutls_strerror(rc));
+	return 0;
+}
+
+/* Trust, pin or nothing; and the client certificate. */
+static int
+tls_setup_creds(struct tls_session *t, const struct tls_params *p,
+    struct err *e)
+{
+	int rc;
+
+	if (p->no_certcheck)
+		t->verify = "none";
+	else if (p->fingerprint != NULL) {
+		if (tls_fingerprint_parse(p->fingerprint, t->pin,
+		        sizeof(t->pin), &t->pinlen) == -1)
+			return err_set(e, ERR_CONFIG,
+			    "tls_fingerprint: not a SHA-256 or SHA-1 "
+			    "fingerprint (AA:BB:...)");
+		t->verify = "fingerprint";
+	} else {
+		if (tls_trust(t, p, e) == -1)
+			return -1;
+		t->verify = "ca+hostname";
+	}
+	if ((p->cert_file == NULL) != (p->key_file == NULL))
+		return err_set(e, ERR_CONFIG,
+		    "tls_cert_file and tls_key_file need each other");
+	if (p->cert_file == NULL)
+		return 0;
+	rc = gnutls_certificate_set_x509_key_file(t->cred, p->cert_file,
+	    p->key_file, GNUTLS_X509_FMT_PEM);
+	if (rc < 0)
+		return err_set(e, ERR_NOINPUT,
+		    "cannot load client certificate %s / key %s: %s",
+		    p->cert_file, p->key_file, gnutls_strerror(rc));
+	return 0;
+}
+
+static int
+tls_setup_priorities(struct tls_session *t, const struct tls_params *p,
+    struct err *e)
+{
+	struct buf prio;
+	const char *where = NULL;
+	int rc;
+
+	if (p->priorities == NULL) {
+		rc = gnutls_set_default_priority_append(t->s, TLS_FLOOR, &where,
+		    0);
+		if (rc < 0)
+			return err_set(e, ERR_SOFTWARE, "TLS priorities: %s",
+			    gnutls_strerror(rc));
+		return 0;
+	}
+	buf_init(&prio, 4096);
+	if (buf_printf(&prio, "%s:%s", p->priorities, TLS_FLOOR) == -1) {
+		buf_free(&prio);
+		return err_set(e, ERR_CONFIG, "tls_priorities is too long");
+	}
+	rc = gnutls_priority_set_direct(t->s, buf_str(&prio), &where);
+	buf_free(&prio);
+	if (rc < 0)
+		return err_set(e, ERR_CONFIG, "tls_priorities \"%s\": %s",
+		    p->priorities, gnutls_strerror(rc));
+	return 0;
+}
+
+static bool
+tls_is_ip(const char *host)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, host, a) == 1 ||
+	    inet_pton(AF_INET6, host, a) == 1;
+}
+
+int
+tls_session_new(struct tls_session **out, int fd, const struct tls_params *p,
+    struct err *e)
+{
+	struct tls_session *t;
+	int rc;
+
+	*out = NULL;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return err_set(e, ERR_SOFTWARE, "out of memory");
+	if ((rc = gnutls_certificate_allocate_credentials(&t->cred)) < 0 ||
+	    (rc = gnutls_init(&t->s, GNUTLS_CLIENT)) < 0) {
+		err_set(e, ERR_SOFTWARE, "TLS: %s", gnutls_strerror(rc));
+		goto fail;
+	}
+	if (tls_setup_creds(t, p, e) == -1 ||
+	    tls_setup_priorities(t, p, e) == -1)
+		goto fail;
+	rc = gnutls_credentials_set(t->s, GNUTLS_CRD_CERTIFICATE, t->cred);
+	if (rc < 0) {
+		err_set(e, ERR_SOFTWARE, "TLS: %s", gnutls_strerror(rc));
+		goto fail;
+	}
+	if (!tls_is_ip(p->host))
+		(void)gnutls_server_name_set(t->s, GNUTLS_NAME_DNS, p->host,
+		    strlen(p->host));
+	if (t->pinlen == 0 && !p->no_certcheck)
+		gnutls_session_set_verify_cert(t->s, p->host, 0);
+	gnutls_transport_set_int(t->s, fd);
+	*out = t;
+	return 0;
+fail:
+	tls_session_free(t);
+	return -1;
+}
+
+static int
+tls_verify_error(struct tls_session *t, struct err *e)
+{
+	gnutls_datum_t d = { NULL, 0 };
+	unsigned status = gnutls_session_get_verify_cert_status(t->s);
+
+	if (gnutls_certificate_verification_status_print(status,
+	        GNUTLS_CRT_X509, &d, 0) < 0 ||
+	    d.data == NULL)
+		return err_set(e, ERR_NOPERM,
+		    "TLS certificate verification failed");
+	err_set(e, ERR_NOPERM, "TLS certificate refused: %s", d.data);
+	gnutls_free(d.data);
+	return -1;
+}
+
+/* The pin against the leaf certificate (SHA-256 or SHA-1 by length). */
+static int
+tls_check_pin(struct tls_session *t, struct err *e)
+{
+	const gnutls_datum_t *certs;
+	unsigned n = 0;
+	unsigned char md[32];
+	size_t mdlen = sizeof(md);
+
+	certs = gnutls_certificate_get_peers(t->s, &n);
+	if (certs == NULL || n == 0)
+		return err_set(e, ERR_NOPERM, "the server sent no certificate");
+	if (gnutls_fingerprint(t->pinlen == 32 ? GNUTLS_DIG_SHA256
+	                                       : GNUTLS_DIG_SHA1,
+	        &certs[0], md, &mdlen) < 0 ||
+	    mdlen != t->pinlen || memcmp(md, t->pin, mdlen) != 0)
+		return err_set(e, ERR_NOPERM,
+		    "TLS certificate refused: its fingerprint does not match "
+		    "tls_fingerprint");
+	return 0;
+}
+
+int
+tls_session_handshake(struct tls_session *t, struct err *e)
+{
+	int rc = gnutls_handshake(t->s);
+
+	if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED ||
+	    (rc < 0 && !gnutls_error_is_fatal(rc)))
+		return gnutls_record_get_direction(t->s) ? NET_IO_WANT_WRITE
+		                                         : NET_IO_WANT_READ;
+	if (rc == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR)
+		return tls_verify_error(t, e);
+	if (rc == GNUTLS_E_PREMATURE_TERMINATION || rc == GNUTLS_E_PULL_ERROR ||
+	    rc == GNUTLS_E_PUSH_ERROR)
+		return err_set_temp(e, ERR_TEMP,
+		    "TLS handshake interrupted: %s", gnutls_strerror(rc));
+	if (rc < 0)
+		return err_set(e, ERR_PROTOCOL, "TLS handshake failed: %s",
+		    gnutls_strerror(rc));
+	if (t->pinlen > 0 && tls_check_pin(t, e) == -1)
+		return -1;
+	t->ready = true;
+	return 0;
+}
+
+static void
+tls_cert_info(struct tls_session *t, struct tls_info *i)
+{
+	const gnutls_datum_t *certs;
+	gnutls_x509_crt_t crt;
+	unsigned char md[32];
+	size_t n, mdlen = sizeof(md), k, o = 0;
+	unsigned count = 0;
+	time_t when;
+	struct tm tm;
+
+	certs = gnutls_certificate_get_peers(t->s, &count);
+	if (certs == NULL || count == 0 || gnutls_x509_crt_init(&crt) < 0)
+		return;
+	if (gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) == 0) {
+		n = sizeof(i->subject);
+		if (gnutls_x509_crt_get_dn(crt, i->subject, &n) < 0)
+			i->subject[0] = '\0';
+		n = sizeof(i->issuer);
+		if (gnutls_x509_crt_get_issuer_dn(crt, i->issuer, &n) < 0)
+			i->issuer[0] = '\0';
+		when = gnutls_x509_crt_get_expiration_time(crt);
+		if (when != (time_t)-1 && gmtime_r(&when, &tm) != NULL)
+			(void)strftime(i->not_after, sizeof(i->not_after),
+			    "%Y-%m-%d %H:%M:%S UTC", &tm);
+	}
+	gnutls_x509_crt_deinit(crt);
+	if (gnutls_fingerprint(GNUTLS_DIG_SHA256, &certs[0], md, &mdlen) < 0)
+		return;
+	for (k = 0; k < mdlen && o + 4 <= sizeof(i->sha256); k++)
+		o += (size_t)snprintf(i->sha256 + o, sizeof(i->sha256) - o,
+		    "%s%02X", k ? ":" : "", md[k]);
+}
+
+void
+tls_session_info(struct tls_session *t, struct tls_info *i)
+{
+	const char *v;
+	char *desc;
+
+	memset(i, 0, sizeof(*i));
+	i->verify = t->verify;
+	if (!t->ready)
+		return;
+	v = gnutls_protocol_get_name(gnutls_protocol_get_version(t->s));
+	(void)strlcpy(i->version, v ? v : "?", sizeof(i->version));
+	if ((desc = gnutls_session_get_desc(t->s)) != NULL) {
+		(void)strlcpy(i->cipher, desc, sizeof(i->cipher));
+		gnutls_free(desc);
+	}
+	i->resumed = gnutls_session_is_resumed(t->s) != 0;
+	tls_cert_info(t, i);
+}
+
+int
+tls_session_channel_binding(struct tls_session *t, enum tls_cb_type *type,
+    unsigned char *out, size_t cap, size_t *len)
+{
+	gnutls_datum_t d = { NULL, 0 };
+	gnutls_channel_binding_t cb;
+
+	*type = TLS_CB_NONE;
+	if (gnutls_protocol_get_version(t->s) == GNUTLS_TLS1_3) {
+		cb = GNUTLS_CB_TLS_EXPORTER;
+		*type = TLS_CB_EXPORTER;
+	} else {
+		cb = GNUTLS_CB_TLS_UNIQUE;
+		*type = TLS_CB_UNIQUE;
+	}
+	if (gnutls_session_channel_binding(t->s, cb, &d) < 0 || d.size > cap) {
+		gnutls_free(d.data);
+		*type = TLS_CB_NONE;
+		return -1;
+	}
+	memcpy(out, d.data, d.size);
+	*len = d.size;
+	gnutls_free(d.data);
+	return 0;
+}
+
+void
+tls_session_free(struct tls_session *t)
+{
+	if (t == NULL)
+		return;
+	if (t->s)
+		gnutls_deinit(t->s);
+	if (t->cred)
+		gnutls_certificate_free_credentials(t->cred);
+	free(t);
+}
+
+static ssize_t
+tls_io_result(struct tls_session *t, ssize_t rc, struct err *e)
+{
+	if (rc >= 0)
+		return rc;
+	if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED)
+		return gnutls_record_get_direction(t->s) ? NET_IO_WANT_WRITE
+		                                         : NET_IO_WANT_READ;
+	if (rc == GNUTLS_E_PREMATURE_TERMINATION)
+		return 0;
+	err_set(e, ERR_IO, "TLS: %s", gnutls_strerror((int)rc));
+	return -1;
+}
+
+static ssize_t
+tls_read(void *ctx, void *p, size_t n, struct err *e)
+{
+	struct tls_session *t = ctx;
+
+	return tls_io_result(t, gnutls_record_recv(t->s, p, n), e);
+}
+
+static ssize_t
+tls_write(void *ctx, const void *p, size_t n, struct err *e)
+{
+	struct tls_session *t = ctx;
+
+	return tls_io_result(t, gnutls_record_send(t->s, p, n), e);
+}
+
+static size_t
+tls_pending(void *ctx)
+{
+	struct tls_session *t = ctx;
+
+	return gnutls_record_check_pending(t->s);
+}
+
+static void
+tls_close(void *ctx)
+{
+	struct tls_session *t = ctx;
+
+	/* Non-blocking: one attempt at close_notify, no waiting. */
+	(void)gnutls_bye(t->s, GNUTLS_SHUT_WR);
+	tls_session_free(t);
+}
+
+const struct net_transport tls_transport = {
+	.name = "tls",
+	.read = tls_read,
+	.write = tls_write,
+	.pending = tls_pending,
+	.close = tls_close,
+};

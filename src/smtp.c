@@ -1,0 +1,602 @@
+/*
+ * smtp.c: the SMTP engine's session and driver (see smtp.h and
+ * smtp_int.h): connect, greeting, EHLO/HELO, STARTTLS or implicit TLS,
+ * RSET and QUIT, the state table, and the public calls. AUTH lives in
+ * smtp_auth.c, MAIL/RCPT/DATA/BDAT in smtp_mail.c, the reply parser in
+ * smtp_reply.c.
+ *
+ * Failure rules: a reply-level failure (EHLO refused, STARTTLS missing,
+ * AUTH refused, 5xx MAIL) leaves the connection usable, so QUIT is still
+ * sent; an I/O, TLS or protocol failure, or a 421, marks it broken and it
+ * is only closed.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "smtp_int.h"
+#include "util.h"
+
+#define SMTP_QUIT_TIMEOUT 10
+
+static int smtp_send_none(struct smtp_session *);
+static int smtp_send_ehlo(struct smtp_session *);
+static int smtp_send_helo(struct smtp_session *);
+static int smtp_send_starttls(struct smtp_session *);
+static int smtp_send_rset(struct smtp_session *);
+static int smtp_send_quit(struct smtp_session *);
+static int smtp_reply_greeting(struct smtp_session *,
+    const struct smtp_reply *);
+static int smtp_reply_ehlo(struct smtp_session *, const struct smtp_reply *);
+static int smtp_reply_helo(struct smtp_session *, const struct smtp_reply *);
+static int smtp_reply_starttls(struct smtp_session *,
+    const struct smtp_reply *);
+static int smtp_reply_rset(struct smtp_session *, const struct smtp_reply *);
+static int smtp_reply_quit(struct smtp_session *, const struct smtp_reply *);
+
+static const struct {
+	const char *name;
+	int (*send)(struct smtp_session *);
+	int (*reply)(struct smtp_session *, const struct smtp_reply *);
+} smtp_states[SMTP_ST_COUNT] = {
+	[SMTP_ST_CONNECTED] = { "CONNECTED", smtp_send_none,
+	    smtp_reply_greeting },
+	[SMTP_ST_EHLO] = { "EHLO", smtp_send_ehlo, smtp_reply_ehlo },
+	[SMTP_ST_HELO] = { "HELO", smtp_send_helo, smtp_reply_helo },
+	[SMTP_ST_STARTTLS] = { "STARTTLS", smtp_send_starttls,
+	    smtp_reply_starttls },
+	[SMTP_ST_AUTH] = { "AUTH", smtp_send_auth, smtp_reply_auth },
+	[SMTP_ST_AUTH_CONT] = { "AUTH_CONT", smtp_send_auth_cont,
+	    smtp_reply_auth },
+	[SMTP_ST_READY] = { "READY", NULL, NULL },
+	[SMTP_ST_RSET] = { "RSET", smtp_send_rset, smtp_reply_rset },
+	[SMTP_ST_MAIL] = { "MAIL", smtp_send_mail, smtp_reply_mail },
+	[SMTP_ST_RCPT] = { "RCPT", smtp_send_rcpt, smtp_reply_rcpt },
+	[SMTP_ST_DATA] = { "DATA", smtp_send_data, smtp_reply_data },
+	[SMTP_ST_BODY] = { "BODY", smtp_send_body, smtp_reply_body },
+	[SMTP_ST_BDAT] = { "BDAT", smtp_send_bdat, smtp_reply_body },
+	[SMTP_ST_QUIT] = { "QUIT", smtp_send_quit, smtp_reply_quit },
+};
+
+const char *
+smtp_state_name(enum smtp_state st)
+{
+	return st < SMTP_ST_COUNT ? smtp_states[st].name : "?";
+}
+
+static void
+smtp_trace_line(struct smtp_session *s, enum smtp_trace_dir dir, const char *l,
+    size_t n)
+{
+	if (s->trace != NULL && s->trace->line != NULL)
+		s->trace->line(s->trace->arg, dir, l, n);
+}
+
+void
+smtp_note(struct smtp_session *s, const char *fmt, ...)
+{
+	char line[SMTP_TEXT_MAX];
+	va_list ap;
+	int n;
+
+	if (s->trace == NULL || s->trace->line == NULL)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	smtp_trace_line(s, SMTP_TRACE_INFO, line, strlen(line));
+}
+
+int
+smtp_cmd(struct smtp_session *s, size_t redact, const char *fmt, ...)
+{
+	char shown[SMTP_TEXT_MAX];
+	size_t keep;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(s->line, SMTP_CMD_MAX + 1, fmt, ap);
+	va_end(ap);
+	if (n < 0 || n > SMTP_CMD_MAX)
+		return err_set(s->e, ERR_SOFTWARE, "SMTP command too long");
+	if (redact > 0) {
+		keep = redact == SMTP_REDACT_ALL ? 0 : redact;
+		if (keep > (size_t)n)
+			keep = (size_t)n;
+		(void)snprintf(shown, sizeof(shown), "%.*s<redacted>",
+		    (int)(keep < 400 ? keep : 400), s->line);
+		smtp_trace_line(s, SMTP_TRACE_SEND, shown, strlen(shown));
+	} else
+		smtp_trace_line(s, SMTP_TRACE_SEND, s->line, (size_t)n);
+	s->line[n] = '\r';
+	s->line[n + 1] = '\n';
+	if (net_write(s->conn, s->line, (size_t)n + 2, s->e) == -1)
+		s->broken = true;
+	if (redact > 0)
+		explicit_bzero(s->line, (size_t)n + 2);
+	return s->broken ? -1 : 0;
+}
+
+int
+smtp_fail_reply(struct smtp_session *s, enum err_class cls,
+    const struct smtp_reply *r, const char *what, ...)
+{
+	char head[256], text[SMTP_TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, what);
+	(void)vsnprintf(head, sizeof(head), what, ap);
+	va_end(ap);
+	smtp_reply_format(r, text, sizeof(text));
+	if (r->code >= 400 && r->code < 500)
+		(void)err_set_temp(s->e, ERR_TEMP, "%s: %s", head, text);
+	else
+		(void)err_set(s->e, cls, "%s: %s", head, text);
+	s->e->smtp_code = r->code;
+	(void)strlcpy(s->e->esc, r->esc, sizeof(s->e->esc));
+	return -1;
+}
+
+/*
+ * The reply is queued before the command is sent, so a send function
+ * that enters further states (a pipelined group) keeps the order.
+ */
+int
+smtp_enter(struct smtp_session *s, enum smtp_state st)
+{
+	s->state = st;
+	if (smtp_states[st].send == NULL)
+		return 0;
+	/* A long pipelined group: take one reply to make room. */
+	if (s->ndue == SMTP_PIPE_MAX && smtp_drive_one(s) == -1)
+		return -1;
+	s->due[(s->due_head + s->ndue++) % SMTP_PIPE_MAX] = st;
+	return smtp_states[st].send(s);
+}
+
+/* Read one whole reply into s->reply and trace it. */
+static int
+smtp_read_reply(struct smtp_session *s)
+{
+	const char *in, *why;
+	size_t len, used, i;
+	char line[SMTP_REPLY_LINE_MAX + 8];
+	int r;
+
+	for (;;) {
+		in = net_rbuf(s->conn, &len);
+		r = smtp_reply_parse(in, len, &s->reply, &used, &why);
+		if (r == 1)
+			break;
+		if (r == -1) {
+			s->broken = true;
+			return err_set(s->e, ERR_PROTOCOL,
+			    "invalid reply from %s: %s", net_peer(s->conn),
+			    why);
+		}
+		if (net_fill(s->conn, s->e) == -1) {
+			s->broken = true;
+			return -1;
+		}
+	}
+	net_rconsume(s->conn, used);
+	for (i = 0; i < s->reply.nlines; i++) {
+		(void)snprintf(line, sizeof(line), "%d%c%s", s->reply.code,
+		    i + 1 < s->reply.nlines ? '-' : ' ', s->reply.line[i]);
+		smtp_trace_line(s, SMTP_TRACE_RECV, line, strlen(line));
+	}
+	return 0;
+}
+
+int
+smtp_drive_one(struct smtp_session *s)
+{
+	enum smtp_state st;
+
+	if (smtp_read_reply(s) == -1)
+		return -1;
+	st = s->due[s->due_head];
+	s->due_head = (s->due_head + 1) % SMTP_PIPE_MAX;
+	s->ndue--;
+	if (s->reply.code == 421 && st != SMTP_ST_QUIT) {
+		s->broken = true;
+		return smtp_fail_reply(s, ERR_UNAVAILABLE, &s->reply,
+		    "%s is closing the connection", net_peer(s->conn));
+	}
+	return smtp_states[st].reply(s, &s->reply);
+}
+
+int
+smtp_drive(struct smtp_session *s)
+{
+	while (s->ndue > 0)
+		if (smtp_drive_one(s) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+smtp_send_none(struct smtp_session *s)
+{
+	(void)s;
+	return 0;
+}
+
+static int
+smtp_reply_greeting(struct smtp_session *s, const struct smtp_reply *r)
+{
+	smtp_reply_format(r, s->info.greeting, sizeof(s->info.greeting));
+	if (r->code / 100 != 2)
+		return smtp_fail_reply(s, ERR_UNAVAILABLE, r,
+		    "%s refused the session", net_peer(s->conn));
+	return smtp_enter(s, SMTP_ST_EHLO);
+}
+
+static const char *
+smtp_helo_name(const struct smtp_session *s)
+{
+	return s->p->helo != NULL && s->p->helo[0] != '\0' ? s->p->helo
+	                                                   : "localhost";
+}
+
+static int
+smtp_send_ehlo(struct smtp_session *s)
+{
+	return smtp_cmd(s, 0, "EHLO %s", smtp_helo_name(s));
+}
+
+static int
+smtp_send_helo(struct smtp_session *s)
+{
+	return smtp_cmd(s, 0, "HELO %s", smtp_helo_name(s));
+}
+
+/* After EHLO/HELO: STARTTLS, AUTH, or ready. */
+static int
+smtp_after_ehlo(struct smtp_session *s)
+{
+	if (s->p->tls == SMTP_TLS_STARTTLS && !s->tls_done) {
+		if (!(s->info.caps & SMTP_CAP_STARTTLS))
+			return err_set(s->e, ERR_UNAVAILABLE,
+			    "%s does not offer STARTTLS; refusing to continue "
+			    "without TLS",
+			    net_peer(s->conn));
+		return smtp_enter(s, SMTP_ST_STARTTLS);
+	}
+	if (s->p->auth != SMTP_AUTH_OFF && !s->authed)
+		return smtp_auth_begin(s);
+	return smtp_enter(s, SMTP_ST_READY);
+}
+
+static int
+smtp_reply_ehlo(struct smtp_session *s, const struct smtp_reply *r)
+{
+	if (r->code / 100 == 2) {
+		smtp_caps_parse(r, &s->info);
+		return smtp_after_ehlo(s);
+	}
+	if (r->code / 100 == 5 && s->p->tls == SMTP_TLS_NONE &&
+	    s->p->auth == SMTP_AUTH_OFF)
+		return smtp_enter(s, SMTP_ST_HELO);
+	return smtp_fail_reply(s, ERR_UNAVAILABLE, r, "EHLO refused by %s",
+	    net_peer(s->conn));
+}
+
+static int
+smtp_reply_helo(struct smtp_session *s, const struct smtp_reply *r)
+{
+	if (r->code / 100 != 2)
+		return smtp_fail_reply(s, ERR_UNAVAILABLE, r,
+		    "HELO refused by %s", net_peer(s->conn));
+	s->info.caps = 0;
+	return smtp_enter(s, SMTP_ST_READY);
+}
+
+static int
+smtp_send_starttls(struct smtp_session *s)
+{
+	return smtp_cmd(s, 0, "STARTTLS");
+}
+
+static void
+smtp_tls_note(struct smtp_session *s)
+{
+	struct tls_info ti;
+	struct smtp_info *i = &s->info;
+
+	tls_session_info(net_tls(s->conn), &ti);
+	i->tls = true;
+	(void)strlcpy(i->tls_version, ti.version, sizeof(i->tls_version));
+	(void)strlcpy(i->tls_cipher, ti.cipher, sizeof(i->tls_cipher));
+	(void)strlcpy(i->tls_subject, ti.subject, sizeof(i->tls_subject));
+	(void)strlcpy(i->tls_issuer, ti.issuer, sizeof(i->tls_issuer));
+	(void)strlcpy(i->tls_sha256, ti.sha256, sizeof(i->tls_sha256));
+	(void)strlcpy(i->tls_not_after, ti.not_after, sizeof(i->tls_not_after));
+	i->tls_verify = ti.verify;
+	smtp_note(s, "TLS %s, %s, verified by %s", ti.version, ti.cipher,
+	    ti.verify);
+	smtp_note(s,
+	    "certificate: subject %s; issuer %s; expires %s; "
+	    "SHA-256 %s",
+	    ti.subject, ti.issuer, ti.not_after, ti.sha256);
+}
+
+static int
+smtp_tls_start(struct smtp_session *s)
+{
+	struct tls_params tp;
+	const struct smtp_params *p = s->p;
+
+	memset(&tp, 0, sizeof(tp));
+	tp.host = p->tls_host_override ? p->tls_host_override : p->host;
+	tp.trust_file = p->tls_trust_file;
+	tp.fingerprint = p->tls_fingerprint;
+	tp.cert_file = p->tls_cert_file;
+	tp.key_file = p->tls_key_file;
+	tp.priorities = p->tls_priorities;
+	tp.no_certcheck = p->tls_no_certcheck;
+	if (net_starttls(s->conn, &tp, s->e) == -1) {
+		s->broken = true;
+		return -1;
+	}
+	s->tls_done = true;
+	smtp_tls_note(s);
+	return 0;
+}
+
+static int
+smtp_reply_starttls(struct smtp_session *s, const struct smtp_reply *r)
+{
+	if (r->code != 220)
+		return smtp_fail_reply(s, ERR_UNAVAILABLE, r,
+		    "STARTTLS refused by %s", net_peer(s->conn));
+	if (smtp_tls_start(s) == -1)
+		return -1;
+	/* RFC 3207 4.2: forget everything learned before TLS. */
+	s->info.caps = 0;
+	s->info.size_max = 0;
+	s->info.auth_offered[0] = '\0';
+	return smtp_enter(s, SMTP_ST_EHLO);
+}
+
+static int
+smtp_send_rset(struct smtp_session *s)
+{
+	return smtp_cmd(s, 0, "RSET");
+}
+
+static int
+smtp_reply_rset(struct smtp_session *s, const struct smtp_reply *r)
+{
+	if (r->code / 100 != 2) {
+		s->broken = true;
+		return smtp_fail_reply(s, ERR_PROTOCOL, r, "RSET refused by %s",
+		    net_peer(s->conn));
+	}
+	s->need_rset = false;
+	return smtp_enter(s, SMTP_ST_READY);
+}
+
+static int
+smtp_send_quit(struct smtp_session *s)
+{
+	return smtp_cmd(s, 0, "QUIT");
+}
+
+static int
+smtp_reply_quit(struct smtp_session *s, const struct smtp_reply *r)
+{
+	(void)r;
+	s->broken = true; /* nothing more may be sent */
+	return 0;
+}
+
+static struct smtp_session *
+smtp_session_new(const struct smtp_params *p, const struct smtp_trace *t)
+{
+	struct smtp_session *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->p = p;
+	s->trace = t;
+	buf_init(&s->secret, SMTP_SECRET_MAX);
+	buf_init(&s->resp, SASL_B64_MAX);
+	return s;
+}
+
+/* QUIT when the connection allows it, then free everything. */
+static void
+smtp_session_free(struct smtp_session *s)
+{
+	struct err qe;
+
+	if (s == NULL)
+		return;
+	if (s->conn != NULL && !s->broken) {
+		s->e = &qe;
+		s->ndue = 0;
+		net_set_timeout(s->conn, SMTP_QUIT_TIMEOUT);
+		if (smtp_enter(s, SMTP_ST_QUIT) == 0)
+			(void)smtp_drive(s);
+	}
+	smtp_auth_cleanup(s);
+	net_close(s->conn);
+	buf_wipe(&s->secret);
+	explicit_bzero(s->line, sizeof(s->line));
+	free(s);
+}
+
+/* Greeting to READY on a connected session. */
+static int
+smtp_handshake(struct smtp_session *s)
+{
+	if (s->p->tls == SMTP_TLS_IMPLICIT && smtp_tls_start(s) == -1)
+		return -1;
+	s->due[0] = SMTP_ST_CONNECTED; /* the greeting is due unasked */
+	s->due_head = 0;
+	s->ndue = 1;
+	if (smtp_drive(s) == -1)
+		return -1;
+	if (s->state != SMTP_ST_READY)
+		return err_set(s->e, ERR_SOFTWARE, "SMTP engine stopped in %s",
+		    smtp_state_name(s->state));
+	return 0;
+}
+
+static int
+smtp_open_conn(struct smtp_session **out, struct smtp_session *s, struct err *e)
+{
+	s->e = e;
+	net_set_timeout(s->conn, s->p->timeout);
+	if (smtp_handshake(s) == -1) {
+		smtp_session_free(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+int
+smtp_open(struct smtp_session **out, const struct smtp_params *p,
+    const struct smtp_trace *t, struct err *e)
+{
+	struct smtp_session *s;
+	struct net_params np;
+
+	*out = NULL;
+	err_clear(e);
+	if ((s = smtp_session_new(p, t)) == NULL)
+		return err_set(e, ERR_SOFTWARE, "out of memory");
+	memset(&np, 0, sizeof(np));
+	np.host = p->host;
+	np.port = p->port                 ? p->port
+	    : p->tls == SMTP_TLS_IMPLICIT ? "465"
+	                                  : "587";
+	np.family = p->family;
+	np.source_ip = p->source_ip;
+	np.timeout = p->timeout;
+	if (net_connect(&s->conn, &np, e) == -1) {
+		smtp_session_free(s);
+		return -1;
+	}
+	smtp_note(s, "connected to %s (%s)", p->host, net_peer(s->conn));
+	return smtp_open_conn(out, s, e);
+}
+
+int
+smtp_open_fd(struct smtp_session **out, int fd, const struct smtp_params *p,
+    const struct smtp_trace *t, struct err *e)
+{
+	struct smtp_session *s;
+
+	*out = NULL;
+	err_clear(e);
+	if ((s = smtp_session_new(p, t)) == NULL ||
+	    (s->conn = net_conn_from_fd(fd, p->timeout)) == NULL) {
+		(void)close(fd);
+		free(s);
+		return err_set(e, ERR_SOFTWARE, "out of memory");
+	}
+	return smtp_open_conn(out, s, e);
+}
+
+bool
+smtp_usable(const struct smtp_session *s)
+{
+	return s != NULL && !s->broken && s->state == SMTP_ST_READY;
+}
+
+const struct smtp_info *
+smtp_session_info(const struct smtp_session *s)
+{
+	return &s->info;
+}
+
+void
+smtp_close(struct smtp_session *s)
+{
+	smtp_session_free(s);
+}
+
+/* The message failed: no recipient got it, whatever RCPT said. */
+static void
+smtp_unaccept(struct smtp_mail *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nrcpts; i++)
+		if (m->rcpts[i].status == SMTP_RCPT_OK)
+			m->rcpts[i].status = SMTP_RCPT_PENDING;
+	m->naccepted = 0;
+}
+
+/* Make a session that left a transaction open ready again. */
+static int
+smtp_reset(struct smtp_session *s)
+{
+	if (!s->need_rset)
+		return 0;
+	net_set_timeout(s->conn, s->p->timeout);
+	if (smtp_enter(s, SMTP_ST_RSET) == -1 || smtp_drive(s) == -1)
+		return -1;
+	return 0;
+}
+
+int
+smtp_send(struct smtp_session *s, struct smtp_mail *m, struct err *e)
+{
+	int r;
+
+	err_clear(e);
+	s->e = e;
+	if (s->broken || s->state != SMTP_ST_READY)
+		return err_set_temp(e, ERR_TEMP, "the SMTP session is closed");
+	if (smtp_reset(s) == -1 || smtp_mail_check(s, m) == -1)
+		return -1;
+	s->mail = m;
+	s->rcpt_sent = s->rcpt_replied = 0;
+	s->txn_failed = false;
+	s->mail_ok = false;
+	s->need_rset = true;
+	m->naccepted = 0;
+	m->code = 0;
+	m->reply[0] = '\0';
+	net_set_timeout(s->conn, s->p->timeout);
+	r = smtp_enter(s, SMTP_ST_MAIL);
+	if (r == 0)
+		r = smtp_drive(s);
+	if (r == 0 && s->txn_failed)
+		r = -1;
+	if (r == -1)
+		smtp_unaccept(m);
+	if (r == 0 && s->state == SMTP_ST_READY)
+		s->need_rset = false;
+	else if (!s->broken)
+		s->state = SMTP_ST_READY;
+	s->mail = NULL;
+	return r;
+}
+
+int
+smtp_submit(const struct smtp_params *p, struct smtp_mail *m,
+    const struct smtp_trace *t, struct err *e)
+{
+	struct smtp_session *s;
+	struct err qe;
+	int r;
+
+	if (smtp_open(&s, p, t, e) == -1)
+		return -1;
+	r = smtp_send(s, m, e);
+	s->e = &qe;
+	smtp_close(s);
+	return r;
+}

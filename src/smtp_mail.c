@@ -1,0 +1,496 @@
+/*
+ * smtp_mail.c: the mail transaction states of the SMTP engine (see
+ * smtp_int.h): MAIL, RCPT, DATA, the message body with dot-stuffing, and
+ * BDAT; plus the checks made before anything is sent (SIZE, 8BITMIME,
+ * SMTPUTF8, DSN) and RFC 3461 xtext.
+ *
+ * Without PIPELINING each reply handler enters the next state. With it,
+ * smtp_send_mail sends MAIL, every RCPT and DATA in one write and the
+ * handlers only record results until the DATA reply decides. With
+ * CHUNKING the message goes as one "BDAT <size> LAST" chunk after the
+ * RCPT replies, without stuffing.
+ *
+ * The body is read from the spool fd with pread in large chunks and
+ * written in large writes. A bare CR or LF or a NUL in it means the
+ * message was not canonicalised: the connection is dropped without an
+ * end of data, so the server discards what it got.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "smtp_int.h"
+#include "util.h"
+
+#define SMTP_BODY_CHUNK (64 * 1024)
+
+void
+smtp_stuff_init(struct smtp_stuffer *st)
+{
+	st->bol = true;
+	st->prev = '\0';
+	st->off = 0;
+}
+
+static bool
+smtp_stuff_bad(const struct smtp_stuffer *st, char c)
+{
+	return c == '\0' || (c == '\n' && st->prev != '\r') ||
+	    (st->prev == '\r' && c != '\n');
+}
+
+ssize_t
+smtp_stuff(struct smtp_stuffer *st, const char *in, size_t n, char *out)
+{
+	size_t i, o = 0;
+	char c;
+
+	for (i = 0; i < n; i++) {
+		c = in[i];
+		if (smtp_stuff_bad(st, c))
+			return -1;
+		if (st->bol && c == '.')
+			out[o++] = '.';
+		out[o++] = c;
+		st->bol = c == '\n';
+		st->prev = c;
+		st->off++;
+	}
+	return (ssize_t)o;
+}
+
+int
+smtp_stuff_check(struct smtp_stuffer *st, const char *in, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (smtp_stuff_bad(st, in[i]))
+			return -1;
+		st->prev = in[i];
+		st->off++;
+	}
+	return 0;
+}
+
+ssize_t
+smtp_stuff_end(struct smtp_stuffer *st, char *out)
+{
+	size_t o = 0;
+
+	if (st->prev == '\r')
+		return -1;
+	if (st->off > 0 && st->prev != '\n') {
+		out[o++] = '\r';
+		out[o++] = '\n';
+	}
+	memcpy(out + o, ".\r\n", 3);
+	return (ssize_t)(o + 3);
+}
+
+int
+smtp_xtext(const char *s, struct buf *out)
+{
+	unsigned char c;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (c >= '!' && c <= '~' && c != '+' && c != '=') {
+			if (buf_add_char(out, (char)c) == -1)
+				return -1;
+		} else if (buf_printf(out, "+%02X", c) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* An envelope address may not carry controls or angle brackets. */
+static int
+smtp_addr_check(struct smtp_session *s, const char *a, bool *utf8)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)a; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f || *p == '<' || *p == '>')
+			return err_set(s->e, ERR_DATA,
+			    "envelope address contains a control character or "
+			    "angle bracket; refusing to send it");
+		if (*p >= 0x80)
+			*utf8 = true;
+	}
+	return 0;
+}
+
+static bool
+smtp_mail_utf8(struct smtp_session *s, const struct smtp_mail *m, int *r)
+{
+	bool utf8 = m->needs_smtputf8;
+	size_t i;
+
+	*r = smtp_addr_check(s, m->from, &utf8);
+	for (i = 0; i < m->nrcpts && *r == 0; i++)
+		*r = smtp_addr_check(s, m->rcpts[i].addr, &utf8);
+	return utf8;
+}
+
+int
+smtp_mail_check(struct smtp_session *s, const struct smtp_mail *m)
+{
+	const struct smtp_info *i = &s->info;
+	int r;
+
+	if (m->nrcpts == 0)
+		return err_set(s->e, ERR_USAGE, "no recipients");
+	if (smtp_mail_utf8(s, m, &r) && r == 0 &&
+	    !(i->caps & SMTP_CAP_SMTPUTF8))
+		return err_set(s->e, ERR_DATA,
+		    "an envelope address needs SMTPUTF8, which %s does not "
+		    "offer",
+		    s->info.ehlo_host);
+	if (r == -1)
+		return -1;
+	if (i->size_max > 0 && (uint64_t)m->size > i->size_max) {
+		(void)err_set(s->e, ERR_DATA,
+		    "message too big: %jd bytes, the "
+		    "server accepts at most %" PRIu64,
+		    (intmax_t)m->size, i->size_max);
+		(void)strlcpy(s->e->esc, "5.3.4", sizeof(s->e->esc));
+		return -1;
+	}
+	if (m->has_8bit && !(i->caps & SMTP_CAP_8BITMIME))
+		return err_set(s->e, ERR_DATA,
+		    "the message has 8-bit content and %s does not offer "
+		    "8BITMIME",
+		    s->info.ehlo_host);
+	if ((m->dsn_notify || m->dsn_ret || m->dsn_envid) &&
+	    !(i->caps & SMTP_CAP_DSN))
+		return err_set(s->e, ERR_UNAVAILABLE,
+		    "delivery status notifications requested, but %s does not "
+		    "offer DSN",
+		    s->info.ehlo_host);
+	return 0;
+}
+
+static int
+smtp_mail_params(struct smtp_session *s, const struct smtp_mail *m,
+    struct buf *b)
+{
+	bool utf8 = m->needs_smtputf8;
+	size_t i;
+
+	(void)smtp_addr_check(s, m->from, &utf8);
+	for (i = 0; i < m->nrcpts; i++)
+		(void)smtp_addr_check(s, m->rcpts[i].addr, &utf8);
+	if ((s->info.caps & SMTP_CAP_SIZE) &&
+	    buf_printf(b, " SIZE=%jd", (intmax_t)m->size) == -1)
+		return -1;
+	if (m->has_8bit && buf_add_str(b, " BODY=8BITMIME") == -1)
+		return -1;
+	if (utf8 && buf_add_str(b, " SMTPUTF8") == -1)
+		return -1;
+	if (m->dsn_ret && buf_printf(b, " RET=%s", m->dsn_ret) == -1)
+		return -1;
+	if (m->dsn_envid &&
+	    (buf_add_str(b, " ENVID=") == -1 || smtp_xtext(m->dsn_envid, b)))
+		return -1;
+	return 0;
+}
+
+int
+smtp_send_mail(struct smtp_session *s)
+{
+	struct smtp_mail *m = s->mail;
+	struct buf params;
+	size_t i;
+	int r;
+
+	buf_init(&params, 1024);
+	r = smtp_mail_params(s, m, &params);
+	if (r == 0)
+		r = smtp_cmd(s, 0, "MAIL FROM:<%s>%s", m->from,
+		    buf_str(&params));
+	else
+		(void)err_set(s->e, ERR_DATA, "MAIL parameters too long");
+	buf_free(&params);
+	if (r == -1 || !(s->info.caps & SMTP_CAP_PIPELINING))
+		return r;
+	for (i = 0; i < m->nrcpts; i++)
+		if (smtp_enter(s, SMTP_ST_RCPT) == -1)
+			return -1;
+	if (s->info.caps & SMTP_CAP_CHUNKING)
+		return 0;
+	return smtp_enter(s, SMTP_ST_DATA);
+}
+
+int
+smtp_send_rcpt(struct smtp_session *s)
+{
+	struct smtp_mail *m = s->mail;
+	struct smtp_rcpt *rc = &m->rcpts[s->rcpt_sent++];
+	struct buf params;
+	int r = 0;
+
+	buf_init(&params, 1024);
+	if (m->dsn_notify &&
+	    buf_printf(&params, " NOTIFY=%s", m->dsn_notify) == -1)
+		r = -1;
+	if (r == 0 && rc->orcpt &&
+	    (buf_add_str(&params, " ORCPT=rfc822;") == -1 ||
+	        smtp_xtext(rc->orcpt, &params) == -1))
+		r = -1;
+	if (r == 0)
+		r = smtp_cmd(s, 0, "RCPT TO:<%s>%s", rc->addr,
+		    buf_str(&params));
+	else
+		(void)err_set(s->e, ERR_DATA, "RCPT parameters too long");
+	buf_free(&params);
+	return r;
+}
+
+int
+smtp_send_data(struct smtp_session *s)
+{
+	return smtp_cmd(s, 0, "DATA");
+}
+
+/* Record a transaction failure (the first one wins) and go on. */
+static void
+smtp_txn_fail(struct smtp_session *s, const struct smtp_reply *r,
+    enum err_class cls, const char *what)
+{
+	if (s->txn_failed)
+		return;
+	s->txn_failed = true;
+	if (r != NULL)
+		(void)smtp_fail_reply(s, cls, r, "%s", what);
+}
+
+int
+smtp_reply_mail(struct smtp_session *s, const struct smtp_reply *r)
+{
+	if (r->code / 100 != 2) {
+		smtp_txn_fail(s, r, ERR_DATA, "sender address refused");
+		return 0;
+	}
+	s->mail_ok = true;
+	if (s->info.caps & SMTP_CAP_PIPELINING)
+		return 0;
+	return smtp_enter(s, SMTP_ST_RCPT);
+}
+
+/* Every recipient was refused: say so with the first refusal. */
+static void
+smtp_fail_rcpts(struct smtp_session *s)
+{
+	const struct smtp_mail *m = s->mail;
+	const struct smtp_rcpt *first = NULL;
+	bool temp = false;
+	size_t i;
+
+	for (i = 0; i < m->nrcpts; i++) {
+		if (m->rcpts[i].status == SMTP_RCPT_TEMPFAIL)
+			temp = true;
+		if (first == NULL && m->rcpts[i].status != SMTP_RCPT_PENDING)
+			first = &m->rcpts[i];
+	}
+	s->txn_failed = true;
+	if (temp)
+		(void)err_set_temp(s->e, ERR_TEMP,
+		    "no recipient accepted; "
+		    "<%s>: %s",
+		    first->addr, first->text);
+	else
+		(void)err_set(s->e, ERR_NOUSER,
+		    "every recipient refused; "
+		    "<%s>: %s",
+		    first->addr, first->text);
+	s->e->smtp_code = first->code;
+	(void)strlcpy(s->e->esc, first->esc, sizeof(s->e->esc));
+}
+
+/* After the last RCPT reply: DATA, BDAT, or give up. */
+static int
+smtp_after_rcpts(struct smtp_session *s)
+{
+	bool pipelining = s->info.caps & SMTP_CAP_PIPELINING;
+	bool chunking = s->info.caps & SMTP_CAP_CHUNKING;
+
+	if (s->txn_failed)
+		return 0;
+	if (s->mail->naccepted == 0) {
+		if (!pipelining || chunking)
+			smtp_fail_rcpts(s);
+		return 0; /* pipelined DATA: its reply decides */
+	}
+	if (chunking)
+		return smtp_enter(s, SMTP_ST_BDAT);
+	return pipelining ? 0 : smtp_enter(s, SMTP_ST_DATA);
+}
+
+int
+smtp_reply_rcpt(struct smtp_session *s, const struct smtp_reply *r)
+{
+	struct smtp_mail *m = s->mail;
+	struct smtp_rcpt *rc = &m->rcpts[s->rcpt_replied++];
+
+	rc->code = r->code;
+	(void)strlcpy(rc->esc, r->esc, sizeof(rc->esc));
+	smtp_reply_format(r, rc->text, sizeof(rc->text));
+	if (r->code / 100 == 2) {
+		rc->status = SMTP_RCPT_OK;
+		m->naccepted++;
+	} else
+		rc->status = r->code / 100 == 4 ? SMTP_RCPT_TEMPFAIL
+		                                : SMTP_RCPT_PERMFAIL;
+	if (s->rcpt_replied < m->nrcpts) {
+		if (s->info.caps & SMTP_CAP_PIPELINING)
+			return 0;
+		return smtp_enter(s, SMTP_ST_RCPT);
+	}
+	return smtp_after_rcpts(s);
+}
+
+int
+smtp_reply_data(struct smtp_session *s, const struct smtp_reply *r)
+{
+	if (!s->txn_failed && s->mail->naccepted == 0)
+		smtp_fail_rcpts(s);
+	if (r->code == 354)
+		return smtp_enter(s, SMTP_ST_BODY); /* only "." if failed */
+	if (!s->txn_failed)
+		smtp_txn_fail(s, r, ERR_DATA, "DATA refused");
+	return 0;
+}
+
+/* The next chunk of the message, exactly as long as asked. */
+static int
+smtp_body_read(struct smtp_session *s, char *p, size_t n, off_t off)
+{
+	ssize_t r;
+	size_t got = 0;
+
+	while (got < n) {
+		r = pread(s->mail->fd, p + got, n - got, off + (off_t)got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			s->broken = true;
+			return err_set(s->e, ERR_IO, "reading the message: %s",
+			    r == 0 ? "shorter than its size" : strerror(errno));
+		}
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+/* Stream the message, stuffed (DATA) or raw (BDAT), in large writes. */
+static int
+smtp_body_stream(struct smtp_session *s, bool stuff)
+{
+	struct smtp_stuffer st;
+	char *in = NULL, *out = NULL;
+	off_t off = 0, size = s->mail->size;
+	size_t n;
+	ssize_t o = 0;
+	int r = -1;
+
+	smtp_stuff_init(&st);
+	if ((in = malloc(SMTP_BODY_CHUNK)) == NULL ||
+	    (out = malloc(2 * SMTP_BODY_CHUNK + 8)) == NULL) {
+		(void)err_set(s->e, ERR_SOFTWARE, "out of memory");
+		s->broken = true;
+		goto out;
+	}
+	while (off < size) {
+		n = size - off > SMTP_BODY_CHUNK ? SMTP_BODY_CHUNK
+		                                 : (size_t)(size - off);
+		if (smtp_body_read(s, in, n, off) == -1)
+			goto out;
+		if (stuff)
+			o = smtp_stuff(&st, in, n, out);
+		else
+			o = smtp_stuff_check(&st, in, n) == -1 ? -1
+			                                       : (ssize_t)n;
+		if (o == -1)
+			break;
+		if (net_write(s->conn, stuff ? out : in, (size_t)o, s->e) == -1)
+			goto broken;
+		off += (off_t)n;
+	}
+	if (o != -1 && stuff)
+		o = smtp_stuff_end(&st, out);
+	else if (o != -1 && st.prev == '\r')
+		o = -1;
+	if (o == -1) {
+		(void)err_set(s->e, ERR_SOFTWARE,
+		    "the message is not "
+		    "canonical (bare CR, LF or NUL near byte %jd); not sent",
+		    (intmax_t)st.off);
+		goto broken;
+	}
+	if (stuff && net_write(s->conn, out, (size_t)o, s->e) == -1)
+		goto broken;
+	r = 0;
+	goto out;
+broken:
+	s->broken = true;
+out:
+	free(in);
+	free(out);
+	return r;
+}
+
+static void
+smtp_body_wait(struct smtp_session *s)
+{
+	unsigned t = s->p->data_timeout ? s->p->data_timeout : 600;
+
+	net_set_timeout(s->conn, t);
+}
+
+int
+smtp_send_body(struct smtp_session *s)
+{
+	if (s->txn_failed)
+		return smtp_cmd(s, 0, ".");
+	smtp_note(s, "message: %jd bytes", (intmax_t)s->mail->size);
+	if (smtp_body_stream(s, true) == -1)
+		return -1;
+	smtp_note(s, "end of data sent");
+	smtp_body_wait(s);
+	return 0;
+}
+
+int
+smtp_send_bdat(struct smtp_session *s)
+{
+	if (smtp_cmd(s, 0, "BDAT %jd LAST", (intmax_t)s->mail->size) == -1)
+		return -1;
+	smtp_note(s, "message: %jd bytes", (intmax_t)s->mail->size);
+	if (smtp_body_stream(s, false) == -1)
+		return -1;
+	smtp_body_wait(s);
+	return 0;
+}
+
+int
+smtp_reply_body(struct smtp_session *s, const struct smtp_reply *r)
+{
+	struct smtp_mail *m = s->mail;
+
+	net_set_timeout(s->conn, s->p->timeout);
+	if (s->txn_failed)
+		return 0;
+	m->code = r->code;
+	smtp_reply_format(r, m->reply, sizeof(m->reply));
+	if (r->code / 100 != 2)
+		smtp_txn_fail(s, r, ERR_DATA, "message refused");
+	else
+		(void)smtp_enter(s, SMTP_ST_READY);
+	return 0;
+}
