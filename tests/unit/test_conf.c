@@ -353,6 +353,30 @@ test_print(void)
 	conf_free(&c);
 }
 
+/* Every key of the table is documented in postern.conf(5). */
+static void
+test_manual(void)
+{
+	const char *src = getenv("POSTERN_SRCDIR");
+	char path[4096], want[128];
+	struct buf page;
+	struct err e;
+	size_t i;
+
+	if (src == NULL) {
+		printf("ok %d - # SKIP POSTERN_SRCDIR not set\n", ++tap_count);
+		return;
+	}
+	(void)snprintf(path, sizeof(path), "%s/doc/postern.conf.5", src);
+	buf_init(&page, 1 << 20);
+	IS_INT(conf_read_file(path, &page, &e), 0, "read postern.conf.5");
+	for (i = 0; i < conf_nkeys; i++) {
+		(void)snprintf(want, sizeof(want), "Cm %s ", conf_keys[i].name);
+		OK(strstr(buf_str(&page), want) != NULL, conf_keys[i].name);
+	}
+	buf_free(&page);
+}
+
 int
 main(void)
 {
@@ -363,5 +387,6 @@ main(void)
 	test_selection();
 	test_secrecy();
 	test_print();
+	test_manual();
 	return tap_done();
 }
