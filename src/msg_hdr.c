@@ -126,8 +126,12 @@ hdr_put_name(struct buf *b, const char *name)
 	}
 	for (i = 0; i < n; i += chunk) { /* 45 octets: 60 base64 chars */
 		chunk = n - i < 45 ? n - i : 45;
-		while (i + chunk < n && (p[i + chunk] & 0xc0) == 0x80)
-			chunk--;
+		/* end on a character boundary, unless it is not UTF-8 */
+		for (k = chunk; k > 1 && i + k < n && (p[i + k] & 0xc0) == 0x80;
+		     k--)
+			;
+		if (k > 1)
+			chunk = k;
 		r |= buf_add_str(b, i > 0 ? "\r\n =?UTF-8?B?" : "=?UTF-8?B?");
 		for (k = 0; k < chunk; k += 3) {
 			unsigned v = (unsigned)p[i + k] << 16 |

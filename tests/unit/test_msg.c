@@ -217,6 +217,8 @@ test_fixups(void)
 {
 	struct msg_opts o = fixing();
 	struct run r;
+	struct buf big;
+	int i;
 
 	CHECK(&o, "",
 	    "From: me@example.org\r\n"
@@ -285,6 +287,17 @@ test_fixups(void)
 	run(&r, &o, "From: X <x@y.test>\n\n", 20, 0);
 	IS_STR(r.res.from_addr, "x@y.test", "from_addr of an existing From");
 	run_free(&r);
+	buf_init(&big, 1024);
+	(void)buf_add_str(&big, "From: ");
+	for (i = 0; i < 60; i++)
+		(void)buf_add_char(&big, '\x9a');
+	(void)buf_add_str(&big, " <root>\n\n");
+	run(&r, &o, big.data, big.len, 0);
+	OK(r.rc == 0 && strstr(buf_str(&r.out), "=?UTF-8?B?mpqa") != NULL &&
+	        strstr(buf_str(&r.out), "<me@example.org>") != NULL,
+	    "a display name that is not UTF-8 is still encoded (no hang)");
+	run_free(&r);
+	buf_free(&big);
 	o.msgid_left = NULL;
 	o.msgid_domain = "id.test";
 	run(&r, &o, "S: x\n\n", 6, 0);
