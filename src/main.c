@@ -61,24 +61,6 @@ main_fail(const struct err *e)
 	return err_exit_code(e->cls);
 }
 
-/* Print conf->errors one "prog: path:line: ..." line each. */
-static int
-main_conf_fail(const struct conf *c, const struct err *e)
-{
-	const char *p = buf_str(&c->errors), *nl;
-
-	if (e->cls != ERR_CONFIG || *p == '\0')
-		return main_fail(e);
-	for (; *p != '\0'; p = nl + 1) {
-		if ((nl = strchr(p, '\n')) == NULL)
-			nl = p + strlen(p) - 1;
-		fprintf(stderr, "%s: %.*s\n", main_prog, (int)(nl - p), p);
-	}
-	fprintf(stderr, "%s: configuration errors; nothing was sent\n",
-	    main_prog);
-	return err_exit_code(ERR_CONFIG);
-}
-
 static void
 main_lines(const struct buf *b, const char *what)
 {
@@ -87,6 +69,18 @@ main_lines(const struct buf *b, const char *what)
 	for (; *p != '\0' && (nl = strchr(p, '\n')) != NULL; p = nl + 1)
 		fprintf(stderr, "%s: %s%.*s\n", main_prog, what, (int)(nl - p),
 		    p);
+}
+
+/* Every collected "path:line: ..." error, then what it means. */
+static int
+main_conf_fail(const struct conf *c, const struct err *e)
+{
+	if (e->cls != ERR_CONFIG || c->errors.len == 0)
+		return main_fail(e);
+	main_lines(&c->errors, "");
+	fprintf(stderr, "%s: configuration errors; nothing was sent\n",
+	    main_prog);
+	return err_exit_code(ERR_CONFIG);
 }
 
 static int
@@ -458,6 +452,17 @@ main_dry_run(struct main_job *j, struct err *e)
 }
 
 static void
+main_job_init(struct main_job *j, struct cli_request *req, struct err *e)
+{
+	memset(j, 0, sizeof(*j));
+	j->req = req;
+	j->fd = -1;
+	conf_init(&j->conf);
+	addr_list_init(&j->rcpts, CLI_RCPTS_MAX);
+	err_clear(e);
+}
+
+static void
 main_job_free(struct main_job *j)
 {
 	if (j->fd != -1)
@@ -508,12 +513,7 @@ main_send(struct cli_request *req)
 	struct err e;
 	int rc;
 
-	memset(&j, 0, sizeof(j));
-	j.req = req;
-	j.fd = -1;
-	conf_init(&j.conf);
-	addr_list_init(&j.rcpts, CLI_RCPTS_MAX);
-	err_clear(&e);
+	main_job_init(&j, req, &e);
 	if (main_load(&j, req->account, &e) == -1) {
 		rc = main_conf_fail(&j.conf, &e);
 		goto out;
@@ -547,13 +547,8 @@ main_print_config(struct cli_request *req)
 	struct err e;
 	int rc = EX_OK;
 
-	memset(&j, 0, sizeof(j));
-	j.req = req;
-	j.fd = -1;
-	conf_init(&j.conf);
-	addr_list_init(&j.rcpts, 1);
+	main_job_init(&j, req, &e);
 	buf_init(&out, 1024 * 1024);
-	err_clear(&e);
 	if (main_load(&j,
 	        req->print_account ? req->print_account : req->account,
 	        &e) == -1)
