@@ -41,10 +41,14 @@ static void
 err_vset(struct err *e, enum err_class cls, bool temp, const char *fmt,
     va_list ap)
 {
+	char text[ERR_TEXT_MAX];
+
+	/* Format first: an argument may point into e->text itself. */
+	(void)vsnprintf(text, sizeof(text), fmt, ap);
 	err_clear(e);
 	e->cls = cls;
 	e->temporary = temp;
-	(void)vsnprintf(e->text, sizeof(e->text), fmt, ap);
+	memcpy(e->text, text, sizeof(text));
 }
 
 int

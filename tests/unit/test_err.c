@@ -34,6 +34,9 @@ main(void)
 	OK(e.cls == ERR_CONFIG && !e.temporary, "and is permanent");
 	(void)err_set_temp(&e, ERR_TEMP, "451 later");
 	OK(e.temporary && e.cls == ERR_TEMP, "err_set_temp is temporary");
+	(void)err_set(&e, ERR_IO, "wrapped: %s", e.text);
+	IS_STR(e.text, "wrapped: 451 later",
+	    "err_set may format its own previous text");
 	err_clear(&e);
 	OK(e.cls == ERR_NONE && e.text[0] == '\0', "err_clear resets");
 	return tap_done();
