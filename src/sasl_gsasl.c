@@ -22,6 +22,7 @@
 struct sasl_lib {
 	Gsasl *ctx;
 	Gsasl_session *sess;
+	int steps;
 };
 
 const char *
@@ -66,13 +67,18 @@ sasl_lib_supports(const char *mech)
 
 /* Channel binding bytes as the base64 property GNU SASL wants. */
 static int
-sasl_lib_set_cb(Gsasl_session *sess, const struct sasl_creds *k)
+sasl_lib_set_cb(Gsasl_session *sess, const char *mech,
+    const struct sasl_creds *k)
 {
 	struct buf b64;
 	Gsasl_property prop;
+	size_t n = strlen(mech);
 	int r = -1;
 
-	if (k->cb_type == NULL || k->cb_len == 0)
+	/* Only -PLUS binds the channel; GNU SASL 2.2 fails a plain SCRAM
+	 * exchange that is handed a binding. */
+	if (k->cb_type == NULL || k->cb_len == 0 || n < 5 ||
+	    strcmp(mech + n - 5, "-PLUS") != 0)
 		return 0;
 	if (strcmp(k->cb_type, "tls-exporter") == 0)
 		prop = GSASL_CB_TLS_EXPORTER;
@@ -92,7 +98,8 @@ out:
 }
 
 static int
-sasl_lib_set_props(Gsasl_session *s, const struct sasl_creds *k)
+sasl_lib_set_props(Gsasl_session *s, const char *mech,
+    const struct sasl_creds *k)
 {
 	if (k->user && gsasl_property_set(s, GSASL_AUTHID, k->user) != GSASL_OK)
 		return -1;
@@ -107,7 +114,7 @@ sasl_lib_set_props(Gsasl_session *s, const struct sasl_creds *k)
 	if (k->host &&
 	    gsasl_property_set(s, GSASL_HOSTNAME, k->host) != GSASL_OK)
 		return -1;
-	return sasl_lib_set_cb(s, k);
+	return sasl_lib_set_cb(s, mech, k);
 }
 
 int
@@ -137,7 +144,7 @@ sasl_lib_start(struct sasl_lib **out, const char *mech,
 		    gsasl_strerror(rc));
 		goto fail;
 	}
-	if (sasl_lib_set_props(l->sess, k) == -1) {
+	if (sasl_lib_set_props(l->sess, mech, k) == -1) {
 		err_set(e, ERR_SOFTWARE, "GNU SASL: cannot set properties");
 		goto fail;
 	}
@@ -156,16 +163,17 @@ sasl_lib_step(struct sasl_lib *l, const char *in, struct buf *out,
 	int rc, r = -1;
 
 	rc = gsasl_step64(l->sess, in, &resp);
+	l->steps++;
 	if (rc != GSASL_OK && rc != GSASL_NEEDS_MORE) {
-		if (rc == GSASL_AUTHENTICATION_ERROR)
+		/* SCRAM: the third step checks the server signature. */
+		if (rc == GSASL_AUTHENTICATION_ERROR && l->steps >= 3)
 			err_set(e, ERR_PROTOCOL,
-			    "the server's authentication message does not "
-			    "verify (wrong server signature): %s",
+			    "the server's final authentication message does "
+			    "not verify (wrong server signature): %s",
 			    gsasl_strerror(rc));
 		else
 			err_set(e, ERR_PROTOCOL,
-			    "authentication exchange "
-			    "failed: %s",
+			    "authentication exchange failed: %s",
 			    gsasl_strerror(rc));
 		goto out;
 	}
