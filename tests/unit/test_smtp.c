@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "peer.h"
+#include "sasl.h"
 #include "smtp.h"
 #include "tap.h"
 
@@ -415,6 +416,41 @@ test_helo_and_auth(void)
 	free(p.log);
 }
 
+/* SCRAM: a 235 without a verified server signature, a bogus challenge. */
+static void
+test_scram_rogue(void)
+{
+	static const char *const early[] = { GREET, "C:EHLO*", "S:250-mx.test",
+		"S:250 AUTH SCRAM-SHA-256", "C:AUTH SCRAM-SHA-256 *",
+		"S:235 2.7.0 ok", "C:QUIT", "S:221 bye", NULL };
+	static const char *const bogus[] = { GREET, "C:EHLO*", "S:250-mx.test",
+		"S:250 AUTH SCRAM-SHA-256", "C:AUTH SCRAM-SHA-256 *",
+		"S:334 cj1iYWQscz1RU1hDUixpPTQwOTY=", "C:*",
+		"S:501 5.7.0 cancelled", "C:QUIT", "S:221 bye", NULL };
+	struct peer p;
+	struct smtp_params par = params();
+	struct smtp_mail m;
+	struct err e;
+
+	if (!sasl_supported("SCRAM-SHA-256")) {
+		OK(1, "# SKIP no GNU SASL");
+		return;
+	}
+	par.auth = SMTP_AUTH_MECH;
+	par.auth_mech = "SCRAM-SHA-256";
+	par.user = "user";
+	mail_init(&m, "x\r\n", 1);
+	(void)run(&p, early, &par, &m, &e);
+	OK(e.cls == ERR_PROTOCOL && strstr(e.text, "proving") && p.status == 0,
+	    "235 before the server signature fails; QUIT");
+	free(p.log);
+	mail_init(&m, "x\r\n", 1);
+	(void)run(&p, bogus, &par, &m, &e);
+	OK(e.cls == ERR_PROTOCOL && p.status == 0,
+	    "a challenge that does not fit is cancelled with *; QUIT");
+	free(p.log);
+}
+
 static void
 test_injection_and_timeout(void)
 {
@@ -497,6 +533,7 @@ main(void)
 	test_checks();
 	test_dsn();
 	test_helo_and_auth();
+	test_scram_rogue();
 	test_injection_and_timeout();
 	test_session();
 	buf_free(&trace_text);
