@@ -120,7 +120,7 @@ const struct conf_key conf_keys[] = {
 	K("logfile", CONF_PATH, logfile, NULL, "log one line per message"),
 	K("logfile_time_format", CONF_STRING, logfile_time_format, NULL,
 	    "strftime format of the log file's time stamps"),
-	KE("syslog", syslog, conf_syslog_choices, "off",
+	KE("syslog", syslog, conf_syslog_choices, "LOG_MAIL",
 	    "log to syslog: off, on (LOG_USER), or a facility"),
 	K("queue", CONF_BOOL, queue, "on",
 	    "queue the message when delivery fails temporarily"),

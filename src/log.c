@@ -73,17 +73,24 @@ log_add_num(struct buf *out, const char *key, uint64_t v)
 	    (unsigned long long)v);
 }
 
+/*
+ * The time stamp. The format is the user's logfile_time_format, so it
+ * cannot be a literal; strftime takes no arguments to mismatch.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 static int
-log_add_time(struct buf *out, time_t now)
+log_add_time(struct buf *out, const char *fmt, time_t now)
 {
 	struct tm tm;
-	char stamp[64];
+	char stamp[128];
 
 	if (localtime_r(&now, &tm) == NULL ||
-	    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S%z", &tm) == 0)
+	    strftime(stamp, sizeof(stamp), fmt, &tm) == 0)
 		return buf_add_str(out, "-");
 	return buf_add_str(out, stamp);
 }
+#pragma GCC diagnostic pop
 
 static int
 log_add_rcpts(struct buf *out, const struct log_record *rec)
@@ -120,7 +127,7 @@ log_add_fields(struct buf *out, const struct log_record *rec)
 }
 
 int
-log_format(const struct log_record *rec, int with_time, time_t now,
+log_format(const struct log_record *rec, const char *time_fmt, time_t now,
     struct buf *out)
 {
 	struct buf line;
@@ -128,7 +135,7 @@ log_format(const struct log_record *rec, int with_time, time_t now,
 
 	/* Build in a capped scratch buffer; cut an over-long line visibly. */
 	buf_init(&line, LOG_LINE_MAX);
-	if (with_time && log_add_time(&line, now) == -1)
+	if (time_fmt != NULL && log_add_time(&line, time_fmt, now) == -1)
 		goto out;
 	if (log_add_fields(&line, rec) == -1) {
 		if (line.len > LOG_LINE_MAX - 3)
@@ -174,9 +181,9 @@ out:
 }
 
 void
-log_syslog(const char *line, int failed)
+log_syslog(const char *line, int facility, int failed)
 {
-	openlog("postern", LOG_PID, LOG_MAIL);
+	openlog("postern", LOG_PID, facility);
 	syslog(failed ? LOG_ERR : LOG_INFO, "%s", line);
 	closelog();
 }

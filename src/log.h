@@ -44,12 +44,16 @@ struct log_record {
 	int exit_code;        /* the process exit code for this message */
 };
 
+/* The default time stamp of a logfile line: ISO 8601 with the zone. */
+#define LOG_TIME_ISO "%Y-%m-%dT%H:%M:%S%z"
+
 /*
- * Append the line for rec to out, without a newline. With with_time, the
- * line starts with now as "YYYY-MM-DDTHH:MM:SS+ZZZZ" in local time (for a
- * logfile; syslog stamps its own). 0, or -1 when out is full.
+ * Append the line for rec to out, without a newline. With a time_fmt
+ * (strftime(3), e.g. LOG_TIME_ISO), the line starts with now in local
+ * time (for a logfile; syslog stamps its own); NULL means no time. 0, or
+ * -1 when out is full.
  */
-int log_format(const struct log_record *rec, int with_time, time_t now,
+int log_format(const struct log_record *rec, const char *time_fmt, time_t now,
     struct buf *out);
 
 /*
@@ -58,7 +62,7 @@ int log_format(const struct log_record *rec, int with_time, time_t now,
  */
 int log_append_file(const char *path, const char *line, struct err *e);
 
-/* Send line to syslog as "postern", facility LOG_MAIL. */
-void log_syslog(const char *line, int failed);
+/* Send line to syslog as "postern" with the facility (LOG_MAIL, ...). */
+void log_syslog(const char *line, int facility, int failed);
 
 #endif

@@ -157,3 +157,25 @@ util_freezero(void *p, size_t n)
 	explicit_bzero(p, n);
 	free(p);
 }
+
+/* mkdir -p with mode 0700 for every missing component. */
+int
+util_mkdirs(const char *path, struct err *e)
+{
+	char tmp[4096];
+	char *p;
+
+	if (strlcpy(tmp, path, sizeof(tmp)) >= sizeof(tmp))
+		return err_set(e, ERR_CANTCREAT, "path too long: %s", path);
+	for (p = tmp + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0700) == -1 && errno != EEXIST)
+			return err_set(e, ERR_CANTCREAT, "cannot create %s: %s",
+			    tmp, strerror(errno));
+		if (path[p - tmp] == '\0')
+			return 0;
+		*p = '/';
+	}
+}

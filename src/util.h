@@ -55,6 +55,12 @@ char *util_default_queue_path(void);
 /* dir + "/" + name, newly allocated. */
 char *util_path_join(const char *dir, const char *name);
 
+/*
+ * mkdir -p: create every missing component of path with mode 0700.
+ * 0, or -1 with ERR_CANTCREAT.
+ */
+int util_mkdirs(const char *path, struct err *);
+
 /* True when s holds a CR or LF. */
 bool util_has_crlf(const char *s);
 

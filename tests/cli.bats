@@ -64,10 +64,14 @@ safe_message() {
 	done
 }
 
-@test "plain -bm never exits 0 before sending is wired" {
+@test "an unreachable server: exit 75, one line, no spool file left" {
+	# Port 1 on loopback: connection refused at once.
+	printf 'account default\nhost 127.0.0.1\nport 1\nfrom me@example.org\n' \
+		>"$XDG_CONFIG_HOME/postern/config"
 	run "$POSTERN" a@example.org <"$IN"
-	[ "$status" -eq 69 ]
-	[[ "$output" == *"nothing was sent"* ]]
+	[ "$status" -eq 75 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "postern: "*"127.0.0.1"*"the message was not sent (temporary failure: try again later)" ]]
 	[ -z "$(ls -A "$XDG_STATE_HOME/postern/queue/tmp")" ]
 }
 

@@ -31,6 +31,8 @@ run_demo() {
 	[[ "$output" == *"done: delivered over STARTTLS + AUTH"* ]]
 	[[ "$output" == *"sasl_username=alice@example.test"* ]]
 	[[ "$output" =~ with\ ESMTPSA ]]
+	# -i: the lone "." line is data, and the line after it arrived.
+	[[ "$output" == *$'\n.\nThe line with a single dot above is data'* ]]
 }
 
 @test "demo as a normal user: the scripted test server" {
@@ -50,6 +52,8 @@ run_demo() {
 	[[ "$output" == *"starting postern's scripted test server"* ]]
 	[[ "$output" == *"done: delivered over STARTTLS + AUTH"* ]]
 	[[ "$output" == *"auth_user=alice@example.test"* ]]
+	# DATA (no CHUNKING here): the lone "." line went out dot-stuffed.
+	[[ "$output" == *$'\r\n..\r\nThe line with a single dot above'* ]]
 	[[ "$output" != *"s3cret p@ss"* ]]
 	[ -z "$(demo_pids)" ]
 }

@@ -38,7 +38,7 @@ test_format(void)
 	struct buf out;
 
 	buf_init(&out, 65536);
-	IS_INT(log_format(&rec, 0, 0, &out), 0, "format succeeds");
+	IS_INT(log_format(&rec, NULL, 0, &out), 0, "format succeeds");
 	IS_STR(buf_str(&out),
 	    "id=6F3A account=work host=smtp.example.net port=587 "
 	    "tls=\"TLS1.3 AES-256-GCM\" auth=PLAIN from=alice@example.net "
@@ -54,7 +54,7 @@ test_format(void)
 	rec.from = "";
 	rec.nrcpts = 0;
 	rec.reply = "421 bye\r\nid=FORGED exit=0";
-	(void)log_format(&rec, 0, 0, &out);
+	(void)log_format(&rec, NULL, 0, &out);
 	IS_STR(buf_str(&out),
 	    "id=6F3A account=work host=smtp.example.net port=587 tls=none "
 	    "auth=none from=\"\" size=612 "
@@ -72,17 +72,22 @@ test_time_and_cap(void)
 
 	setenv("TZ", "UTC", 1);
 	buf_init(&out, 65536);
-	(void)log_format(&rec, 1, 1795818871, &out);
+	(void)log_format(&rec, LOG_TIME_ISO, 1795818871, &out);
 	IS_STR(buf_str(&out),
 	    "2026-11-27T22:34:31+0000 account=a tls=none auth=none size=0 "
 	    "duration_ms=0 exit=75",
 	    "a logfile line starts with year, time and zone");
+	buf_reset(&out);
+	(void)log_format(&rec, "%b %d %H:%M:%S", 1795818871, &out);
+	OK(strncmp(buf_str(&out), "Nov 27 22:34:31 account=a", 25) == 0,
+	    "logfile_time_format is honoured");
 
 	memset(huge, 'x', 19999);
 	huge[19999] = '\0';
 	rec.reply = huge;
 	buf_reset(&out);
-	IS_INT(log_format(&rec, 0, 0, &out), 0, "a huge reply still formats");
+	IS_INT(log_format(&rec, NULL, 0, &out), 0,
+	    "a huge reply still formats");
 	OK(out.len <= LOG_LINE_MAX, "the line is capped");
 	OK(out.len > 3 && memcmp(out.data + out.len - 3, "...", 3) == 0,
 	    "and visibly cut");

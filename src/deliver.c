@@ -1,0 +1,278 @@
+/*
+ * deliver.c: a prepared job through the SMTP engine, and its log line
+ * (see deliver.h).
+ */
+#include "config.h"
+
+#include <sys/time.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "deliver.h"
+#include "log.h"
+#include "util.h"
+
+/* What the password callback needs. */
+struct deliver_ctx {
+	const struct account *acct;
+	enum secrets_source *source;
+};
+
+static int
+deliver_password(void *arg, const char *host, const char *user, struct buf *out,
+    struct err *e)
+{
+	struct deliver_ctx *c = arg;
+
+	(void)host;
+	(void)user;
+	return secrets_password(c->acct, out, c->source, e);
+}
+
+static enum net_family
+deliver_family(const struct account *a)
+{
+	if (a->ipv4 && !a->ipv6)
+		return NET_FAMILY_ONLY4;
+	if (a->ipv6 && !a->ipv4)
+		return NET_FAMILY_ONLY6;
+	return NET_FAMILY_ANY;
+}
+
+static enum smtp_tls_mode
+deliver_tls(const struct account *a)
+{
+	if (!a->tls)
+		return SMTP_TLS_NONE;
+	return a->tls_starttls ? SMTP_TLS_STARTTLS : SMTP_TLS_IMPLICIT;
+}
+
+/* The account as engine parameters; strings point into the account. */
+static void
+deliver_params(const struct account *a, char *port, size_t portlen,
+    struct deliver_ctx *ctx, struct smtp_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	(void)snprintf(port, portlen, "%u", a->port);
+	p->host = a->host;
+	p->port = port;
+	p->tls = deliver_tls(a);
+	if (a->tls_trust_file != NULL && strcmp(a->tls_trust_file, "system"))
+		p->tls_trust_file = a->tls_trust_file;
+	p->tls_fingerprint = a->tls_fingerprint;
+	p->tls_cert_file = a->tls_cert_file;
+	p->tls_key_file = a->tls_key_file;
+	p->tls_priorities = a->tls_priorities;
+	p->tls_host_override = a->tls_host_override;
+	p->tls_no_certcheck = !a->tls_certcheck;
+	p->helo = a->domain;
+	p->auth = a->auth == CONF_AUTH_OFF ? SMTP_AUTH_OFF
+	    : a->auth == CONF_AUTH_ON      ? SMTP_AUTH_AUTO
+	                                   : SMTP_AUTH_MECH;
+	p->auth_mech = conf_auth_mechanism(a->auth);
+	p->user = a->user;
+	p->password = deliver_password;
+	p->password_arg = ctx;
+	p->timeout = a->timeout ? a->timeout : 24 * 3600; /* off: a day */
+	p->family = deliver_family(a);
+	p->source_ip = a->source_ip;
+}
+
+/* The job's envelope as an engine mail; rcpts is allocated. */
+static int
+deliver_mail(const struct job *j, struct smtp_mail *m, struct err *e)
+{
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	if ((m->rcpts = calloc(j->rcpts.n, sizeof(*m->rcpts))) == NULL)
+		return err_set(e, ERR_SOFTWARE, "out of memory");
+	for (i = 0; i < j->rcpts.n; i++)
+		m->rcpts[i].addr = j->rcpts.v[i].spec;
+	m->nrcpts = j->rcpts.n;
+	m->from = j->sender;
+	m->fd = j->fd;
+	m->size = (off_t)j->res.size;
+	m->has_8bit = j->res.has_8bit;
+	m->needs_smtputf8 = j->smtputf8;
+	m->dsn_notify = j->dsn_notify;
+	m->dsn_ret = j->dsn_ret;
+	m->dsn_envid = j->req->envid;
+	return 0;
+}
+
+/* The session's TLS and AUTH facts, for the log and -v. */
+static void
+deliver_info(const struct smtp_session *s, struct deliver_result *res)
+{
+	const struct smtp_info *in = smtp_session_info(s);
+
+	if (in->tls)
+		(void)snprintf(res->tls, sizeof(res->tls), "%s %s",
+		    in->tls_version, in->tls_cipher);
+	(void)strlcpy(res->auth, in->auth_mech, sizeof(res->auth));
+}
+
+/* Some recipients refused: one error naming each, 5xx wins over 4xx. */
+static int
+deliver_partial(const struct smtp_mail *m, struct err *e)
+{
+	struct buf text;
+	bool perm = false;
+	size_t i;
+
+	buf_init(&text, ERR_TEXT_MAX - 1);
+	for (i = 0; i < m->nrcpts; i++) {
+		const struct smtp_rcpt *r = &m->rcpts[i];
+
+		if (r->status == SMTP_RCPT_OK)
+			continue;
+		perm |= r->status == SMTP_RCPT_PERMFAIL;
+		(void)buf_printf(&text, "%s%s: %s", text.len ? "; " : "",
+		    r->addr, r->text[0] ? r->text : "not tried");
+	}
+	if (perm)
+		err_set(e, ERR_NOUSER,
+		    "delivered to %zu of %zu recipients; "
+		    "refused %s",
+		    m->naccepted, m->nrcpts, buf_str(&text));
+	else
+		err_set_temp(e, ERR_TEMP,
+		    "delivered to %zu of %zu recipients; "
+		    "deferred %s",
+		    m->naccepted, m->nrcpts, buf_str(&text));
+	buf_free(&text);
+	return -1;
+}
+
+static int
+deliver_run(const struct job *j, const struct smtp_trace *trace,
+    struct smtp_mail *m, struct deliver_result *res, struct err *e)
+{
+	struct smtp_session *s = NULL;
+	struct deliver_ctx ctx = { j->acct, &res->secret };
+	struct smtp_params p;
+	char port[16];
+	int r = -1;
+
+	deliver_params(j->acct, port, sizeof(port), &ctx, &p);
+	if (smtp_open(&s, &p, trace, e) == -1)
+		return -1;
+	deliver_info(s, res);
+	if (smtp_send(s, m, e) == 0)
+		r = m->naccepted == m->nrcpts ? 0 : deliver_partial(m, e);
+	smtp_close(s);
+	return r;
+}
+
+static uint64_t
+deliver_now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static const char *
+deliver_rcpt_status(enum smtp_rcpt_status st)
+{
+	switch (st) {
+	case SMTP_RCPT_OK:
+		return "sent";
+	case SMTP_RCPT_TEMPFAIL:
+		return "deferred";
+	case SMTP_RCPT_PERMFAIL:
+		return "refused";
+	case SMTP_RCPT_PENDING:
+		break;
+	}
+	return "not-sent";
+}
+
+static const int deliver_facility[] = { 0, LOG_USER, LOG_USER, LOG_MAIL,
+	LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3, LOG_LOCAL4, LOG_LOCAL5,
+	LOG_LOCAL6, LOG_LOCAL7 };
+
+/* One line to syslog and the logfile; failures to log are not fatal. */
+static void
+deliver_log(const struct job *j, const struct deliver_result *res,
+    const struct err *e, uint64_t ms)
+{
+	const struct account *a = j->acct;
+	struct log_rcpt *lr =
+	    calloc(res->nrcpts ? res->nrcpts : 1, sizeof(*lr));
+	struct log_record rec;
+	struct buf line;
+	struct err ignored;
+	size_t i;
+
+	if (lr == NULL)
+		return;
+	for (i = 0; i < res->nrcpts; i++) {
+		lr[i].addr = res->rcpts[i].addr;
+		lr[i].status = deliver_rcpt_status(res->rcpts[i].status);
+		lr[i].reply = res->rcpts[i].status == SMTP_RCPT_OK ||
+		        !res->rcpts[i].text[0]
+		    ? NULL
+		    : res->rcpts[i].text;
+	}
+	rec = (struct log_record){ .account = a->name,
+		.host = a->host,
+		.port = a->port,
+		.tls = res->tls[0] ? res->tls : NULL,
+		.auth = res->auth[0] ? res->auth : NULL,
+		.from = j->sender,
+		.rcpts = lr,
+		.nrcpts = res->nrcpts,
+		.size = j->res.size,
+		.reply = e->cls == ERR_NONE ? res->reply : e->text,
+		.duration_ms = ms,
+		.exit_code = err_exit_code(e->cls) };
+	buf_init(&line, LOG_LINE_MAX);
+	if (a->syslog > 0 && a->syslog < (int)ARRAY_SIZE(deliver_facility) &&
+	    log_format(&rec, NULL, 0, &line) == 0)
+		log_syslog(buf_str(&line), deliver_facility[a->syslog],
+		    e->cls != ERR_NONE);
+	buf_reset(&line);
+	if (a->logfile != NULL &&
+	    log_format(&rec,
+	        a->logfile_time_format ? a->logfile_time_format : LOG_TIME_ISO,
+	        time(NULL), &line) == 0)
+		(void)log_append_file(a->logfile, buf_str(&line), &ignored);
+	buf_free(&line);
+	free(lr);
+}
+
+int
+deliver_job(const struct job *j, const struct smtp_trace *trace,
+    struct deliver_result *res, struct err *e)
+{
+	uint64_t start = deliver_now_ms();
+	struct smtp_mail m;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	err_clear(e);
+	if (deliver_mail(j, &m, e) == -1)
+		return -1;
+	r = deliver_run(j, trace, &m, res, e);
+	res->rcpts = m.rcpts;
+	res->nrcpts = m.nrcpts;
+	res->naccepted = m.naccepted;
+	(void)strlcpy(res->reply, m.reply, sizeof(res->reply));
+	deliver_log(j, res, e, deliver_now_ms() - start);
+	return r;
+}
+
+void
+deliver_result_free(struct deliver_result *res)
+{
+	free(res->rcpts);
+	res->rcpts = NULL;
+	res->nrcpts = 0;
+}

@@ -1,0 +1,402 @@
+/*
+ * job.c: the account, the envelope and the spool file for one message
+ * (see job.h).
+ *
+ * The spool file lives in queue_dir/tmp, created 0600 by mkstemp in a
+ * 0700 directory, and holds the canonical message: CRLF line ends, no
+ * bare CR or LF, no NUL, header fix-ups applied, long lines re-encoded.
+ * It is not fsynced: that happens only when the queue takes the message.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "job.h"
+#include "util.h"
+
+#define JOB_CHUNK (64 * 1024)
+#define JOB_ALIASES_MAX (1024 * 1024)
+
+static int
+job_load_aliases(struct job *j, struct err *e)
+{
+	struct buf b;
+	int r = -1;
+
+	if (j->acct->aliases == NULL)
+		return 0;
+	buf_init(&b, JOB_ALIASES_MAX);
+	if (conf_read_file(j->acct->aliases, &b, e) == -1)
+		goto out;
+	if (addr_aliases_parse(b.data ? b.data : "", b.len, &j->aliases, e)) {
+		char why[ERR_TEXT_MAX];
+
+		(void)strlcpy(why, e->text, sizeof(why));
+		err_set(e, ERR_CONFIG, "%s: %s", j->acct->aliases, why);
+		goto out;
+	}
+	r = 0;
+out:
+	buf_free(&b);
+	return r;
+}
+
+static int
+job_spool_open(struct job *j, struct err *e)
+{
+	char *dir = NULL;
+	int r = -1;
+
+	if (j->acct->queue_dir == NULL)
+		return err_set(e, ERR_CONFIG,
+		    "no queue_dir and no home "
+		    "directory; set queue_dir");
+	if ((dir = util_path_join(j->acct->queue_dir, "tmp")) == NULL ||
+	    (j->spool = util_path_join(dir, "spool.XXXXXX")) == NULL) {
+		err_set(e, ERR_SOFTWARE, "out of memory");
+		goto out;
+	}
+	if (util_mkdirs(dir, e) == -1)
+		goto out;
+	if ((j->fd = mkstemp(j->spool)) == -1) {
+		err_set(e, ERR_CANTCREAT,
+		    "cannot create a spool file in %s: "
+		    "%s",
+		    dir, strerror(errno));
+		free(j->spool);
+		j->spool = NULL;
+		goto out;
+	}
+	r = 0;
+out:
+	free(dir);
+	return r;
+}
+
+static int
+job_spool_write(void *arg, const void *data, size_t len, struct err *e)
+{
+	const char *p = data;
+	int fd = *(int *)arg;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return err_set_temp(e, ERR_IO,
+			    "cannot write the spool "
+			    "file: %s",
+			    strerror(errno));
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * The rare second pass (a body line over 998 octets): the spool file is
+ * read back through the preparer into a new one, as quoted-printable.
+ */
+static int
+job_reencode(struct job *j, struct msg *m, char *chunk, struct err *e)
+{
+	char *old_path = j->spool;
+	int old = j->fd, r = -1;
+	ssize_t n;
+
+	j->fd = -1;
+	j->spool = NULL;
+	if (job_spool_open(j, e) == -1 ||
+	    msg_reencode_begin(m, job_spool_write, &j->fd, e) == -1)
+		goto out;
+	if (lseek(old, 0, SEEK_SET) != 0) {
+		err_set(e, ERR_IO, "cannot rewind the spool file: %s",
+		    strerror(errno));
+		goto out;
+	}
+	while ((n = read(old, chunk, JOB_CHUNK)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			err_set(e, ERR_IO, "cannot read the spool file: %s",
+			    strerror(errno));
+			goto out;
+		}
+		if (msg_reencode_feed(m, chunk, (size_t)n, e) == -1)
+			goto out;
+	}
+	r = msg_reencode_finish(m, &j->res, e);
+out:
+	(void)close(old);
+	(void)unlink(old_path);
+	free(old_path);
+	return r;
+}
+
+/* stdin through the preparer into the spool file. */
+static int
+job_read_message(struct job *j, int in_fd, const struct msg_opts *o,
+    struct err *e)
+{
+	char *chunk = malloc(JOB_CHUNK);
+	struct msg *m = NULL;
+	ssize_t n;
+	int r = -1;
+
+	if (chunk == NULL)
+		return err_set(e, ERR_SOFTWARE, "out of memory");
+	if (msg_new(&m, o, job_spool_write, &j->fd, e) == -1)
+		goto out;
+	while (!msg_ended(m) && (n = read(in_fd, chunk, JOB_CHUNK))) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			err_set(e, ERR_IO, "cannot read the message: %s",
+			    strerror(errno));
+			goto out;
+		}
+		if (msg_feed(m, chunk, (size_t)n, e) == -1)
+			goto out;
+	}
+	if (msg_finish(m, &j->res, e) == -1)
+		goto out;
+	j->have_res = true;
+	r = j->res.needs_reencode ? job_reencode(j, m, chunk, e) : 0;
+out:
+	msg_free(m);
+	free(chunk);
+	return r;
+}
+
+static void
+job_msg_opts(const struct job *j, struct msg_opts *o)
+{
+	const struct account *a = j->acct;
+	const char *from = a->from;
+
+	if (from != NULL && strpbrk(from, "?*[") != NULL)
+		from = NULL;
+	memset(o, 0, sizeof(*o));
+	o->dot_ends_input = !j->req->ignore_dots;
+	o->read_recipients = j->req->read_recipients;
+	o->envelope_from = j->sender;
+	o->from_full_name =
+	    j->req->full_name ? j->req->full_name : a->from_full_name;
+	o->account_from = from ? from : j->sender;
+	o->set_from_header = (enum msg_set_from)a->set_from_header;
+	o->set_date_header = a->set_date_header == CONF_HDRA_AUTO;
+	o->set_msgid_header = a->set_msgid_header == CONF_HDRA_AUTO;
+	o->remove_bcc_headers = a->remove_bcc_headers;
+	o->local_domain = a->local_domain;
+	o->aliases = j->aliases;
+}
+
+/*
+ * The envelope sender: -f (unless allow_from_override is off), else the
+ * account's from. A bare name ("root", cronie's -f) is qualified with
+ * local_domain, or replaced by the account's from.
+ */
+static int
+job_sender(struct job *j, struct err *e)
+{
+	const struct account *a = j->acct;
+	bool unq = false;
+	char *s = NULL;
+
+	if (j->req->sender != NULL && a->allow_from_override &&
+	    addr_parse_envelope(j->req->sender, true, &s, &unq, e) == -1)
+		return -1;
+	if (s != NULL && unq && a->local_domain != NULL) {
+		if (asprintf(&j->sender, "%s@%s", s, a->local_domain) == -1)
+			j->sender = NULL;
+		free(s);
+		return j->sender ? 0
+		                 : err_set(e, ERR_SOFTWARE, "out of memory");
+	}
+	if (s != NULL && !unq) {
+		j->sender = s;
+		return 0;
+	}
+	free(s);
+	if (conf_check_send(a, false, e) == -1)
+		return -1;
+	return addr_parse_envelope(a->from, false, &j->sender, &unq, e);
+}
+
+/* argv recipients (each an address list), resolved, then -t's. */
+static int
+job_rcpts(struct job *j, struct err *e)
+{
+	struct addr_list in;
+	size_t i, k;
+	int r = -1;
+
+	addr_list_init(&in, CLI_RCPTS_MAX);
+	for (i = 0; i < j->req->nrcpts; i++)
+		if (addr_parse_list(j->req->rcpts[i], strlen(j->req->rcpts[i]),
+		        &in, e) == -1)
+			goto out;
+	if (addr_resolve(&in, j->aliases, j->acct->local_domain, &j->rcpts,
+	        e) == -1)
+		goto out;
+	for (i = 0; i < j->res.rcpts.n; i++) {
+		for (k = 0; k < j->rcpts.n; k++)
+			if (strcmp(j->rcpts.v[k].spec,
+			        j->res.rcpts.v[i].spec) == 0)
+				break;
+		if (k == j->rcpts.n &&
+		    addr_list_add(&j->rcpts, j->res.rcpts.v[i].spec, NULL, NULL,
+		        e) == -1)
+			goto out;
+	}
+	if (j->rcpts.n == 0) {
+		err_set(e, ERR_NOUSER,
+		    "no recipients: none on the command "
+		    "line and none in To, Cc or Bcc");
+		goto out;
+	}
+	r = 0;
+out:
+	addr_list_free(&in);
+	return r;
+}
+
+int
+job_copy_message(const struct job *j, FILE *out, struct err *e)
+{
+	char *chunk = malloc(JOB_CHUNK);
+	ssize_t n = -1;
+
+	if (chunk == NULL)
+		return err_set(e, ERR_SOFTWARE, "out of memory");
+	if (lseek(j->fd, 0, SEEK_SET) == 0)
+		while ((n = read(j->fd, chunk, JOB_CHUNK)) > 0)
+			if (fwrite(chunk, 1, (size_t)n, out) != (size_t)n)
+				break;
+	free(chunk);
+	if (n != 0 || fflush(out) != 0)
+		return err_set(e, ERR_IO, "cannot copy the message: %s",
+		    strerror(errno));
+	return 0;
+}
+
+/* -N or dsn_notify in upper case ("FAILURE,DELAY"); NULL when off. */
+static int
+job_dsn(struct job *j, struct err *e)
+{
+	static const char *const ret[] = { NULL, "HDRS", "FULL" };
+	const struct cli_request *q = j->req;
+	const char *n = q->dsn_notify ? q->dsn_notify : j->acct->dsn_notify;
+	size_t i;
+
+	j->dsn_ret = q->dsn_return ? q->dsn_return : ret[j->acct->dsn_return];
+	if (n == NULL || strcasecmp(n, "off") == 0)
+		return 0;
+	if ((j->dsn_notify = strdup(n)) == NULL)
+		return err_set(e, ERR_SOFTWARE, "out of memory");
+	for (i = 0; j->dsn_notify[i] != '\0'; i++)
+		j->dsn_notify[i] = (char)toupper((unsigned char)n[i]);
+	return 0;
+}
+
+/* Whether an envelope address holds a byte outside ASCII. */
+static bool
+job_needs_smtputf8(const struct job *j)
+{
+	size_t i, k;
+
+	for (k = 0; j->sender[k] != '\0'; k++)
+		if ((unsigned char)j->sender[k] >= 0x80)
+			return true;
+	for (i = 0; i < j->rcpts.n; i++)
+		for (k = 0; j->rcpts.v[i].spec[k] != '\0'; k++)
+			if ((unsigned char)j->rcpts.v[i].spec[k] >= 0x80)
+				return true;
+	return j->res.needs_smtputf8;
+}
+
+int
+job_envelope(const struct job *j, struct buf *b)
+{
+	const struct cli_request *q = j->req;
+	size_t i;
+
+	if (buf_printf(b, "MAIL FROM:<%s>%s%s", j->sender,
+	        j->res.has_8bit ? " BODY=8BITMIME" : "",
+	        j->smtputf8 ? " SMTPUTF8" : "") == -1 ||
+	    (j->dsn_ret && buf_printf(b, " RET=%s", j->dsn_ret) == -1) ||
+	    (q->envid && buf_printf(b, " ENVID=%s", q->envid) == -1) ||
+	    buf_add_char(b, '\n') == -1)
+		return -1;
+	for (i = 0; i < j->rcpts.n; i++)
+		if (buf_printf(b, "RCPT TO:<%s>%s%s\n", j->rcpts.v[i].spec,
+		        j->dsn_notify ? " NOTIFY=" : "",
+		        j->dsn_notify ? j->dsn_notify : "") == -1)
+			return -1;
+	return 0;
+}
+
+/* Everything between the account and the SMTP session. */
+int
+job_prepare(struct job *j, int in_fd, struct err *e)
+{
+	struct msg_opts o;
+
+	if (job_sender(j, e) == -1 || job_load_aliases(j, e) == -1 ||
+	    job_dsn(j, e) == -1 || job_spool_open(j, e) == -1)
+		return -1;
+	job_msg_opts(j, &o);
+	if (job_read_message(j, in_fd, &o, e) == -1 || job_rcpts(j, e) == -1)
+		return -1;
+	j->smtputf8 = job_needs_smtputf8(j);
+	return 0;
+}
+
+void
+job_init(struct job *j, const struct cli_request *req)
+{
+	memset(j, 0, sizeof(*j));
+	j->req = req;
+	j->fd = -1;
+	conf_init(&j->conf);
+	addr_list_init(&j->rcpts, CLI_RCPTS_MAX);
+}
+
+void
+job_free(struct job *j)
+{
+	if (j->fd != -1)
+		(void)close(j->fd);
+	if (j->spool != NULL)
+		(void)unlink(j->spool);
+	free(j->spool);
+	free(j->sender);
+	free(j->dsn_notify);
+	addr_aliases_free(j->aliases);
+	addr_list_free(&j->rcpts);
+	if (j->have_res)
+		msg_result_free(&j->res);
+	conf_free(&j->conf);
+}
+
+int
+job_load(struct job *j, const char *name, struct err *e)
+{
+	const char *hint = j->req->sender;
+
+	if (conf_load(&j->conf, j->req->config_file, e) == -1)
+		return -1;
+	if (hint != NULL && hint[0] == '<')
+		hint = NULL; /* cli stripped <>; "<x" is not an address */
+	if (conf_select(&j->conf, name, hint, &j->acct, e) == -1)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,68 @@
+/*
+ * job.h: one message on its way: the account, the envelope and the
+ * canonical message in a spool file, ready for --dry-run or the SMTP
+ * engine.
+ *
+ * job_load reads the configuration and chooses the account; job_prepare
+ * works out the envelope sender, reads the message from a descriptor
+ * through the preparer (msg.h) into a spool file in queue_dir/tmp, and
+ * resolves the recipients (argv address lists, aliases, local_domain,
+ * union with -t, no duplicates). Nothing here prints or exits: failures
+ * fill the struct err (ERR_CONFIG, ERR_DATA, ERR_NOUSER, ERR_IO, ...).
+ * job_free closes and removes the spool file.
+ */
+#ifndef POSTERN_JOB_H
+#define POSTERN_JOB_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "cli.h"
+#include "conf.h"
+#include "err.h"
+#include "msg.h"
+
+struct job {
+	const struct cli_request *req;
+	struct conf conf;
+	const struct account *acct;
+	char *sender; /* envelope sender, "" for <> */
+	struct addr_aliases *aliases;
+	struct addr_list rcpts; /* envelope recipients */
+	struct msg_result res;
+	bool have_res;
+	bool smtputf8;       /* an envelope address is not ASCII */
+	char *dsn_notify;    /* "FAILURE,DELAY" (upper case), or NULL */
+	const char *dsn_ret; /* "FULL", "HDRS" or NULL */
+	int fd;              /* the spool file, -1 before job_prepare */
+	char *spool;         /* its path */
+};
+
+/* An empty job for the request (which must outlive it). */
+void job_init(struct job *, const struct cli_request *);
+
+/* Load the configuration and select the account (-a name, -f, default). */
+int job_load(struct job *, const char *account, struct err *);
+
+/*
+ * Sender, spool file, the message read from in_fd to its end (or to a
+ * lone "." without -i), recipients. 0, or -1 with e filled.
+ */
+int job_prepare(struct job *, int in_fd, struct err *);
+
+/*
+ * The MAIL FROM and RCPT TO lines (with BODY, SMTPUTF8, RET, ENVID,
+ * NOTIFY parameters as the engine would add them if the server offers
+ * them), one per line, into out.
+ */
+int job_envelope(const struct job *, struct buf *out);
+
+/* Copy the spool file's bytes to out. 0, or -1 with ERR_IO. */
+int job_copy_message(const struct job *, FILE *out, struct err *);
+
+/* Close and remove the spool file, free everything. */
+void job_free(struct job *);
+
+#endif
