@@ -218,6 +218,18 @@ sasl_builtin_id(const char *mech, bool *found)
 	return SASL_LIB;
 }
 
+int
+sasl_builtin_mechanisms(struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sasl_builtins); i++)
+		if (buf_printf(out, "%s%s", i ? " " : "",
+		        sasl_builtins[i].name) == -1)
+			return -1;
+	return 0;
+}
+
 bool
 sasl_supported(const char *mech)
 {

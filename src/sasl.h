@@ -56,6 +56,9 @@ struct sasl_creds {
 int sasl_choose(const char *offered, const char *wanted, bool tls,
     bool plaintext_ok, bool have_cb, char out[SASL_MECH_MAX], struct err *);
 
+/* Append the built-in mechanisms, space separated, to out. 0 or -1. */
+int sasl_builtin_mechanisms(struct buf *out);
+
 /* True when this build can run mech (built in, or GNU SASL has it). */
 bool sasl_supported(const char *mech);
 

@@ -4,9 +4,11 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "idn.h"
 #include "keyring.h"
+#include "sasl.h"
 #include "sasl_lib.h"
 #include "tls.h"
 #include "util.h"
@@ -37,7 +39,13 @@ version_report(struct buf *out)
 	int r = -1;
 
 	buf_init(&mechs, 4096);
-	if (sasl_lib_mechanisms(&mechs) == -1)
+	if (sasl_builtin_mechanisms(&mechs) == -1 ||
+	    buf_add_str(&mechs, " (built in)") == -1)
+		goto out;
+	if (strcmp(sasl_lib_version(), "disabled") != 0 &&
+	    (buf_add_str(&mechs, "; ") == -1 ||
+	        sasl_lib_mechanisms(&mechs) == -1 ||
+	        buf_add_str(&mechs, " (GNU SASL)") == -1))
 		goto out;
 	if (buf_printf(out,
 	        "postern %s\n"

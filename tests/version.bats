@@ -19,6 +19,7 @@ setup() {
 	[[ "$output" =~ GNU\ SASL:\ +([0-9]+\.[0-9]+\.[0-9]+|disabled) ]]
 	[[ "$output" == *"Config file:     $XDG_CONFIG_HOME/postern/config"* ]]
 	[[ "$output" == *"Queue directory: $XDG_STATE_HOME/postern/queue"* ]]
+	[[ "$output" == *"SASL mechanisms: PLAIN LOGIN XOAUTH2 OAUTHBEARER EXTERNAL (built in)"* ]]
 }
 
 @test "--version lists SCRAM when built with GNU SASL" {
