@@ -33,6 +33,7 @@ struct tls_session {
 	unsigned char pin[32];
 	size_t pinlen;
 	const char *verify; /* "ca+hostname", "fingerprint", "none" */
+	char host[256];     /* the name verified, for messages */
 	bool ready;
 };
 
@@ -197,6 +198,7 @@ tls_session_new(struct tls_session **out, int fd, const struct tls_params *p,
 	if (!tls_is_ip(p->host))
 		(void)gnutls_server_name_set(t->s, GNUTLS_NAME_DNS, p->host,
 		    strlen(p->host));
+	(void)strlcpy(t->host, p->host, sizeof(t->host));
 	if (t->pinlen == 0 && !p->no_certcheck)
 		gnutls_session_set_verify_cert(t->s, p->host, 0);
 	gnutls_transport_set_int(t->s, fd);
@@ -207,18 +209,49 @@ fail:
 	return -1;
 }
 
+/* Why the certificate was refused, in the user's terms; NULL: unknown. */
+static const char *
+tls_verify_reason(unsigned status)
+{
+	if (status & GNUTLS_CERT_EXPIRED)
+		return "it has expired";
+	if (status & GNUTLS_CERT_NOT_ACTIVATED)
+		return "it is not valid yet";
+	if (status & GNUTLS_CERT_REVOKED)
+		return "it has been revoked";
+	if (status & (GNUTLS_CERT_SIGNER_NOT_FOUND | GNUTLS_CERT_SIGNER_NOT_CA))
+		return "its issuer is not in the trusted CAs (tls_trust_file)";
+	if (status & GNUTLS_CERT_INSECURE_ALGORITHM)
+		return "it is signed with an insecure algorithm";
+	if (status & GNUTLS_CERT_UNEXPECTED_OWNER)
+		return "it is issued for another host name";
+	return NULL;
+}
+
+/*
+ * One line naming the host and the first reason (GnuTLS's own text is a
+ * list of sentences that does not name the host).
+ */
 static int
 tls_verify_error(struct tls_session *t, struct err *e)
 {
 	gnutls_datum_t d = { NULL, 0 };
 	unsigned status = gnutls_session_get_verify_cert_status(t->s);
+	const char *why = tls_verify_reason(status);
+	size_t n;
 
+	if (why != NULL)
+		return err_set(e, ERR_NOPERM, "%s: TLS certificate refused: %s",
+		    t->host, why);
 	if (gnutls_certificate_verification_status_print(status,
 	        GNUTLS_CRT_X509, &d, 0) < 0 ||
 	    d.data == NULL)
-		return err_set(e, ERR_NOPERM,
-		    "TLS certificate verification failed");
-	err_set(e, ERR_NOPERM, "TLS certificate refused: %s", d.data);
+		return err_set(e, ERR_NOPERM, "%s: TLS certificate refused",
+		    t->host);
+	for (n = strlen((char *)d.data); n > 0 && d.data[n - 1] == ' '; n--)
+		d.data[n - 1] = '\0';
+	err_set(e, ERR_NOPERM, "%s: TLS certificate refused: %s", t->host,
+	    d.data);
 	gnutls_free(d.data);
 	return -1;
 }
