@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "smtp_int.h"
+#include "span.h"
 #include "util.h"
 
 #define SMTP_BODY_CHUNK (64 * 1024)
@@ -47,34 +48,55 @@ smtp_stuff_bad(const struct smtp_stuffer *st, char c)
 ssize_t
 smtp_stuff(struct smtp_stuffer *st, const char *in, size_t n, char *out)
 {
-	size_t i, o = 0;
+	size_t i = 0, o = 0, k;
 	char c;
 
-	for (i = 0; i < n; i++) {
+	while (i < n) {
 		c = in[i];
-		if (smtp_stuff_bad(st, c))
+		if (smtp_stuff_bad(st, c)) {
+			st->off += i;
 			return -1;
+		}
 		if (st->bol && c == '.')
 			out[o++] = '.';
 		out[o++] = c;
 		st->bol = c == '\n';
 		st->prev = c;
-		st->off++;
+		i++;
+		if (c == '\r' || c == '\n')
+			continue;
+		k = span_text(in + i, n - i, false);
+		if (k > 0) {
+			memcpy(out + o, in + i, k);
+			o += k;
+			i += k;
+			st->prev = in[i - 1];
+		}
 	}
+	st->off += n;
 	return (ssize_t)o;
 }
 
 int
 smtp_stuff_check(struct smtp_stuffer *st, const char *in, size_t n)
 {
-	size_t i;
+	size_t i = 0, k;
 
-	for (i = 0; i < n; i++) {
-		if (smtp_stuff_bad(st, in[i]))
+	while (i < n) {
+		if (smtp_stuff_bad(st, in[i])) {
+			st->off += i;
 			return -1;
-		st->prev = in[i];
-		st->off++;
+		}
+		st->prev = in[i++];
+		if (st->prev == '\r')
+			continue;
+		k = span_text(in + i, n - i, false);
+		if (k > 0) {
+			i += k;
+			st->prev = in[i - 1];
+		}
 	}
+	st->off += n;
 	return 0;
 }
 

@@ -488,6 +488,45 @@ test_long_lines(void)
 	buf_free(&dec);
 }
 
+/*
+ * Body lines of exactly 998 and 999 octets, and 8-bit bytes after a run
+ * of ASCII, each fed at once and in odd chunks: the fast path for runs
+ * of text must see the same line lengths and bytes as the slow path.
+ */
+static void
+test_body_runs(void)
+{
+	struct msg_opts o = plain();
+	struct buf in;
+	struct run r;
+	size_t i, k, steps[] = { 0, 1, 5, 997 };
+
+	buf_init(&in, 1 << 16);
+	for (k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+		buf_reset(&in);
+		(void)buf_add_str(&in, "S: x\n\n");
+		for (i = 0; i < 998; i++)
+			(void)buf_add_char(&in, 'a' + (char)(i % 26));
+		(void)buf_add_str(&in, "\n.b\nascii then \xc3\xa9\n");
+		run(&r, &o, in.data, in.len, steps[k]);
+		OK(r.rc == 0 && !r.res.needs_reencode && !r.res.reencoded,
+		    "998 octets: not re-encoded");
+		OK(r.res.has_8bit, "8-bit after a run of text is seen");
+		IS_INT(r.res.lines, 5, "five lines");
+		IS_INT(r.out.len, in.len + 5, "only CRs added");
+		run_free(&r);
+		buf_reset(&in);
+		(void)buf_add_str(&in, "S: x\n\n");
+		for (i = 0; i < 999; i++)
+			(void)buf_add_char(&in, 'z');
+		(void)buf_add_str(&in, "\n");
+		run(&r, &o, in.data, in.len, steps[k]);
+		OK(r.rc == 0 && r.res.reencoded, "999 octets: re-encoded");
+		run_free(&r);
+	}
+	buf_free(&in);
+}
+
 static void
 test_chunking(void)
 {
@@ -542,6 +581,7 @@ main(void)
 	test_fixups();
 	test_recipients();
 	test_long_lines();
+	test_body_runs();
 	test_chunking();
 	return tap_done();
 }

@@ -194,6 +194,9 @@ test_stuffing(void)
 		{ "a\r\n.", "a\r\n..\r\n.\r\n", "ends in a lone dot" },
 		{ "", ".\r\n", "empty message" },
 		{ "\r\n\r\n", "\r\n\r\n.\r\n", "empty lines" },
+		{ "long line one\r\n.two.\r\nthree\r\n",
+		    "long line one\r\n..two.\r\nthree\r\n.\r\n",
+		    "runs of text between line ends" },
 	};
 	char out[128];
 	size_t i, k, olen;
@@ -221,6 +224,18 @@ test_stuffing(void)
 		    "check passes canonical text with dots");
 		OK(smtp_stuff_check(&st, "x\ny", 3) == -1,
 		    "check refuses bare LF");
+		smtp_stuff_init(&st);
+		OK(smtp_stuff_check(&st, "ab\rcd\r\n", 7) == -1,
+		    "check refuses a bare CR followed by text");
+		IS_INT(st.off, 3, "at the byte after the CR");
+		smtp_stuff_init(&st);
+		OK(smtp_stuff(&st, "abc\r\nxy\0z", 9, out) == -1 && st.off == 7,
+		    "a NUL after a run of text is found at its offset");
+		smtp_stuff_init(&st);
+		OK(smtp_stuff_check(&st, "abc\r\n", 5) == 0 &&
+		        smtp_stuff_check(&st, "de\r", 3) == 0 &&
+		        smtp_stuff_check(&st, "f\r\n", 3) == -1 && st.off == 8,
+		    "a bare CR across check calls is refused");
 	}
 }
 
