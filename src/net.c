@@ -123,10 +123,20 @@ static int
 net_wait(struct net_conn *c, int want, struct err *e)
 {
 	struct pollfd pfd;
-	int ms, r;
+	int ms, r, one = 1;
 
 	pfd.fd = c->fd;
 	pfd.events = want == NET_IO_WANT_WRITE ? POLLOUT : POLLIN;
+	/*
+	 * About to wait for the peer: acknowledge what it sent now. With
+	 * a delayed ACK the server's next small write (the 220 after the
+	 * TLS 1.3 session tickets on an implicit-TLS port) waits ~40 ms
+	 * in its Nagle queue for our ACK. Setting TCP_QUICKACK sends a
+	 * pending ACK at once; it is not permanent, hence every time.
+	 */
+	if (want != NET_IO_WANT_WRITE)
+		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one,
+		    sizeof(one));
 	for (;;) {
 		if ((ms = net_deadline_left(&c->deadline)) == 0)
 			return err_set_temp(e, ERR_TEMP,
