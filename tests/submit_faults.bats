@@ -380,3 +380,22 @@ wire_of_dry() {
 		fault_stop
 	done
 }
+
+@test "tls off: auth on is a config error (78, no connection); auth plain named explicitly sends" {
+	scenario tls off auth on <<-'EOF2'
+	{"ehlo": ["PIPELINING", "8BITMIME", "AUTH PLAIN LOGIN"],
+	 "auth_requires_tls": false, "require_tls": false}
+	EOF2
+	send -i bob@example.test
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"tls is off, so auth would send the password in clear"* ]]
+	[ -z "$(ls "$FAULT_DIR" 2>/dev/null | grep '^session-')" ]
+	submit_config "$(tb_account port "$FAULT_PORT" ipv6 off tls off \
+		auth plain)"
+	send -i bob@example.test
+	[ "$status" -eq 0 ]
+	transcript
+	lacks '^C: STARTTLS'
+	[ "$(fault_env tls)" = no ]
+	[ "$(fault_env auth_user)" = alice@example.test ]
+}
