@@ -18,12 +18,14 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "bs.h"
 #include "buf.h"
 #include "cli.h"
 #include "conf.h"
@@ -153,6 +155,23 @@ main_deliver(const struct job *j)
 	return rc;
 }
 
+/*
+ * -bs: SMTP on stdin/stdout (bs.c). The -v transcript goes to stderr;
+ * one line for the latest failure, whose class gives the exit code.
+ */
+static int
+main_smtp(const struct cli_request *req)
+{
+	const struct smtp_trace trace = { main_trace, NULL };
+	struct err e;
+
+	(void)signal(SIGPIPE, SIG_IGN); /* a vanished client: EX_IOERR */
+	if (bs_run(req, STDIN_FILENO, STDOUT_FILENO,
+	        req->verbose ? &trace : NULL, &e) == 0)
+		return EX_OK;
+	return main_fail(&e);
+}
+
 /* -bm and --dry-run. */
 static int
 main_send(struct cli_request *req)
@@ -233,8 +252,7 @@ main_run(struct cli_request *req)
 	case CLI_MODE_QUEUE_RUN:
 		return main_not_yet("running the queue (-q)", "the queue");
 	case CLI_MODE_SMTP:
-		return main_not_yet("SMTP on standard input (-bs)",
-		    "the submission engine");
+		return main_smtp(req);
 	case CLI_MODE_PRINT_CONFIG:
 		return main_print_config(req);
 	case CLI_MODE_SEND:
