@@ -230,6 +230,27 @@ cli_q(struct cli_request *req, int c, const char *val, struct err *e)
 	(void)c, (void)e;
 	req->mode = CLI_MODE_QUEUE_RUN;
 	req->queue_arg = val;
+	req->flush |= strcmp(val, "f") == 0;
+	return 0;
+}
+
+/* --flush, --queue-run ID, --queue-delete ID, --json. */
+static int
+cli_long_queue(struct cli_request *req, int c, const char *val, struct err *e)
+{
+	(void)e;
+	if (c == 'j') {
+		req->json = true;
+		return 0;
+	}
+	req->mode = CLI_MODE_QUEUE_RUN;
+	req->queue_arg = "";
+	if (c == 'f')
+		req->flush = true;
+	else if (c == 'r')
+		req->queue_id = val;
+	else
+		req->queue_delete = val;
 	return 0;
 }
 
@@ -301,6 +322,10 @@ static const struct cli_long cli_longs[] = {
 	{ "version", CLI_ARG_NONE, 'V', cli_long_mode },
 	{ "dry-run", CLI_ARG_NONE, 'n', cli_long_mode },
 	{ "print-config", CLI_ARG_GLUED, 'P', cli_long_mode },
+	{ "flush", CLI_ARG_NONE, 'f', cli_long_queue },
+	{ "queue-run", CLI_ARG_REQUIRED, 'r', cli_long_queue },
+	{ "queue-delete", CLI_ARG_REQUIRED, 'd', cli_long_queue },
+	{ "json", CLI_ARG_NONE, 'j', cli_long_queue },
 	{ "account", CLI_ARG_REQUIRED, 'a', cli_long_short },
 	{ "from", CLI_ARG_REQUIRED, 'f', cli_long_short },
 	{ "file", CLI_ARG_REQUIRED, 'C', cli_long_short },
@@ -465,6 +490,8 @@ cli_finish(struct cli_request *req, struct err *e)
 		return err_set(e, ERR_USAGE,
 		    "--dry-run only applies to "
 		    "sending (-bm)");
+	if (req->json && req->mode != CLI_MODE_QUEUE_LIST)
+		return err_set(e, ERR_USAGE, "--json only applies to -bp (mailq)");
 	if (req->mode == CLI_MODE_SEND && req->nrcpts == 0 &&
 	    !req->read_recipients)
 		return err_set(e, ERR_USAGE,
@@ -550,7 +577,8 @@ static const char cli_help[] =
     "  -bm              read a message and send it (the default)\n"
     "  -bi, -I          no-op (also as newaliases)\n"
     "  -bp              list the queue (also as mailq)\n"
-    "  -q[TIME]         run the queue once\n"
+    "  -q[TIME]         run the queue once: send the entries that are due\n"
+    "  -qf, --flush     run the queue, sending every entry now\n"
     "  -bs              SMTP on standard input and output\n"
     "  -bd -bt -bv -bh  not supported\n"
     "\n"
@@ -565,6 +593,10 @@ static const char cli_help[] =
     "  --print-config [ACCOUNT]\n"
     "                   print the resolved account with the origin of\n"
     "                   every value; secrets are masked\n"
+    "  --queue-run ID   send one queue entry now\n"
+    "  --queue-delete ID\n"
+    "                   remove one queue entry without sending it\n"
+    "  --json           with -bp or mailq: the queue as JSON\n"
     "  --version        show versions, SASL mechanisms and paths\n"
     "  --help           show this help\n"
     "\n"

@@ -62,6 +62,10 @@ struct cli_request {
 	bool dry_run;              /* --dry-run */
 	const char *print_account; /* --print-config ACCOUNT, or NULL */
 	const char *queue_arg;     /* what followed -q, "" for a bare -q */
+	bool flush;                /* -qf, --flush: ignore the schedule */
+	const char *queue_id;      /* --queue-run ID */
+	const char *queue_delete;  /* --queue-delete ID */
+	bool json;                 /* --json: -bp for scripts */
 	int verbose;               /* -v, repeatable */
 
 	/* One line per ignored or unknown option, '\n'-terminated. */

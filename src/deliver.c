@@ -16,12 +16,6 @@
 #include "log.h"
 #include "util.h"
 
-/* What the password callback needs. */
-struct deliver_ctx {
-	const struct account *acct;
-	enum secrets_source *source;
-};
-
 static int
 deliver_password(void *arg, const char *host, const char *user, struct buf *out,
     struct err *e)
@@ -30,7 +24,11 @@ deliver_password(void *arg, const char *host, const char *user, struct buf *out,
 
 	(void)host;
 	(void)user;
-	return secrets_password(c->acct, out, c->source, e);
+	if (secrets_password(c->acct, out, c->source, e) == 0)
+		return 0;
+	if (c->failed != NULL)
+		*c->failed = true;
+	return -1;
 }
 
 static enum net_family
@@ -154,7 +152,7 @@ deliver_run(const struct job *j, const struct smtp_trace *trace,
     struct smtp_mail *m, struct deliver_result *res, struct err *e)
 {
 	struct smtp_session *s = NULL;
-	struct deliver_ctx ctx = { j->acct, &res->secret };
+	struct deliver_ctx ctx = { j->acct, &res->secret, &res->secret_failed };
 	struct smtp_params p;
 	char port[16];
 	int r = -1;
@@ -200,10 +198,10 @@ static const int deliver_facility[] = { 0, LOG_USER, LOG_USER, LOG_MAIL,
 
 /* One line to syslog and the logfile; failures to log are not fatal. */
 static void
-deliver_log(const struct job *j, const struct deliver_result *res,
-    const struct err *e, uint64_t ms)
+deliver_log(const struct account *a, const char *id, const char *from,
+    uint64_t size, const struct deliver_result *res, const struct err *e,
+    uint64_t ms)
 {
-	const struct account *a = j->acct;
 	struct log_rcpt *lr =
 	    calloc(res->nrcpts ? res->nrcpts : 1, sizeof(*lr));
 	struct log_record rec;
@@ -221,15 +219,16 @@ deliver_log(const struct job *j, const struct deliver_result *res,
 		    ? NULL
 		    : res->rcpts[i].text;
 	}
-	rec = (struct log_record){ .account = a->name,
+	rec = (struct log_record){ .id = id,
+		.account = a->name,
 		.host = a->host,
 		.port = a->port,
 		.tls = res->tls[0] ? res->tls : NULL,
 		.auth = res->auth[0] ? res->auth : NULL,
-		.from = j->sender,
+		.from = from,
 		.rcpts = lr,
 		.nrcpts = res->nrcpts,
-		.size = j->res.size,
+		.size = size,
 		.reply = e->cls == ERR_NONE ? res->reply : e->text,
 		.duration_ms = ms,
 		.exit_code = err_exit_code(e->cls) };
@@ -265,7 +264,8 @@ deliver_job(const struct job *j, const struct smtp_trace *trace,
 	res->nrcpts = m.nrcpts;
 	res->naccepted = m.naccepted;
 	(void)strlcpy(res->reply, m.reply, sizeof(res->reply));
-	deliver_log(j, res, e, deliver_now_ms() - start);
+	deliver_log(j->acct, NULL, j->sender, j->res.size, res, e,
+	    deliver_now_ms() - start);
 	return r;
 }
 
@@ -275,4 +275,72 @@ deliver_result_free(struct deliver_result *res)
 	free(res->rcpts);
 	res->rcpts = NULL;
 	res->nrcpts = 0;
+}
+
+int
+deliver_open(struct deliver_session *ds, const struct account *a,
+    const struct smtp_trace *trace, struct err *e)
+{
+	const struct smtp_info *in;
+
+	memset(ds, 0, sizeof(*ds));
+	err_clear(e);
+	ds->acct = a;
+	ds->ctx = (struct deliver_ctx){ a, &ds->secret, &ds->secret_failed };
+	deliver_params(a, ds->port, sizeof(ds->port), &ds->ctx, &ds->params);
+	if (smtp_open(&ds->smtp, &ds->params, trace, e) == -1)
+		return -1;
+	in = smtp_session_info(ds->smtp);
+	if (in->tls)
+		(void)snprintf(ds->tls, sizeof(ds->tls), "%s %s",
+		    in->tls_version, in->tls_cipher);
+	(void)strlcpy(ds->auth, in->auth_mech, sizeof(ds->auth));
+	return 0;
+}
+
+int
+deliver_send(struct deliver_session *ds, const char *id, struct smtp_mail *m,
+    struct err *e)
+{
+	uint64_t start = deliver_now_ms();
+	struct deliver_result res;
+	int r = -1;
+
+	err_clear(e);
+	if (smtp_send(ds->smtp, m, e) == 0)
+		r = m->naccepted == m->nrcpts ? 0 : deliver_partial(m, e);
+	memset(&res, 0, sizeof(res));
+	res.rcpts = m->rcpts;
+	res.nrcpts = m->nrcpts;
+	(void)strlcpy(res.reply, m->reply, sizeof(res.reply));
+	(void)strlcpy(res.tls, ds->tls, sizeof(res.tls));
+	(void)strlcpy(res.auth, ds->auth, sizeof(res.auth));
+	deliver_log(ds->acct, id, m->from, (uint64_t)m->size, &res, e,
+	    deliver_now_ms() - start);
+	return r;
+}
+
+bool
+deliver_usable(const struct deliver_session *ds)
+{
+	return ds->smtp != NULL && smtp_usable(ds->smtp);
+}
+
+void
+deliver_close(struct deliver_session *ds)
+{
+	smtp_close(ds->smtp);
+	ds->smtp = NULL;
+}
+
+void
+deliver_log_unsent(const struct account *a, const char *id,
+    const struct smtp_mail *m, const struct err *e)
+{
+	struct deliver_result res;
+
+	memset(&res, 0, sizeof(res));
+	res.rcpts = m->rcpts;
+	res.nrcpts = m->nrcpts;
+	deliver_log(a, id, m->from, (uint64_t)m->size, &res, e, 0);
 }

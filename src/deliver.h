@@ -10,6 +10,7 @@
 #ifndef POSTERN_DELIVER_H
 #define POSTERN_DELIVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -25,6 +26,7 @@ struct deliver_result {
 	char tls[128];              /* "TLS1.3 TLS_AES_..." or "" */
 	char auth[32];              /* mechanism used, or "" */
 	enum secrets_source secret; /* where the password came from */
+	bool secret_failed;         /* no password: the source failed */
 };
 
 /*
@@ -40,5 +42,49 @@ int deliver_job(const struct job *, const struct smtp_trace *,
     struct deliver_result *res, struct err *e);
 
 void deliver_result_free(struct deliver_result *);
+
+/* What the password callback needs (set up by deliver_open). */
+struct deliver_ctx {
+	const struct account *acct;
+	enum secrets_source *source;
+	bool *failed; /* set when the password source failed */
+};
+
+/*
+ * A session for several messages of one account (the queue runner):
+ * deliver_open connects and authenticates, deliver_send submits one
+ * message (the caller builds the smtp_mail) and writes its log line
+ * under the queue id, deliver_close ends it. The struct is caller-owned
+ * and must not move while open; after deliver_open fails, secret_failed
+ * says whether the password source was the cause (a keyring that cannot
+ * answer now, rather than the server).
+ */
+struct deliver_session {
+	const struct account *acct;
+	struct smtp_session *smtp;
+	struct smtp_params params;
+	struct deliver_ctx ctx;
+	char port[16];
+	enum secrets_source secret;
+	bool secret_failed;
+	char tls[128];
+	char auth[32];
+};
+
+int deliver_open(struct deliver_session *, const struct account *,
+    const struct smtp_trace *, struct err *);
+
+/* As deliver_job's result: 0 when every recipient took it, else -1. */
+int deliver_send(struct deliver_session *, const char *id, struct smtp_mail *,
+    struct err *);
+
+/* Whether the session can carry another message. */
+bool deliver_usable(const struct deliver_session *);
+
+void deliver_close(struct deliver_session *);
+
+/* The log line of a message that was not sent (the session failed). */
+void deliver_log_unsent(const struct account *, const char *id,
+    const struct smtp_mail *, const struct err *);
 
 #endif

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bs.h"
@@ -32,7 +33,11 @@
 #include "deliver.h"
 #include "err.h"
 #include "job.h"
+#include "queue.h"
+#include "queue_list.h"
+#include "queue_run.h"
 #include "secrets.h"
+#include "util.h"
 #include "version.h"
 
 static const char *main_prog = "postern";
@@ -124,17 +129,35 @@ main_trace(void *arg, enum smtp_trace_dir dir, const char *line, size_t len)
 	fprintf(stderr, "%s: %s %.*s\n", main_prog, mark[dir], (int)len, line);
 }
 
-/* Submit the prepared job; one line on stderr when it did not all go. */
+/* What became of a message that was not delivered to everyone. */
+static void
+main_kept(const struct queue_submit *s)
+{
+	if (s->outcome == QUEUE_KEPT)
+		fprintf(stderr,
+		    "%s: a copy of the message is kept as %s in "
+		    "the failed/ directory of the queue\n",
+		    main_prog, s->id);
+	else if (s->outcome == QUEUE_QUEUED)
+		fprintf(stderr, "%s: queued %s for the other recipients\n",
+		    main_prog, s->id);
+}
+
+/*
+ * Submit the prepared job: delivered, or queued (exit 0 with one line
+ * saying why), or one line on stderr when it failed.
+ */
 static int
-main_deliver(const struct job *j)
+main_deliver(struct job *j)
 {
 	const struct smtp_trace trace = { main_trace, NULL };
-	struct deliver_result res;
+	struct queue_submit s;
 	struct err e;
 	int rc = EX_OK;
 
-	if (deliver_job(j, j->req->verbose ? &trace : NULL, &res, &e) == -1) {
-		if (res.naccepted > 0)
+	if (queue_submit_job(j, j->req->verbose ? &trace : NULL, &s, &e) ==
+	    -1) {
+		if (s.res.naccepted > 0)
 			fprintf(stderr, "%s: %s\n", main_prog, e.text);
 		else
 			fprintf(stderr, "%s: %s; the message was not sent%s\n",
@@ -142,16 +165,19 @@ main_deliver(const struct job *j)
 			    e.temporary ? " (temporary failure: try again "
 			                  "later)"
 			                : "");
+		main_kept(&s);
 		rc = err_exit_code(e.cls);
-	}
-	if (j->req->verbose && res.secret != SECRETS_NONE)
+	} else if (s.outcome == QUEUE_QUEUED &&
+	    (s.res.nrcpts > 0 || j->req->verbose))
+		fprintf(stderr, "%s: queued %s: %s\n", main_prog, s.id, s.why);
+	if (j->req->verbose && s.res.secret != SECRETS_NONE)
 		fprintf(stderr, "%s: the password came from %s\n", main_prog,
-		    secrets_source_name(res.secret));
-	if (j->req->verbose && rc == EX_OK)
+		    secrets_source_name(s.res.secret));
+	if (j->req->verbose && rc == EX_OK && s.outcome == QUEUE_DELIVERED)
 		fprintf(stderr, "%s: delivered to %zu recipient%s: %s\n",
-		    main_prog, res.naccepted, res.naccepted == 1 ? "" : "s",
-		    res.reply);
-	deliver_result_free(&res);
+		    main_prog, s.res.naccepted, s.res.naccepted == 1 ? "" : "s",
+		    s.res.reply);
+	queue_submit_free(&s);
 	return rc;
 }
 
@@ -235,6 +261,101 @@ main_not_yet(const char *what, const char *issue)
 	return EX_USAGE;
 }
 
+/* mailq, -bp [--json]: every account's queue, or the default one. */
+static int
+main_queue_list(struct cli_request *req)
+{
+	struct conf c;
+	struct buf out;
+	struct err e;
+	char **dirs = NULL;
+	size_t n = 0;
+	int rc = EX_OK;
+
+	conf_init(&c);
+	buf_init(&out, QUEUE_LIST_MAX);
+	if (conf_load(&c, req->config_file, &e) == -1 ||
+	    queue_dirs(&c, &dirs, &n, &e) == -1 || n == 0) {
+		if (e.cls != ERR_NONE)
+			fprintf(stderr,
+			    "%s: warning: %s; listing the default queue\n",
+			    main_prog, e.text);
+		queue_ids_free(dirs, n);
+		n = (dirs = calloc(1, sizeof(*dirs))) != NULL &&
+		    (dirs[0] = util_default_queue_path()) != NULL;
+	}
+	err_clear(&e);
+	if (queue_list(dirs, n, req->json, time(NULL), &out, &e) == -1)
+		rc = main_fail(&e);
+	else {
+		fputs(buf_str(&out), stdout);
+		if (fflush(stdout) != 0)
+			rc = EX_IOERR;
+	}
+	queue_ids_free(dirs, n);
+	buf_free(&out);
+	conf_free(&c);
+	return rc;
+}
+
+static void
+main_note(void *arg, const char *line)
+{
+	(void)arg;
+	fprintf(stderr, "%s: %s\n", main_prog, line);
+}
+
+/* On a terminal: entries done / total and bytes, on one line. */
+static void
+main_progress(void *arg, size_t done, size_t total, uint64_t bytes,
+    uint64_t total_bytes)
+{
+	(void)arg;
+	fprintf(stderr, "\r%s: queue run: %zu/%zu entries, %llu/%llu bytes%s",
+	    main_prog, done, total, (unsigned long long)bytes,
+	    (unsigned long long)total_bytes, done == total ? "\n" : "");
+}
+
+/* -q, -qf, --flush, --queue-run ID, --queue-delete ID. */
+static int
+main_queue_run(struct cli_request *req)
+{
+	const struct smtp_trace trace = { main_trace, NULL };
+	struct queue_run_opts o = { 0 };
+	struct queue_run_stats st;
+	bool tty = isatty(STDERR_FILENO) == 1;
+	struct conf c;
+	struct err e;
+	int rc = EX_OK;
+
+	conf_init(&c);
+	err_clear(&e);
+	o.only_id = req->queue_id;
+	if (o.only_id != NULL && !queue_id_valid(o.only_id)) {
+		err_set(&e, ERR_USAGE, "%s is not a queue id", o.only_id);
+		rc = main_fail(&e);
+	} else if (conf_load(&c, req->config_file, &e) == -1)
+		rc = main_conf_fail(&c, &e);
+	else if (req->queue_delete != NULL)
+		rc = queue_delete(&c, req->queue_delete, &e) == -1
+		    ? main_fail(&e)
+		    : EX_OK;
+	else {
+		o.flush = req->flush;
+		o.trace = req->verbose ? &trace : NULL;
+		o.note = req->verbose || tty ? main_note : NULL;
+		o.progress = tty ? main_progress : NULL;
+		if (queue_run(&c, &o, &st, &e) == -1)
+			rc = main_fail(&e);
+		else if (o.only_id != NULL && st.seen == 0) {
+			err_set(&e, ERR_NOINPUT, "no queue entry %s", o.only_id);
+			rc = main_fail(&e);
+		}
+	}
+	conf_free(&c);
+	return rc;
+}
+
 static int
 main_run(struct cli_request *req)
 {
@@ -247,10 +368,9 @@ main_run(struct cli_request *req)
 	case CLI_MODE_NEWALIASES:
 		return EX_OK; /* there is no alias database to rebuild */
 	case CLI_MODE_QUEUE_LIST:
-		return main_not_yet("listing the queue (mailq, -bp)",
-		    "the queue");
+		return main_queue_list(req);
 	case CLI_MODE_QUEUE_RUN:
-		return main_not_yet("running the queue (-q)", "the queue");
+		return main_queue_run(req);
 	case CLI_MODE_SMTP:
 		return main_smtp(req);
 	case CLI_MODE_PRINT_CONFIG:

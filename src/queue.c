@@ -1,0 +1,482 @@
+/*
+ * queue.c: queue entries on disk: publish, read, lock, update, remove,
+ * the retry schedule, stale file cleanup (layout and rules in queue.h).
+ *
+ * Durability: every step that makes or changes an entry writes a new
+ * file in tmp/, fsyncs it, renames it into place and fsyncs the
+ * directory. A failed fsync is a failure (the kernel may have dropped
+ * the pages), never retried.
+ */
+#include "config.h"
+
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "queue.h"
+#include "util.h"
+
+#define QUEUE_PATH_MAX 4096
+
+static int
+queue_path(char *out, const char *dir, const char *sub, const char *id,
+    const char *ext, struct err *e)
+{
+	int n = snprintf(out, QUEUE_PATH_MAX, "%s/%s/%s%s", dir, sub, id, ext);
+
+	if (n < 0 || n >= QUEUE_PATH_MAX)
+		return err_set(e, ERR_CANTCREAT, "queue path too long: %s",
+		    dir);
+	return 0;
+}
+
+int
+queue_dir_init(const char *dir, struct err *e)
+{
+	static const char *const subs[] = { "tmp", "new", "failed" };
+	char p[QUEUE_PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(subs); i++)
+		if (queue_path(p, dir, subs[i], "", "", e) == -1 ||
+		    util_mkdirs(p, e) == -1)
+			return -1;
+	return 0;
+}
+
+uint32_t
+queue_random(void)
+{
+	uint32_t r = 0;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r = (uint32_t)getpid() * 2654435761u ^ (uint32_t)time(NULL);
+	return r;
+}
+
+int
+queue_id_new(char id[QUEUE_ID_LEN + 1], struct err *e)
+{
+	uint32_t r;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return err_set(e, ERR_OSERR, "getrandom failed");
+	(void)snprintf(id, QUEUE_ID_LEN + 1, "%08llx%08lx",
+	    (unsigned long long)time(NULL) & 0xffffffffULL, (unsigned long)r);
+	return 0;
+}
+
+int64_t
+queue_backoff(unsigned n, unsigned min, unsigned max, uint32_t rnd)
+{
+	uint64_t d = min ? min : 1;
+
+	while (n-- > 1 && d < max)
+		d *= 2;
+	if (d > max)
+		d = max;
+	return (int64_t)(d - rnd % (d / 4 + 1));
+}
+
+static int
+queue_fsync_dir(const char *dir, const char *sub, struct err *e)
+{
+	char p[QUEUE_PATH_MAX];
+	int fd, r;
+
+	if (queue_path(p, dir, sub, "", "", e) == -1)
+		return -1;
+	if ((fd = open(p, O_RDONLY | O_DIRECTORY)) == -1)
+		return err_set(e, ERR_IO, "cannot open %s: %s", p,
+		    strerror(errno));
+	r = fsync(fd);
+	(void)close(fd);
+	if (r == -1)
+		return err_set(e, ERR_IO, "cannot fsync %s: %s", p,
+		    strerror(errno));
+	return 0;
+}
+
+static int
+queue_write_all(int fd, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* data into a new file at path: O_EXCL, written, fsynced, closed. */
+static int
+queue_write_file(const char *path, const char *data, size_t len, struct err *e)
+{
+	int fd, r = -1;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd == -1)
+		return err_set(e, ERR_CANTCREAT, "cannot create %s: %s", path,
+		    strerror(errno));
+	if (queue_write_all(fd, data, len) == -1)
+		err_set(e, ERR_IO, "cannot write %s: %s", path,
+		    strerror(errno));
+	else if (fsync(fd) == -1)
+		err_set(e, ERR_IO, "cannot fsync %s: %s", path,
+		    strerror(errno));
+	else
+		r = 0;
+	if (close(fd) == -1 && r == 0)
+		r = err_set(e, ERR_IO, "cannot close %s: %s", path,
+		    strerror(errno));
+	if (r == -1)
+		(void)unlink(path);
+	return r;
+}
+
+/* The envelope into dir/tmp/ID.env, durably. */
+static int
+queue_write_env(const char *dir, const struct queue_env *env, char *tmp,
+    struct err *e)
+{
+	struct buf b;
+	int r = -1;
+
+	buf_init(&b, QUEUE_ENV_MAX);
+	if (queue_env_format(env, &b) == -1)
+		err_set(e, ERR_SOFTWARE, "cannot format the envelope");
+	else if (queue_path(tmp, dir, "tmp", env->id, ".env", e) == 0)
+		r = queue_write_file(tmp, buf_str(&b), b.len, e);
+	buf_free(&b);
+	return r;
+}
+
+static int
+queue_rename(const char *from, const char *to, struct err *e)
+{
+	if (rename(from, to) == -1)
+		return err_set(e, errno == ENOSPC ? ERR_CANTCREAT : ERR_IO,
+		    "cannot rename %s to %s: %s", from, to, strerror(errno));
+	return 0;
+}
+
+int
+queue_publish(const char *dir, const char *sub, struct queue_env *env,
+    int msg_fd, const char *msg_path, struct err *e)
+{
+	char tmp[QUEUE_PATH_MAX], msg[QUEUE_PATH_MAX], envp[QUEUE_PATH_MAX];
+	int stage = 0;
+
+	if (fsync(msg_fd) == -1)
+		return err_set(e, ERR_IO, "cannot fsync the spool file: %s",
+		    strerror(errno));
+	if (queue_path(msg, dir, sub, env->id, ".msg", e) == -1 ||
+	    queue_path(envp, dir, sub, env->id, ".env", e) == -1 ||
+	    queue_write_env(dir, env, tmp, e) == -1)
+		return -1;
+	stage = 1;
+	if (queue_rename(msg_path, msg, e) == -1)
+		goto fail;
+	stage = 2;
+	if (queue_rename(tmp, envp, e) == -1)
+		goto fail;
+	stage = 3;
+	if (queue_fsync_dir(dir, sub, e) == -1)
+		goto fail;
+	return 0;
+fail:
+	/* Undo in reverse: the caller keeps its message, nothing is left. */
+	if (stage >= 3)
+		(void)unlink(envp);
+	if (stage >= 2 && rename(msg, msg_path) == -1)
+		(void)unlink(msg);
+	if (stage < 3)
+		(void)unlink(tmp);
+	return -1;
+}
+
+int
+queue_put(const char *dir, struct queue_env *env, const char *data, size_t len,
+    struct err *e)
+{
+	char p[QUEUE_PATH_MAX];
+	int fd, r = -1;
+
+	if (queue_path(p, dir, "tmp", env->id, ".msg", e) == -1)
+		return -1;
+	if (queue_write_file(p, data, len, e) == -1)
+		return -1;
+	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) == -1)
+		err_set(e, ERR_IO, "cannot open %s: %s", p, strerror(errno));
+	else {
+		env->size = len;
+		r = queue_publish(dir, "new", env, fd, p, e);
+		(void)close(fd);
+	}
+	if (r == -1)
+		(void)unlink(p);
+	return r;
+}
+
+static int
+queue_id_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+queue_ids_free(char **ids, size_t n)
+{
+	while (n > 0)
+		free(ids[--n]);
+	free(ids);
+}
+
+int
+queue_scan(const char *dir, const char *sub, char ***ids, size_t *n,
+    struct err *e)
+{
+	char p[QUEUE_PATH_MAX], **v;
+	struct dirent *d;
+	DIR *dp;
+
+	*ids = NULL;
+	*n = 0;
+	if (queue_path(p, dir, sub, "", "", e) == -1)
+		return -1;
+	if ((dp = opendir(p)) == NULL)
+		return errno == ENOENT
+		    ? 0
+		    : err_set(e, ERR_IO, "cannot read %s: %s", p,
+		          strerror(errno));
+	while ((d = readdir(dp)) != NULL) {
+		size_t len = strlen(d->d_name);
+
+		if (len != QUEUE_ID_LEN + 4 ||
+		    strcmp(d->d_name + QUEUE_ID_LEN, ".env") != 0)
+			continue;
+		if ((v = realloc(*ids, (*n + 1) * sizeof(*v))) == NULL ||
+		    (v[*n] = strndup(d->d_name, QUEUE_ID_LEN)) == NULL) {
+			*ids = v ? v : *ids;
+			(void)closedir(dp);
+			return err_set(e, ERR_SOFTWARE, "out of memory");
+		}
+		*ids = v;
+		if (queue_id_valid(v[*n]))
+			++*n;
+		else
+			free(v[*n]);
+	}
+	(void)closedir(dp);
+	if (*n > 0)
+		qsort(*ids, *n, sizeof(**ids), queue_id_cmp);
+	return 0;
+}
+
+/* Read ID.env into the entry and check it against the message file. */
+static int
+queue_load(struct queue_entry *q, const char *id, int msg_fd, struct err *e)
+{
+	char p[QUEUE_PATH_MAX];
+	struct stat st;
+	struct buf b;
+	struct err pe;
+	int r = -1;
+
+	buf_init(&b, QUEUE_ENV_MAX);
+	if (queue_path(p, q->dir, q->sub, id, ".env", e) == -1)
+		goto out;
+	if (conf_read_file(p, &b, e) == -1) {
+		if (access(p, F_OK) == -1 && errno == ENOENT)
+			err_set(e, ERR_NOINPUT, "%s went away", id);
+		goto out;
+	}
+	r = 0;
+	if (queue_env_parse(buf_str(&b), b.len, &q->env, &pe) == -1)
+		(void)snprintf(q->why, sizeof(q->why),
+		    "damaged envelope: %.400s", pe.text);
+	else if (strcmp(q->env.id, id) != 0)
+		(void)snprintf(q->why, sizeof(q->why), "envelope of %s",
+		    q->env.id);
+	else if (fstat(msg_fd, &st) == -1 ||
+	    (uint64_t)st.st_size != q->env.size)
+		(void)snprintf(q->why, sizeof(q->why),
+		    "message size differs from the envelope");
+	q->damaged = q->why[0] != '\0';
+	if (q->damaged)
+		memcpy(q->env.id, id, QUEUE_ID_LEN + 1);
+out:
+	buf_free(&b);
+	return r;
+}
+
+static int
+queue_open(const char *dir, const char *sub, const char *id,
+    struct queue_entry *q, struct err *e)
+{
+	char p[QUEUE_PATH_MAX];
+
+	memset(q, 0, sizeof(*q));
+	q->fd = -1;
+	q->sub = sub;
+	if ((q->dir = strdup(dir)) == NULL)
+		return err_set(e, ERR_SOFTWARE, "out of memory");
+	if (!queue_id_valid(id))
+		return err_set(e, ERR_USAGE, "%s is not a queue id", id);
+	if (queue_path(p, dir, sub, id, ".msg", e) == -1)
+		return -1;
+	if ((q->fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return err_set(e, errno == ENOENT ? ERR_NOINPUT : ERR_IO,
+		    "cannot open %s: %s", p, strerror(errno));
+	return 0;
+}
+
+int
+queue_peek(const char *dir, const char *sub, const char *id,
+    struct queue_entry *q, struct err *e)
+{
+	if (queue_open(dir, sub, id, q, e) == -1)
+		return -1;
+	return queue_load(q, id, q->fd, e);
+}
+
+int
+queue_lock(const char *dir, const char *sub, const char *id, bool wait,
+    struct queue_entry *q, struct err *e)
+{
+	if (queue_open(dir, sub, id, q, e) == -1)
+		return e->cls == ERR_NOINPUT ? 0 : -1;
+	while (flock(q->fd, LOCK_EX | (wait ? 0 : LOCK_NB)) == -1) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EWOULDBLOCK)
+			return 0;
+		return err_set(e, ERR_IO, "cannot lock %s: %s", id,
+		    strerror(errno));
+	}
+	if (queue_load(q, id, q->fd, e) == -1)
+		return e->cls == ERR_NOINPUT ? 0 : -1;
+	return 1;
+}
+
+int
+queue_save(struct queue_entry *q, struct err *e)
+{
+	char tmp[QUEUE_PATH_MAX], p[QUEUE_PATH_MAX];
+
+	if (queue_path(p, q->dir, q->sub, q->env.id, ".env", e) == -1 ||
+	    queue_write_env(q->dir, &q->env, tmp, e) == -1)
+		return -1;
+	if (queue_rename(tmp, p, e) == -1) {
+		(void)unlink(tmp);
+		return -1;
+	}
+	return queue_fsync_dir(q->dir, q->sub, e);
+}
+
+int
+queue_remove(struct queue_entry *q, struct err *e)
+{
+	char env[QUEUE_PATH_MAX], msg[QUEUE_PATH_MAX];
+
+	if (queue_path(env, q->dir, q->sub, q->env.id, ".env", e) == -1 ||
+	    queue_path(msg, q->dir, q->sub, q->env.id, ".msg", e) == -1)
+		return -1;
+	if (unlink(env) == -1 && errno != ENOENT)
+		return err_set(e, ERR_IO, "cannot remove %s: %s", env,
+		    strerror(errno));
+	(void)unlink(msg);
+	return queue_fsync_dir(q->dir, q->sub, e);
+}
+
+/* Message first, envelope last, as when publishing. */
+int
+queue_fail(struct queue_entry *q, struct err *e)
+{
+	static const char *const ext[] = { ".msg", ".env" };
+	char from[QUEUE_PATH_MAX], to[QUEUE_PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ext); i++)
+		if (queue_path(from, q->dir, q->sub, q->env.id, ext[i], e) ||
+		    queue_path(to, q->dir, "failed", q->env.id, ext[i], e) ||
+		    queue_rename(from, to, e) == -1)
+			return -1;
+	if (queue_fsync_dir(q->dir, "failed", e) == -1)
+		return -1;
+	(void)queue_fsync_dir(q->dir, q->sub, e);
+	q->sub = "failed";
+	return 0;
+}
+
+void
+queue_entry_free(struct queue_entry *q)
+{
+	if (q->fd != -1)
+		(void)close(q->fd);
+	q->fd = -1;
+	queue_env_free(&q->env);
+	free(q->dir);
+	q->dir = NULL;
+}
+
+/* Remove the files of dir/sub matching keep() == false, older than a day. */
+static void
+queue_clean_sub(const char *dir, const char *sub, time_t now, bool orphans)
+{
+	char p[QUEUE_PATH_MAX], env[QUEUE_PATH_MAX];
+	struct dirent *d;
+	struct stat st;
+	struct err e;
+	DIR *dp;
+	int dfd;
+
+	if (queue_path(p, dir, sub, "", "", &e) == -1 ||
+	    (dp = opendir(p)) == NULL)
+		return;
+	dfd = dirfd(dp);
+	while ((d = readdir(dp)) != NULL) {
+		size_t n = strlen(d->d_name);
+
+		if (d->d_name[0] == '.' ||
+		    fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    st.st_mtime > now - QUEUE_STALE_SECS)
+			continue;
+		if (orphans) {
+			/* new/ID.msg without ID.env: a publish that died */
+			if (n != QUEUE_ID_LEN + 4 ||
+			    strcmp(d->d_name + QUEUE_ID_LEN, ".msg") != 0)
+				continue;
+			(void)snprintf(env, sizeof(env), "%.*s.env",
+			    QUEUE_ID_LEN, d->d_name);
+			if (faccessat(dfd, env, F_OK, AT_SYMLINK_NOFOLLOW) ==
+			        0 ||
+			    errno != ENOENT)
+				continue;
+		}
+		(void)unlinkat(dfd, d->d_name, 0);
+	}
+	(void)closedir(dp);
+}
+
+void
+queue_clean(const char *dir, time_t now)
+{
+	queue_clean_sub(dir, "tmp", now, false);
+	queue_clean_sub(dir, "new", now, true);
+}

@@ -1,0 +1,188 @@
+/*
+ * queue_list.c: mailq and -bp --json (see queue_list.h).
+ *
+ * Text, one block per entry:
+ *
+ *   66f0a1b2c3d4e5f6  12m  1234 bytes  <alice@example.org>  account work
+ *     attempts 2, next attempt in 3m, last error: 451 4.3.0 try later
+ *     held: 535 5.7.8 authentication failed
+ *     <bob@example.org> deferred: 450 4.2.0 busy
+ *     <carol@example.org> sent
+ *   -- 1 entry, 1234 bytes
+ *
+ * JSON: [{"id", "account", "sender", "created", "age", "size",
+ * "attempts", "next_attempt", "last_error", "held", "damaged",
+ * "recipients": [{"address", "state", "reply"}]}], absent texts as null.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "queue.h"
+#include "queue_list.h"
+
+/* "45s", "12m", "3h", "2d". */
+static void
+qlist_span(int64_t s, char *out, size_t cap)
+{
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		(void)snprintf(out, cap, "%llds", (long long)s);
+	else if (s < 3600)
+		(void)snprintf(out, cap, "%lldm", (long long)(s / 60));
+	else if (s < 86400)
+		(void)snprintf(out, cap, "%lldh", (long long)(s / 3600));
+	else
+		(void)snprintf(out, cap, "%lldd", (long long)(s / 86400));
+}
+
+static int
+qlist_text(const struct queue_entry *q, time_t now, struct buf *b)
+{
+	const struct queue_env *env = &q->env;
+	char age[32], next[32];
+	size_t i;
+
+	if (q->damaged)
+		return buf_printf(b, "%s  damaged: %s (never sent)\n", env->id,
+		    q->why);
+	qlist_span(now - env->created, age, sizeof(age));
+	qlist_span(env->next_attempt - now, next, sizeof(next));
+	if (buf_printf(b, "%s  %s  %" PRIu64 " bytes  <%s>  account %s\n",
+	        env->id, age, env->size, env->sender, env->account) == -1 ||
+	    buf_printf(b, "  attempts %u, next attempt %s%s%s%s\n",
+	        env->attempts,
+	        env->held                      ? "at the next run"
+	            : env->next_attempt <= now ? "now"
+	                                       : "in ",
+	        env->held || env->next_attempt <= now ? "" : next,
+	        env->last_error ? ", last error: " : "",
+	        env->last_error ? env->last_error : "") == -1 ||
+	    (env->held && buf_printf(b, "  held: %s\n", env->held) == -1))
+		return -1;
+	for (i = 0; i < env->nrcpts; i++)
+		if (buf_printf(b, "  <%s> %s%s%s\n", env->rcpts[i].addr,
+		        queue_rcpt_state_name(env->rcpts[i].state),
+		        env->rcpts[i].reply ? ": " : "",
+		        env->rcpts[i].reply ? env->rcpts[i].reply : "") == -1)
+			return -1;
+	return 0;
+}
+
+/* A JSON string, or null. */
+static int
+qlist_json_str(struct buf *b, const char *s)
+{
+	if (s == NULL)
+		return buf_add_str(b, "null");
+	if (buf_add_char(b, '"') == -1)
+		return -1;
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c == '"' || c == '\\') && buf_add_char(b, '\\') == -1)
+			return -1;
+		if (c < 0x20 ? buf_printf(b, "\\u%04x", c) == -1
+		             : buf_add_char(b, (char)c) == -1)
+			return -1;
+	}
+	return buf_add_char(b, '"');
+}
+
+static int
+qlist_json_rcpts(const struct queue_env *env, struct buf *b)
+{
+	size_t i;
+
+	if (buf_add_str(b, "\"recipients\":[") == -1)
+		return -1;
+	for (i = 0; i < env->nrcpts; i++)
+		if (buf_add_str(b, i ? ",{\"address\":" : "{\"address\":") ||
+		    qlist_json_str(b, env->rcpts[i].addr) == -1 ||
+		    buf_printf(b, ",\"state\":\"%s\",\"reply\":",
+		        queue_rcpt_state_name(env->rcpts[i].state)) == -1 ||
+		    qlist_json_str(b, env->rcpts[i].reply) == -1 ||
+		    buf_add_char(b, '}') == -1)
+			return -1;
+	return buf_add_str(b, "]}");
+}
+
+static int
+qlist_json(const struct queue_entry *q, time_t now, bool first, struct buf *b)
+{
+	const struct queue_env *env = &q->env;
+
+	if (buf_printf(b, "%s{\"id\":\"%s\",\"account\":", first ? "" : ",",
+	        env->id) == -1 ||
+	    qlist_json_str(b, env->account) == -1 ||
+	    buf_add_str(b, ",\"sender\":") == -1 ||
+	    qlist_json_str(b, env->sender) == -1 ||
+	    buf_printf(b,
+	        ",\"created\":%lld,\"age\":%lld,\"size\":%" PRIu64
+	        ",\"attempts\":%u,\"next_attempt\":%lld,\"last_error\":",
+	        (long long)env->created, (long long)(now - env->created),
+	        env->size, env->attempts, (long long)env->next_attempt) == -1 ||
+	    qlist_json_str(b, env->last_error) == -1 ||
+	    buf_add_str(b, ",\"held\":") == -1 ||
+	    qlist_json_str(b, env->held) == -1 ||
+	    buf_add_str(b, ",\"damaged\":") == -1 ||
+	    qlist_json_str(b, q->damaged ? q->why : NULL) == -1 ||
+	    buf_add_char(b, ',') == -1)
+		return -1;
+	return qlist_json_rcpts(env, b);
+}
+
+/* The entries of one directory; counts what was listed. */
+static int
+qlist_dir(const char *dir, bool json, time_t now, struct buf *b, size_t *n,
+    uint64_t *bytes, struct err *e)
+{
+	struct queue_entry q;
+	char **ids;
+	size_t nids, i;
+	int r = 0;
+
+	if (queue_scan(dir, "new", &ids, &nids, e) == -1)
+		return -1;
+	for (i = 0; i < nids && r == 0; i++) {
+		if (queue_peek(dir, "new", ids[i], &q, e) == -1) {
+			queue_entry_free(&q);
+			if (e->cls == ERR_NOINPUT)
+				continue; /* sent meanwhile */
+			r = -1;
+			break;
+		}
+		r = json ? qlist_json(&q, now, *n == 0, b)
+		         : qlist_text(&q, now, b);
+		if (r == -1)
+			err_set(e, ERR_SOFTWARE, "the listing is too long");
+		++*n;
+		*bytes += q.env.size;
+		queue_entry_free(&q);
+	}
+	queue_ids_free(ids, nids);
+	return r;
+}
+
+int
+queue_list(char *const *dirs, size_t ndirs, bool json, time_t now,
+    struct buf *out, struct err *e)
+{
+	uint64_t bytes = 0;
+	size_t i, n = 0;
+
+	if (json && buf_add_char(out, '[') == -1)
+		return err_set(e, ERR_SOFTWARE, "out of memory");
+	for (i = 0; i < ndirs; i++)
+		if (qlist_dir(dirs[i], json, now, out, &n, &bytes, e) == -1)
+			return -1;
+	if (json         ? buf_add_str(out, "]\n")
+	        : n == 0 ? buf_add_str(out, "Mail queue is empty\n")
+	                 : buf_printf(out, "-- %zu entr%s, %" PRIu64 " bytes\n",
+	                       n, n == 1 ? "y" : "ies", bytes))
+		return err_set(e, ERR_SOFTWARE, "out of memory");
+	return 0;
+}

@@ -1,0 +1,28 @@
+/*
+ * queue_list.h: mailq / -bp: the queue as text for people or as JSON
+ * for scripts. Reads each entry without locking it (a listing never
+ * waits for a run). Nothing here prints: the text goes into a buffer.
+ */
+#ifndef POSTERN_QUEUE_LIST_H
+#define POSTERN_QUEUE_LIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "buf.h"
+#include "err.h"
+
+#define QUEUE_LIST_MAX (256 * 1024 * 1024) /* bytes of a listing */
+
+/*
+ * The entries of the queue directories, oldest first, as seen at now.
+ * Text: one block per entry (id, age, size, sender, account; attempts,
+ * next attempt, last error; "held: REASON"; one line per recipient with
+ * its state), a total, or "Mail queue is empty". JSON: an array of
+ * objects. 0, or -1 with e filled.
+ */
+int queue_list(char *const *dirs, size_t ndirs, bool json, time_t now,
+    struct buf *out, struct err *e);
+
+#endif
