@@ -21,6 +21,7 @@
 #include <gnutls/x509.h>
 
 #include "buf.h"
+#include "idn.h"
 #include "tls.h"
 #include "util.h"
 
@@ -195,12 +196,18 @@ tls_session_new(struct tls_session **out, int fd, const struct tls_params *p,
 		err_set(e, ERR_SOFTWARE, "TLS: %s", gnutls_strerror(rc));
 		goto fail;
 	}
-	if (!tls_is_ip(p->host))
-		(void)gnutls_server_name_set(t->s, GNUTLS_NAME_DNS, p->host,
-		    strlen(p->host));
-	(void)strlcpy(t->host, p->host, sizeof(t->host));
+	/* SNI and the reference identity are A-labels (RFC 6125 6.4.2). */
+	if (idn_to_ascii("TLS host name", p->host, t->host, sizeof(t->host),
+	        e) == -1) {
+		if (e->cls == ERR_DATA)
+			e->cls = ERR_CONFIG;
+		goto fail;
+	}
+	if (!tls_is_ip(t->host))
+		(void)gnutls_server_name_set(t->s, GNUTLS_NAME_DNS, t->host,
+		    strlen(t->host));
 	if (t->pinlen == 0 && !p->no_certcheck)
-		gnutls_session_set_verify_cert(t->s, p->host, 0);
+		gnutls_session_set_verify_cert(t->s, t->host, 0);
 	gnutls_transport_set_int(t->s, fd);
 	*out = t;
 	return 0;
@@ -224,7 +231,7 @@ tls_verify_reason(unsigned status)
 	if (status & GNUTLS_CERT_INSECURE_ALGORITHM)
 		return "it is signed with an insecure algorithm";
 	if (status & GNUTLS_CERT_UNEXPECTED_OWNER)
-		return "it is issued for another host name";
+		return "the host name in it does not match";
 	return NULL;
 }
 

@@ -136,7 +136,7 @@ refused_quietly() {
 	message tok-pf-why
 	send -i bob@example.test
 	[ "$status" -eq 77 ]
-	stderr_line "postern: localhost: TLS certificate refused: it is issued for another host name; the message was not sent"
+	stderr_line "postern: localhost: TLS certificate refused: the host name in it does not match; the message was not sent"
 	submit_config "$(tb_account port "$TB_SUBMISSION_EXPIRED_PORT")"
 	send -i bob@example.test
 	[ "$status" -eq 77 ]
