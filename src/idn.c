@@ -148,7 +148,10 @@ idn_addr_to_ascii(const char *addr, char **out, struct err *e)
 	size_t n;
 
 	*out = NULL;
-	if (at == NULL || at[1] == '[' || idn_is_ascii(at + 1)) {
+	if (at != NULL && at[1] == '[' && !idn_is_ascii(at + 1))
+		return err_set(e, ERR_DATA,
+		    "address <%s>: a domain literal must be ASCII", addr);
+	if (at == NULL || idn_is_ascii(at + 1)) {
 		if ((*out = strdup(addr)) == NULL)
 			return err_set(e, ERR_SOFTWARE, "out of memory");
 		return 0;

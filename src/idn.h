@@ -53,8 +53,9 @@ int idn_to_unicode(const char *what, const char *name, char **out,
 /*
  * An envelope address "local@domain" with the domain in A-labels and the
  * local part untouched; *out is malloc'ed (free() it). An address
- * without '@', or with an ASCII domain or a domain literal ("[...]"), is
- * copied as it is. The error names the address: "address <x@y>: ...".
+ * without '@', or with an ASCII domain or domain literal ("[...]"), is
+ * copied as it is; a literal with non-ASCII bytes is refused. The error
+ * names the address: "address <x@y>: ...".
  */
 int idn_addr_to_ascii(const char *addr, char **out, struct err *);
 

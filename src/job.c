@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "idn.h"
 #include "job.h"
 #include "util.h"
 
@@ -187,15 +188,16 @@ job_msg_opts(const struct job *j, struct msg_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->dot_ends_input = !j->req->ignore_dots;
 	o->read_recipients = j->req->read_recipients;
-	o->envelope_from = j->sender;
+	o->envelope_from = j->hdr_sender;
 	o->from_full_name =
 	    j->req->full_name ? j->req->full_name : a->from_full_name;
-	o->account_from = from ? from : j->sender;
+	o->account_from = from && j->hdr_from ? j->hdr_from : j->hdr_sender;
+	o->msgid_domain = j->msgid_domain;
 	o->set_from_header = (enum msg_set_from)a->set_from_header;
 	o->set_date_header = a->set_date_header == CONF_HDRA_AUTO;
 	o->set_msgid_header = a->set_msgid_header == CONF_HDRA_AUTO;
 	o->remove_bcc_headers = a->remove_bcc_headers;
-	o->local_domain = a->local_domain;
+	o->local_domain = j->local_domain;
 	o->aliases = j->aliases;
 }
 
@@ -214,8 +216,8 @@ job_sender(struct job *j, struct err *e)
 	if (j->req->sender != NULL && a->allow_from_override &&
 	    addr_parse_envelope(j->req->sender, true, &s, &unq, e) == -1)
 		return -1;
-	if (s != NULL && unq && a->local_domain != NULL) {
-		if (asprintf(&j->sender, "%s@%s", s, a->local_domain) == -1)
+	if (s != NULL && unq && j->local_domain != NULL) {
+		if (asprintf(&j->sender, "%s@%s", s, j->local_domain) == -1)
 			j->sender = NULL;
 		free(s);
 		return j->sender ? 0
@@ -244,8 +246,7 @@ job_rcpts(struct job *j, struct err *e)
 		if (addr_parse_list(j->req->rcpts[i], strlen(j->req->rcpts[i]),
 		        &in, e) == -1)
 			goto out;
-	if (addr_resolve(&in, j->aliases, j->acct->local_domain, &j->rcpts,
-	        e) == -1)
+	if (addr_resolve(&in, j->aliases, j->local_domain, &j->rcpts, e) == -1)
 		goto out;
 	for (i = 0; i < j->res.rcpts.n; i++) {
 		for (k = 0; k < j->rcpts.n; k++)
@@ -307,7 +308,82 @@ job_dsn(struct job *j, struct err *e)
 	return 0;
 }
 
-/* Whether an envelope address holds a byte outside ASCII. */
+/* local_domain in A-labels ("例え.jp" -> "xn--r8jz45g.jp"). */
+static int
+job_local_domain(struct job *j, struct err *e)
+{
+	char dom[IDN_NAME_MAX];
+
+	if (j->acct->local_domain == NULL)
+		return 0;
+	if (idn_to_ascii("local_domain", j->acct->local_domain, dom,
+	        sizeof(dom), e) == -1)
+		return -1;
+	if ((j->local_domain = strdup(dom)) == NULL)
+		return err_set(e, ERR_SOFTWARE, "out of memory");
+	return 0;
+}
+
+/*
+ * addr as postern writes it into the header: the domain in A-labels, so
+ * that the message needs no SMTPUTF8 for it; an address whose local part
+ * is not ASCII needs SMTPUTF8 anyway and stays as it is.
+ */
+static int
+job_hdr_addr(const char *addr, char **out, struct err *e)
+{
+	if (idn_addr_local_ascii(addr))
+		return idn_addr_to_ascii(addr, out, e);
+	if ((*out = strdup(addr)) == NULL)
+		return err_set(e, ERR_SOFTWARE, "out of memory");
+	return 0;
+}
+
+/* The header forms of the sender and from, the Message-ID domain. */
+static int
+job_hdr_forms(struct job *j, struct err *e)
+{
+	const char *from = j->acct->from, *at;
+	char *a = NULL;
+
+	if (job_hdr_addr(j->sender, &j->hdr_sender, e) == -1)
+		return -1;
+	if (from != NULL && strpbrk(from, "?*[") == NULL &&
+	    job_hdr_addr(from, &j->hdr_from, e) == -1)
+		return -1;
+	from = *j->sender ? j->sender : j->acct->from;
+	if (from == NULL || idn_is_ascii(from) ||
+	    idn_addr_to_ascii(from, &a, e) == -1)
+		return 0; /* msg's default; a bad from is refused later */
+	at = strrchr(a, '@');
+	if (at != NULL && at[1] != '\0' &&
+	    (j->msgid_domain = strdup(at + 1)) == NULL) {
+		free(a);
+		return err_set(e, ERR_SOFTWARE, "out of memory");
+	}
+	free(a);
+	return 0;
+}
+
+/* Envelope addresses whose domain libidn2 refuses: name the first. */
+static int
+job_check_idn(const struct job *j, struct err *e)
+{
+	char *a = NULL;
+	size_t i;
+
+	if (idn_addr_to_ascii(j->sender, &a, e) == -1)
+		return -1;
+	free(a);
+	for (i = 0; i < j->rcpts.n; i++) {
+		if (idn_addr_to_ascii(j->rcpts.v[i].spec, &a, e) == -1)
+			return -1;
+		free(a);
+	}
+	return 0;
+}
+
+/* Whether an envelope or header address holds a byte outside ASCII. */
 static bool
 job_needs_smtputf8(const struct job *j)
 {
@@ -331,7 +407,7 @@ job_envelope(const struct job *j, struct buf *b)
 
 	if (buf_printf(b, "MAIL FROM:<%s>%s%s", j->sender,
 	        j->res.has_8bit ? " BODY=8BITMIME" : "",
-	        j->smtputf8 ? " SMTPUTF8" : "") == -1 ||
+	        job_needs_smtputf8(j) ? " SMTPUTF8" : "") == -1 ||
 	    (j->dsn_ret && buf_printf(b, " RET=%s", j->dsn_ret) == -1) ||
 	    (q->envid && buf_printf(b, " ENVID=%s", q->envid) == -1) ||
 	    buf_add_char(b, '\n') == -1)
@@ -350,13 +426,15 @@ job_prepare(struct job *j, int in_fd, struct err *e)
 {
 	struct msg_opts o;
 
-	if (job_sender(j, e) == -1 || job_load_aliases(j, e) == -1 ||
+	if (job_local_domain(j, e) == -1 || job_sender(j, e) == -1 ||
+	    job_hdr_forms(j, e) == -1 || job_load_aliases(j, e) == -1 ||
 	    job_dsn(j, e) == -1 || job_spool_open(j, e) == -1)
 		return -1;
 	job_msg_opts(j, &o);
-	if (job_read_message(j, in_fd, &o, e) == -1 || job_rcpts(j, e) == -1)
+	if (job_read_message(j, in_fd, &o, e) == -1 || job_rcpts(j, e) == -1 ||
+	    job_check_idn(j, e) == -1)
 		return -1;
-	j->smtputf8 = job_needs_smtputf8(j);
+	j->smtputf8 = j->res.needs_smtputf8;
 	return 0;
 }
 
@@ -379,6 +457,10 @@ job_free(struct job *j)
 		(void)unlink(j->spool);
 	free(j->spool);
 	free(j->sender);
+	free(j->local_domain);
+	free(j->hdr_sender);
+	free(j->hdr_from);
+	free(j->msgid_domain);
 	free(j->dsn_notify);
 	addr_aliases_free(j->aliases);
 	addr_list_free(&j->rcpts);

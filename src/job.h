@@ -7,8 +7,14 @@
  * works out the envelope sender, reads the message from a descriptor
  * through the preparer (msg.h) into a spool file in queue_dir/tmp, and
  * resolves the recipients (argv address lists, aliases, local_domain,
- * union with -t, no duplicates). Nothing here prints or exits: failures
- * fill the struct err (ERR_CONFIG, ERR_DATA, ERR_NOUSER, ERR_IO, ...).
+ * union with -t, no duplicates). Domains may be U-labels (-f, from,
+ * aliases, local_domain, recipients): envelope addresses keep them (the
+ * engine sends them as UTF-8 or A-labels, see smtp.h); addresses postern
+ * writes into the header (a new From, names qualified with local_domain,
+ * Message-ID) get A-labels unless their local part is not ASCII; a
+ * domain libidn2 refuses is ERR_DATA naming the address and the reason.
+ * Nothing here prints or exits: failures fill the struct err
+ * (ERR_CONFIG, ERR_DATA, ERR_NOUSER, ERR_IO, ...).
  * job_free closes and removes the spool file.
  */
 #ifndef POSTERN_JOB_H
@@ -33,7 +39,12 @@ struct job {
 	struct addr_list rcpts; /* envelope recipients */
 	struct msg_result res;
 	bool have_res;
-	bool smtputf8;       /* an envelope address is not ASCII */
+	bool smtputf8;       /* the header holds a UTF-8 address: the
+				message needs SMTPUTF8 (RFC 6532) */
+	char *local_domain;  /* the account's, in A-labels, or NULL */
+	char *hdr_sender;    /* sender for generated headers (A-labels) */
+	char *hdr_from;      /* the account's from, likewise */
+	char *msgid_domain;  /* A-labels, for a new Message-ID, or NULL */
 	char *dsn_notify;    /* "FAILURE,DELAY" (upper case), or NULL */
 	const char *dsn_ret; /* "FULL", "HDRS" or NULL */
 	int fd;              /* the spool file, -1 before job_prepare */

@@ -111,7 +111,10 @@ struct msg_opts {
 struct msg_result {
 	struct addr_list rcpts; /* -t recipients, qualified, no duplicates */
 	bool has_8bit;          /* a byte >= 0x80 anywhere: BODY=8BITMIME */
-	bool needs_smtputf8;    /* a -t recipient has a non-ASCII local part */
+	bool needs_smtputf8;    /* an address in the header (From, To, ...,
+				   not a dropped Bcc) is not ASCII (RFC
+				   6532): only a server with SMTPUTF8 may
+				   take the message */
 	char *from_addr;        /* addr-spec of the header From after the
 				   fix-ups, or NULL when there is none */
 	uint64_t size;          /* octets written (CRLF counted as 2) */

@@ -224,9 +224,6 @@ hdr_rcpts(struct hblock *h)
 	if (addr_resolve(&raw, h->m->o->aliases, h->m->o->local_domain,
 	        &h->m->rcpts, h->err) == -1)
 		goto out;
-	for (i = 0; i < h->m->rcpts.n; i++)
-		if (h->m->rcpts.v[i].utf8_local)
-			h->m->needs_smtputf8 = true;
 	r = 0;
 out:
 	addr_list_free(&raw);
@@ -448,6 +445,62 @@ hdr_mime(struct hblock *h)
 	}
 }
 
+/* Whether an address field holds an address with a byte >= 0x80. */
+static bool
+hdr_utf8_addr(const char *v, size_t len)
+{
+	struct addr_list l;
+	struct err e;
+	size_t i;
+	bool utf8 = false;
+
+	for (i = 0; i < len && (unsigned char)v[i] < 0x80; i++)
+		;
+	if (i == len)
+		return false;
+	addr_list_init(&l, 0);
+	if (addr_parse_list(v, len, &l, &e) == 0)
+		for (i = 0; i < l.n; i++)
+			utf8 |= l.v[i].utf8_local || l.v[i].utf8_domain;
+	addr_list_free(&l);
+	return utf8;
+}
+
+/*
+ * RFC 6532: a UTF-8 address in the header (raw, as written or as put
+ * there by a fix-up) makes the message need SMTPUTF8. Dropped fields
+ * (Bcc) do not count; a field that does not parse as addresses is left
+ * to 8BITMIME.
+ */
+static void
+hdr_smtputf8(struct hblock *h)
+{
+	static const char *names[] = { "From", "Sender", "Reply-To", "To", "Cc",
+		"Bcc", "Resent-From", "Resent-Sender", "Resent-To", "Resent-Cc",
+		"Resent-Bcc" };
+	const char *v, *colon;
+	size_t i, k, len;
+
+	if (h->m->from_addr != NULL &&
+	    hdr_utf8_addr(h->m->from_addr, strlen(h->m->from_addr)))
+		h->m->needs_smtputf8 = true;
+	for (i = 0; i < h->n && !h->m->needs_smtputf8; i++) {
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (hdr_is(h, i, names[k]))
+				break;
+		if (h->f[i].drop || k == sizeof(names) / sizeof(names[0]))
+			continue;
+		if (h->f[i].repl != NULL &&
+		    (colon = strchr(h->f[i].repl, ':')) != NULL) {
+			v = colon + 1;
+			len = strlen(v);
+			len -= len >= 2 ? 2 : len; /* the CRLF */
+		} else
+			v = hdr_value(h, i, &len);
+		h->m->needs_smtputf8 = hdr_utf8_addr(v, len);
+	}
+}
+
 static int
 hdr_fixups(struct hblock *h)
 {
@@ -473,6 +526,7 @@ hdr_fixups(struct hblock *h)
 	    hdr_msgid(h) == -1)
 		return -1;
 	hdr_mime(h);
+	hdr_smtputf8(h);
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "idn.h"
 #include "net.h"
 #include "tls.h"
 #include "util.h"
@@ -449,6 +450,7 @@ net_family_rank(const struct addrinfo *ai, enum net_family f)
 static int
 net_resolve(const struct net_params *p, struct addrinfo **res, struct err *e)
 {
+	char host[IDN_NAME_MAX];
 	struct addrinfo hints;
 	int rc;
 
@@ -458,7 +460,13 @@ net_resolve(const struct net_params *p, struct addrinfo **res, struct err *e)
 	                                                : AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_ADDRCONFIG;
-	rc = getaddrinfo(p->host, p->port, &hints, res);
+	/* U-labels ("smtp.例え.jp") are looked up as A-labels. */
+	if (idn_to_ascii("host", p->host, host, sizeof(host), e) == -1) {
+		if (e->cls == ERR_DATA)
+			e->cls = ERR_CONFIG;
+		return -1;
+	}
+	rc = getaddrinfo(host, p->port, &hints, res);
 	if (rc == 0)
 		return 0;
 	if (rc == EAI_AGAIN)

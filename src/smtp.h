@@ -16,8 +16,10 @@
  * Error classes (main.c maps them to sysexits):
  *   ERR_DATA        the message was refused (5xx to MAIL, DATA, end of
  *                   data), or cannot be sent as it is (too big for SIZE,
- *                   8-bit without 8BITMIME, UTF-8 without SMTPUTF8)
- *   ERR_NOUSER      every recipient was refused (5xx)
+ *                   8-bit without 8BITMIME, a UTF-8 sender local part
+ *                   or header address without SMTPUTF8: 5.6.7)
+ *   ERR_NOUSER      every recipient was refused (5xx; a UTF-8 local
+ *                   part without SMTPUTF8 is refused here, 553 5.6.7)
  *   ERR_NOHOST      the host name does not resolve
  *   ERR_UNAVAILABLE STARTTLS, AUTH, a mechanism or DSN missing on the
  *                   server; no secure mechanism
@@ -120,7 +122,9 @@ struct smtp_mail {
 	int fd;                 /* canonical message: CRLF lines only */
 	off_t size;             /* its size in bytes */
 	bool has_8bit;          /* an octet >= 0x80: BODY=8BITMIME */
-	bool needs_smtputf8;    /* a UTF-8 envelope address */
+	bool needs_smtputf8;    /* a UTF-8 address in the header (RFC
+				   6532): SMTPUTF8 or refused; envelope
+				   addresses are judged one by one */
 	const char *dsn_notify; /* "SUCCESS,FAILURE"/"NEVER", or NULL */
 	const char *dsn_ret;    /* "FULL" / "HDRS", or NULL */
 	const char *dsn_envid;  /* raw ENVID (xtext-encoded here) */

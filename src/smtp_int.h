@@ -122,7 +122,12 @@ int smtp_reply_auth(struct smtp_session *, const struct smtp_reply *);
 void smtp_auth_cleanup(struct smtp_session *);
 
 /* The transaction (smtp_mail.c). */
-int smtp_mail_check(struct smtp_session *, const struct smtp_mail *);
+/*
+ * Before MAIL: what the server cannot take fails the message; a
+ * recipient it cannot take (RFC 6531 X.6.7) is marked SMTP_RCPT_PERMFAIL
+ * and is not sent (the RCPT states skip it).
+ */
+int smtp_mail_check(struct smtp_session *, struct smtp_mail *);
 int smtp_send_mail(struct smtp_session *);
 int smtp_send_rcpt(struct smtp_session *);
 int smtp_send_data(struct smtp_session *);

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "idn.h"
 #include "smtp_int.h"
 #include "span.h"
 #include "util.h"
@@ -148,33 +149,103 @@ smtp_addr_check(struct smtp_session *s, const char *a, bool *utf8)
 	return 0;
 }
 
-static bool
-smtp_mail_utf8(struct smtp_session *s, const struct smtp_mail *m, int *r)
+/* Every recipient was refused before RCPT: the first one says why. */
+static int
+smtp_refused_all(struct smtp_session *s, const struct smtp_mail *m)
 {
-	bool utf8 = m->needs_smtputf8;
-	size_t i;
+	(void)err_set(s->e, ERR_NOUSER, "every recipient refused; <%s>: %s",
+	    m->rcpts[0].addr, m->rcpts[0].text);
+	s->e->smtp_code = m->rcpts[0].code;
+	(void)strlcpy(s->e->esc, m->rcpts[0].esc, sizeof(s->e->esc));
+	return -1;
+}
 
-	*r = smtp_addr_check(s, m->from, &utf8);
-	for (i = 0; i < m->nrcpts && *r == 0; i++)
-		*r = smtp_addr_check(s, m->rcpts[i].addr, &utf8);
-	return utf8;
+/* Refuse one recipient here, before RCPT (not sent; the others go on). */
+static void
+smtp_rcpt_refuse(struct smtp_session *s, struct smtp_rcpt *rc, int code,
+    const char *esc, const char *why)
+{
+	rc->status = SMTP_RCPT_PERMFAIL;
+	rc->code = code;
+	(void)strlcpy(rc->esc, esc, sizeof(rc->esc));
+	(void)snprintf(rc->text, sizeof(rc->text),
+	    "%d %s <%.254s>: %.200s; not sent", code, esc, rc->addr, why);
+	smtp_note(s, "recipient <%s> not sent: %s", rc->addr, why);
+}
+
+/*
+ * The envelope as the server can take it (RFC 6531). A domain that is
+ * not ASCII must convert to A-labels (it goes as A-labels without
+ * SMTPUTF8). Without SMTPUTF8 a non-ASCII local part cannot be sent: a
+ * recipient's is refused alone with 553 5.6.7, the sender's and a
+ * UTF-8 address in the header (needs_smtputf8) fail the message.
+ */
+static int
+smtp_mail_intl(struct smtp_session *s, struct smtp_mail *m)
+{
+	bool utf8 = s->info.caps & SMTP_CAP_SMTPUTF8;
+	struct err ie;
+	char *a = NULL, why[SMTP_TEXT_MAX];
+	size_t i, n = 0;
+
+	if (!utf8 && (m->needs_smtputf8 || !idn_addr_local_ascii(m->from))) {
+		if (m->needs_smtputf8)
+			(void)err_set(s->e, ERR_DATA,
+			    "the message header holds a UTF-8 address, which "
+			    "needs SMTPUTF8, and %s does not offer it",
+			    s->info.ehlo_host);
+		else
+			(void)err_set(s->e, ERR_DATA,
+			    "sender <%s>: non-ASCII local part needs "
+			    "SMTPUTF8, which %s does not offer",
+			    m->from, s->info.ehlo_host);
+		(void)strlcpy(s->e->esc, "5.6.7", sizeof(s->e->esc));
+		return -1;
+	}
+	if (idn_addr_to_ascii(m->from, &a, s->e) == -1)
+		return -1;
+	free(a);
+	(void)snprintf(why, sizeof(why),
+	    "non-ASCII local part needs SMTPUTF8, which %s does not offer",
+	    s->info.ehlo_host);
+	for (i = 0; i < m->nrcpts; i++) {
+		struct smtp_rcpt *rc = &m->rcpts[i];
+
+		if (idn_addr_to_ascii(rc->addr, &a, &ie) == -1) {
+			if (ie.cls == ERR_SOFTWARE)
+				return err_set(s->e, ERR_SOFTWARE, "%s",
+				    ie.text);
+			smtp_rcpt_refuse(s, rc, 553, "5.1.3", ie.text);
+			continue;
+		}
+		free(a);
+		if (!utf8 && !idn_addr_local_ascii(rc->addr))
+			smtp_rcpt_refuse(s, rc, 553, "5.6.7", why);
+		else
+			n++;
+	}
+	return n > 0 ? 0 : smtp_refused_all(s, m);
 }
 
 int
-smtp_mail_check(struct smtp_session *s, const struct smtp_mail *m)
+smtp_mail_check(struct smtp_session *s, struct smtp_mail *m)
 {
 	const struct smtp_info *i = &s->info;
-	int r;
+	bool utf8 = false;
+	size_t k;
 
 	if (m->nrcpts == 0)
 		return err_set(s->e, ERR_USAGE, "no recipients");
-	if (smtp_mail_utf8(s, m, &r) && r == 0 &&
-	    !(i->caps & SMTP_CAP_SMTPUTF8))
-		return err_set(s->e, ERR_DATA,
-		    "an envelope address needs SMTPUTF8, which %s does not "
-		    "offer",
-		    s->info.ehlo_host);
-	if (r == -1)
+	if (smtp_addr_check(s, m->from, &utf8) == -1)
+		return -1;
+	for (k = 0; k < m->nrcpts; k++) {
+		if (smtp_addr_check(s, m->rcpts[k].addr, &utf8) == -1)
+			return -1;
+		m->rcpts[k].status = SMTP_RCPT_PENDING;
+		m->rcpts[k].code = 0;
+		m->rcpts[k].esc[0] = m->rcpts[k].text[0] = '\0';
+	}
+	if ((utf8 || m->needs_smtputf8) && smtp_mail_intl(s, m) == -1)
 		return -1;
 	if (i->size_max > 0 && (uint64_t)m->size > i->size_max) {
 		(void)err_set(s->e, ERR_DATA,
@@ -207,7 +278,9 @@ smtp_mail_params(struct smtp_session *s, const struct smtp_mail *m,
 
 	(void)smtp_addr_check(s, m->from, &utf8);
 	for (i = 0; i < m->nrcpts; i++)
-		(void)smtp_addr_check(s, m->rcpts[i].addr, &utf8);
+		if (m->rcpts[i].status == SMTP_RCPT_PENDING)
+			(void)smtp_addr_check(s, m->rcpts[i].addr, &utf8);
+	utf8 = utf8 && (s->info.caps & SMTP_CAP_SMTPUTF8);
 	if ((s->info.caps & SMTP_CAP_SIZE) &&
 	    buf_printf(b, " SIZE=%jd", (intmax_t)m->size) == -1)
 		return -1;
@@ -223,25 +296,52 @@ smtp_mail_params(struct smtp_session *s, const struct smtp_mail *m,
 	return 0;
 }
 
+/*
+ * An address as it goes on the wire: as it is with SMTPUTF8, else with
+ * its domain in A-labels (smtp_mail_check refused what cannot be).
+ */
+static int
+smtp_wire(struct smtp_session *s, const char *addr, char **out)
+{
+	if (s->info.caps & SMTP_CAP_SMTPUTF8)
+		*out = strdup(addr);
+	else if (idn_addr_to_ascii(addr, out, s->e) == -1)
+		return -1;
+	if (*out == NULL)
+		return err_set(s->e, ERR_SOFTWARE, "out of memory");
+	return 0;
+}
+
+/* The first recipient from i on that was not refused before RCPT. */
+static size_t
+smtp_rcpt_next(const struct smtp_mail *m, size_t i)
+{
+	while (i < m->nrcpts && m->rcpts[i].status == SMTP_RCPT_PERMFAIL)
+		i++;
+	return i;
+}
+
 int
 smtp_send_mail(struct smtp_session *s)
 {
 	struct smtp_mail *m = s->mail;
 	struct buf params;
+	char *from = NULL;
 	size_t i;
 	int r;
 
 	buf_init(&params, 1024);
 	r = smtp_mail_params(s, m, &params);
-	if (r == 0)
-		r = smtp_cmd(s, 0, "MAIL FROM:<%s>%s", m->from,
-		    buf_str(&params));
-	else
+	if (r == -1)
 		(void)err_set(s->e, ERR_DATA, "MAIL parameters too long");
+	else if ((r = smtp_wire(s, m->from, &from)) == 0)
+		r = smtp_cmd(s, 0, "MAIL FROM:<%s>%s", from, buf_str(&params));
+	free(from);
 	buf_free(&params);
 	if (r == -1 || !(s->info.caps & SMTP_CAP_PIPELINING))
 		return r;
-	for (i = 0; i < m->nrcpts; i++)
+	for (i = smtp_rcpt_next(m, 0); i < m->nrcpts;
+	     i = smtp_rcpt_next(m, i + 1))
 		if (smtp_enter(s, SMTP_ST_RCPT) == -1)
 			return -1;
 	if (s->info.caps & SMTP_CAP_CHUNKING)
@@ -253,9 +353,13 @@ int
 smtp_send_rcpt(struct smtp_session *s)
 {
 	struct smtp_mail *m = s->mail;
-	struct smtp_rcpt *rc = &m->rcpts[s->rcpt_sent++];
+	struct smtp_rcpt *rc;
 	struct buf params;
+	char *to = NULL;
 	int r = 0;
+
+	s->rcpt_sent = smtp_rcpt_next(m, s->rcpt_sent);
+	rc = &m->rcpts[s->rcpt_sent++];
 
 	buf_init(&params, 1024);
 	if (m->dsn_notify &&
@@ -265,11 +369,11 @@ smtp_send_rcpt(struct smtp_session *s)
 	    (buf_add_str(&params, " ORCPT=rfc822;") == -1 ||
 	        smtp_xtext(rc->orcpt, &params) == -1))
 		r = -1;
-	if (r == 0)
-		r = smtp_cmd(s, 0, "RCPT TO:<%s>%s", rc->addr,
-		    buf_str(&params));
-	else
+	if (r == -1)
 		(void)err_set(s->e, ERR_DATA, "RCPT parameters too long");
+	else if ((r = smtp_wire(s, rc->addr, &to)) == 0)
+		r = smtp_cmd(s, 0, "RCPT TO:<%s>%s", to, buf_str(&params));
+	free(to);
 	buf_free(&params);
 	return r;
 }
@@ -358,8 +462,10 @@ int
 smtp_reply_rcpt(struct smtp_session *s, const struct smtp_reply *r)
 {
 	struct smtp_mail *m = s->mail;
-	struct smtp_rcpt *rc = &m->rcpts[s->rcpt_replied++];
+	struct smtp_rcpt *rc;
 
+	s->rcpt_replied = smtp_rcpt_next(m, s->rcpt_replied);
+	rc = &m->rcpts[s->rcpt_replied++];
 	rc->code = r->code;
 	(void)strlcpy(rc->esc, r->esc, sizeof(rc->esc));
 	smtp_reply_format(r, rc->text, sizeof(rc->text));
@@ -369,7 +475,7 @@ smtp_reply_rcpt(struct smtp_session *s, const struct smtp_reply *r)
 	} else
 		rc->status = r->code / 100 == 4 ? SMTP_RCPT_TEMPFAIL
 		                                : SMTP_RCPT_PERMFAIL;
-	if (s->rcpt_replied < m->nrcpts) {
+	if (smtp_rcpt_next(m, s->rcpt_replied) < m->nrcpts) {
 		if (s->info.caps & SMTP_CAP_PIPELINING)
 			return 0;
 		return smtp_enter(s, SMTP_ST_RCPT);
