@@ -311,6 +311,7 @@ qenv_parse_lines(char *p, char *end, struct queue_env *env, struct err *e)
 			goto bad;
 	}
 	why = "truncated: no end line";
+	lineno++;
 bad:
 	return err_set(e, ERR_DATA, "line %u: %s", lineno, why);
 }

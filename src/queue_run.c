@@ -261,7 +261,11 @@ qrun_apply(struct qrun *r, struct queue_entry *q, const struct smtp_mail *m,
 	for (k = 0; k < m->nrcpts; k++) {
 		struct queue_rcpt *rc = &q->env.rcpts[map[k]];
 		const struct smtp_rcpt *mr = &m->rcpts[k];
-		const char *text = mr->text[0] ? mr->text : NULL;
+		const char *text = mr->text[0] &&
+		        (mr->status == SMTP_RCPT_TEMPFAIL ||
+		            mr->status == SMTP_RCPT_PERMFAIL)
+		    ? mr->text
+		    : NULL;
 
 		rc->state = mr->status == SMTP_RCPT_OK ? QUEUE_RCPT_SENT
 		    : mr->status == SMTP_RCPT_PERMFAIL || whole
