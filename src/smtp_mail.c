@@ -189,7 +189,7 @@ smtp_mail_intl(struct smtp_session *s, struct smtp_mail *m)
 	size_t i, n = 0;
 
 	if (!utf8 && (m->needs_smtputf8 || !idn_addr_local_ascii(m->from))) {
-		if (m->needs_smtputf8)
+		if (idn_addr_local_ascii(m->from))
 			(void)err_set(s->e, ERR_DATA,
 			    "the message header holds a UTF-8 address, which "
 			    "needs SMTPUTF8, and %s does not offer it",

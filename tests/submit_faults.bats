@@ -138,7 +138,7 @@ one_line() {
 	lacks '^C: MAIL'
 }
 
-@test "SMTPUTF8 only when an address needs it; a server without it: 65 before MAIL" {
+@test "SMTPUTF8 only when an address needs it; a server without it: 67 before MAIL" {
 	scenario <<<'{"ehlo_tls": ["PIPELINING", "8BITMIME", "SMTPUTF8", "AUTH PLAIN LOGIN"]}'
 	send -i bob@example.test
 	[ "$status" -eq 0 ]
@@ -152,9 +152,10 @@ one_line() {
 	fault_stop
 	scenario <<<'{"ehlo_tls": ["PIPELINING", "8BITMIME", "AUTH PLAIN LOGIN"]}'
 	send -i "$(printf 'j\303\266rg@example.test')"
-	[ "$status" -eq 65 ]
+	# The only recipient is refused alone (553 5.6.7, see idn.bats).
+	[ "$status" -eq 67 ]
 	one_line
-	[[ "$stderr" == *"needs SMTPUTF8"* ]]
+	[[ "$stderr" == *"553 5.6.7"*"needs SMTPUTF8"* ]]
 	transcript
 	lacks '^C: MAIL'
 }

@@ -11,6 +11,8 @@
 #   wrongca-server.crt .key         a localhost server cert signed by wrong-ca
 #   expired.crt expired.key         CA-signed, localhost, valid 2001-2002 only
 #   otherhost.crt otherhost.key     CA-signed, for otherhost.example.test only
+#   idn-server.crt idn-server.key   CA-signed, for xn--r8jz45g.example.test
+#                                   only (例え.example.test in A-labels)
 #   client.crt client.key           CA-signed TLS client cert (alice)
 #   server.sha256 otherhost.sha256  SHA-256 of the cert's DER as uppercase
 #                                   hex pairs joined by ':' (msmtp's
@@ -75,7 +77,8 @@ fingerprint() {
 	    tr 'a-f' 'A-F' | sed 's/../&:/g; s/:$//' >"$1.sha256"
 }
 
-for k in ca server wrong-ca wrongca-server expired otherhost client; do
+for k in ca server wrong-ca wrongca-server expired otherhost idn-server \
+    client; do
 	key "$k"
 done
 
@@ -94,6 +97,8 @@ cert expired ca "$(srv_tmpl $localhost
 	echo 'expiration_date = "2002-01-01 00:00:00 UTC"')"
 cert otherhost ca "$(srv_tmpl otherhost.example.test \
 	dns:otherhost.example.test; echo 'expiration_days = 3650')"
+cert idn-server ca "$(srv_tmpl xn--r8jz45g.example.test \
+	dns:xn--r8jz45g.example.test; echo 'expiration_days = 3650')"
 cert client ca "$(printf '%s\n' 'cn = "alice@example.test"' \
 	'email = "alice@example.test"' tls_www_client signing_key \
 	'expiration_days = 3650')"

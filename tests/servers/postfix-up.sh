@@ -15,7 +15,8 @@
 #   otherhost  TB_SUBMISSION_OTHERHOST_PORT BASE+590, TB_SMTPS_OTHERHOST_PORT BASE+468
 # BASE is TB_PORT_BASE (10000). More knobs: TB_AUTH_MECHS, TB_SIZE_LIMIT,
 # TB_HOSTNAME, TB_CERT_DIR (default DIR/certs, made by mkcerts.sh if
-# missing), TB_IPV6=auto|yes|no, TB_KEEP_MAIL=1 (keep mail and queue).
+# missing), TB_IPV6=auto|yes|no, TB_KEEP_MAIL=1 (keep mail and queue),
+# TB_SMTPUTF8=yes|no (smtputf8_enable, default yes).
 # Mail is delivered by capture.sh into DIR/mail/new (*.eml + *.env).
 # Writes DIR/env (shell-sourceable TB_* variables) when everything is up.
 # Exit 0: up; 75: a port is already bound (try another base); 1: error.
@@ -53,6 +54,8 @@ ports="$ports $smtps_expired $sub_other $smtps_other"
 mechs=${TB_AUTH_MECHS:-plain login scram-sha-1 scram-sha-256}
 size=${TB_SIZE_LIMIT:-10240000}
 host=${TB_HOSTNAME:-testbed.example.test}
+smtputf8=${TB_SMTPUTF8:-yes}
+case $smtputf8 in yes | no) ;; *) die "TB_SMTPUTF8 must be yes or no" ;; esac
 certs=${TB_CERT_DIR:-$dir/certs}
 etc=$dir/postfix/etc
 spool=$dir/postfix/spool
@@ -183,6 +186,7 @@ inet_protocols = $protos
 mynetworks = 127.0.0.0/8 [::1]/128
 smtp_dns_support_level = disabled
 biff = no
+smtputf8_enable = $smtputf8
 message_size_limit = $size
 mailbox_size_limit = 0
 # No local delivery: keep smtpd away from /etc/aliases and NIS.
@@ -323,6 +327,7 @@ TB_SUBMISSION_OTHERHOST_PORT='$sub_other'
 TB_SMTPS_OTHERHOST_PORT='$smtps_other'
 TB_IPV6='$ipv6'
 TB_HOSTNAME='$host'
+TB_SMTPUTF8='$smtputf8'
 TB_AUTH_MECHS='$mechs'
 TB_SIZE_LIMIT='$size'
 TB_CERT_DIR='$certs'
@@ -340,7 +345,7 @@ export TB_DIR TB_PORT_BASE TB_PLAIN_PORT TB_SUBMISSION_PORT TB_SMTPS_PORT
 export TB_SUBMISSION_WRONGCA_PORT TB_SMTPS_WRONGCA_PORT
 export TB_SUBMISSION_EXPIRED_PORT TB_SMTPS_EXPIRED_PORT
 export TB_SUBMISSION_OTHERHOST_PORT TB_SMTPS_OTHERHOST_PORT
-export TB_IPV6 TB_HOSTNAME TB_AUTH_MECHS TB_SIZE_LIMIT TB_CERT_DIR TB_CA
+export TB_IPV6 TB_HOSTNAME TB_SMTPUTF8 TB_AUTH_MECHS TB_SIZE_LIMIT TB_CERT_DIR TB_CA
 export TB_WRONG_CA TB_SERVER_SHA256 TB_USER TB_PASS TB_USER2 TB_PASS2
 export TB_MAILDIR TB_MAILLOG TB_POSTFIX_CONFIG
 EOF
