@@ -297,7 +297,12 @@ cli_long_mode(struct cli_request *req, int c, const char *val, struct err *e)
 	else if (c == 'P') {
 		req->mode = CLI_MODE_PRINT_CONFIG;
 		req->print_account = val;
-	}
+	} else if (c == 'S' || c == 'X') {
+		req->mode = c == 'S' ? CLI_MODE_STORE_PASSWORD
+		                     : CLI_MODE_FORGET_PASSWORD;
+		req->secret_account = val;
+	} else if (c == 'p')
+		req->password_stdin = true;
 	return 0;
 }
 static const struct cli_short *
@@ -322,6 +327,9 @@ static const struct cli_long cli_longs[] = {
 	{ "version", CLI_ARG_NONE, 'V', cli_long_mode },
 	{ "dry-run", CLI_ARG_NONE, 'n', cli_long_mode },
 	{ "print-config", CLI_ARG_GLUED, 'P', cli_long_mode },
+	{ "store-password", CLI_ARG_GLUED, 'S', cli_long_mode },
+	{ "forget-password", CLI_ARG_GLUED, 'X', cli_long_mode },
+	{ "password-stdin", CLI_ARG_NONE, 'p', cli_long_mode },
 	{ "flush", CLI_ARG_NONE, 'f', cli_long_queue },
 	{ "queue-run", CLI_ARG_REQUIRED, 'r', cli_long_queue },
 	{ "queue-delete", CLI_ARG_REQUIRED, 'd', cli_long_queue },
@@ -492,6 +500,15 @@ cli_finish(struct cli_request *req, struct err *e)
 		    "sending (-bm)");
 	if (req->json && req->mode != CLI_MODE_QUEUE_LIST)
 		return err_set(e, ERR_USAGE, "--json only applies to -bp (mailq)");
+	if (req->password_stdin && req->mode != CLI_MODE_STORE_PASSWORD)
+		return err_set(e, ERR_USAGE,
+		    "--password-stdin only applies to --store-password");
+	if ((req->mode == CLI_MODE_STORE_PASSWORD ||
+	        req->mode == CLI_MODE_FORGET_PASSWORD) &&
+	    req->nrcpts > 0)
+		return err_set(e, ERR_USAGE,
+		    "--store-password and --forget-password take no "
+		    "recipients");
 	if (req->mode == CLI_MODE_SEND && req->nrcpts == 0 &&
 	    !req->read_recipients)
 		return err_set(e, ERR_USAGE,
@@ -552,6 +569,8 @@ static const char cli_help[] =
     "usage: postern [options] [--] [recipient ...]\n"
     "       sendmail [options] [--] [recipient ...]\n"
     "       postern --print-config [ACCOUNT] | --version | --help\n"
+    "       postern --store-password [ACCOUNT] [--password-stdin]\n"
+    "       postern --forget-password [ACCOUNT]\n"
     "\n"
     "Reads a message on standard input and submits it to the account's\n"
     "mail server over TLS with SMTP AUTH.\n"
@@ -597,6 +616,13 @@ static const char cli_help[] =
     "  --queue-delete ID\n"
     "                   remove one queue entry without sending it\n"
     "  --json           with -bp or mailq: the queue as JSON\n"
+    "  --store-password [ACCOUNT]\n"
+    "                   ask twice (no echo) for the account's password\n"
+    "                   and store it in the desktop keyring\n"
+    "  --password-stdin with --store-password: read one line from\n"
+    "                   standard input instead (for scripts)\n"
+    "  --forget-password [ACCOUNT]\n"
+    "                   remove the stored password from the keyring\n"
     "  --version        show versions, SASL mechanisms and paths\n"
     "  --help           show this help\n"
     "\n"

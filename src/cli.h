@@ -30,7 +30,9 @@ enum cli_mode {
 	CLI_MODE_SMTP,        /* -bs: SMTP on stdin/stdout */
 	CLI_MODE_VERSION,     /* --version */
 	CLI_MODE_HELP,        /* --help */
-	CLI_MODE_PRINT_CONFIG /* --print-config [ACCOUNT] */
+	CLI_MODE_PRINT_CONFIG, /* --print-config [ACCOUNT] */
+	CLI_MODE_STORE_PASSWORD, /* --store-password [ACCOUNT] */
+	CLI_MODE_FORGET_PASSWORD /* --forget-password [ACCOUNT] */
 };
 
 enum cli_body {
@@ -61,6 +63,8 @@ struct cli_request {
 	bool queue_only;           /* -odq */
 	bool dry_run;              /* --dry-run */
 	const char *print_account; /* --print-config ACCOUNT, or NULL */
+	const char *secret_account; /* --store/--forget-password ACCOUNT */
+	bool password_stdin;        /* --password-stdin */
 	const char *queue_arg;     /* what followed -q, "" for a bare -q */
 	bool flush;                /* -qf, --flush: ignore the schedule */
 	const char *queue_id;      /* --queue-run ID */

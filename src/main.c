@@ -251,14 +251,38 @@ main_print_config(struct cli_request *req)
 	return rc;
 }
 
+/* --store-password / --forget-password [ACCOUNT]: secrets.c does it. */
 static int
-main_not_yet(const char *what, const char *issue)
+main_secret(struct cli_request *req)
 {
-	fprintf(stderr,
-	    "%s: %s is not available yet (it comes with %s); "
-	    "nothing was done\n",
-	    main_prog, what, issue);
-	return EX_USAGE;
+	const char *name = req->secret_account ? req->secret_account
+	                                       : req->account;
+	bool store = req->mode == CLI_MODE_STORE_PASSWORD;
+	unsigned removed = 0;
+	struct job j;
+	struct err e;
+	int rc = EX_OK;
+
+	job_init(&j, req);
+	err_clear(&e);
+	if (job_load(&j, name, &e) == -1)
+		rc = main_conf_fail(&j.conf, &e);
+	else if ((store ? secrets_store(j.acct, req->password_stdin, &e)
+	                : secrets_forget(j.acct, &removed, &e)) == -1)
+		rc = main_fail(&e);
+	else if (store || removed)
+		printf("%s: %s the password of %s at %s (account %s) %s the "
+		       "keyring\n",
+		    main_prog, store ? "stored" : "removed", j.acct->user,
+		    j.acct->host, j.acct->name, store ? "in" : "from");
+	else
+		printf("%s: the keyring holds no password of %s at %s "
+		       "(account %s); nothing was removed\n",
+		    main_prog, j.acct->user, j.acct->host, j.acct->name);
+	job_free(&j);
+	if (rc == EX_OK && fflush(stdout) != 0)
+		rc = EX_IOERR;
+	return rc;
 }
 
 /* mailq, -bp [--json]: every account's queue, or the default one. */
@@ -375,6 +399,9 @@ main_run(struct cli_request *req)
 		return main_smtp(req);
 	case CLI_MODE_PRINT_CONFIG:
 		return main_print_config(req);
+	case CLI_MODE_STORE_PASSWORD:
+	case CLI_MODE_FORGET_PASSWORD:
+		return main_secret(req);
 	case CLI_MODE_SEND:
 		break;
 	}
