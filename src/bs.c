@@ -1,6 +1,6 @@
 /*
  * bs.c: -bs for real (see bs.h): the session's transaction operations
- * as jobs (job.h) handed to the SMTP engine (deliver.h).
+ * as jobs (job.h) handed to the queue and the SMTP engine (queue.h).
  *
  * Each transaction is a message as -bm would send it: a request copied
  * from the command line (-C, -a, -F, -N, -R, -V and -v are kept) with
@@ -10,7 +10,8 @@
  * is loaded and the account chosen; at DATA the message bytes go to an
  * unlinked file in the account's queue_dir/tmp; at the end of data
  * job_prepare turns them into the canonical spool file and
- * bs_submit_one submits it. The reply to the end of data is the outcome.
+ * bs_submit_one hands it to the queue (delivered now, or queued on a
+ * temporary failure). The reply to the end of data is the outcome.
  */
 #include "config.h"
 
@@ -21,8 +22,8 @@
 #include <unistd.h>
 
 #include "bs.h"
-#include "deliver.h"
 #include "job.h"
+#include "queue.h"
 #include "util.h"
 
 /* The state of the real operations: one transaction at a time. */
@@ -35,31 +36,37 @@ struct bs_real {
 };
 
 /*
- * Submit one prepared job and turn the outcome into the reply to the end
- * of data: 250 once the server took the message for every recipient, or
- * for some of them (the reply then names the refused ones: answering 5xx
- * would make the client send it again to those who have it); otherwise
- * the server's 4xx/5xx (bs_reply_for_err). This is the one place to
- * change when temporary failures are queued ("250 queued as ID").
+ * Submit one prepared job through the queue (queue.h: deliver now, queue
+ * on a temporary failure) and turn the outcome into the reply to the end
+ * of data: 250 once postern took responsibility (delivered, or durably
+ * queued: "queued as ID"), and also when the server took the message for
+ * some recipients and refused others (the reply names the refused ones:
+ * a 5xx would make the client send it again to those who have it);
+ * otherwise the server's 4xx/5xx (bs_reply_for_err). The one place where
+ * a message leaves the -bs session.
  */
 static int
-bs_submit_one(const struct job *j, const struct smtp_trace *trace, char *reply,
+bs_submit_one(struct job *j, const struct smtp_trace *trace, char *reply,
     size_t cap, struct err *e)
 {
-	struct deliver_result res;
+	struct queue_submit sub;
 	int r;
 
-	r = deliver_job(j, trace, &res, e);
-	if (r == 0)
+	r = queue_submit_job(j, trace, &sub, e);
+	if (r == 0 && sub.outcome == QUEUE_QUEUED)
+		(void)snprintf(reply, cap, "250 2.0.0 Ok: queued as %s: %s",
+		    sub.id, sub.why);
+	else if (r == 0)
 		(void)snprintf(reply, cap,
 		    "250 2.0.0 Ok: delivered to %zu recipient%s; the server "
 		    "said: %s",
-		    res.naccepted, res.naccepted == 1 ? "" : "s", res.reply);
-	else if (res.naccepted > 0)
+		    sub.res.naccepted, sub.res.naccepted == 1 ? "" : "s",
+		    sub.res.reply);
+	else if (sub.res.naccepted > 0)
 		(void)snprintf(reply, cap, "250 2.0.0 Ok: %s", e->text);
 	else
 		bs_reply_for_err(e, reply, cap);
-	deliver_result_free(&res);
+	queue_submit_free(&sub);
 	return r;
 }
 

@@ -16,7 +16,8 @@
  *  - the real operations (bs.c): each message becomes a job exactly as
  *    in -bm (job.h: MAIL FROM is the -f sender, the RCPTs the argv
  *    recipients, the DATA bytes the message, read as with -i) and is
- *    handed to deliver.c; the reply to the end of data is the outcome.
+ *    handed to the queue (queue.h: delivered now, or queued on a
+ *    temporary failure); the reply to the end of data is the outcome.
  *
  * Nothing here prints or exits. The -v transcript (client lines, our
  * replies, and the upstream session) goes to the caller's trace hook;
@@ -133,8 +134,9 @@ struct bs_ops {
 	/*
 	 * End of data: submit the nrcpts recipients and the message in fd
 	 * (CRLF lines, dots undone, offset anywhere). Fill reply (one line,
-	 * no CRLF, under cap). 0 when every recipient got it; -1 + e
-	 * otherwise (the reply may still be 250 for a partial delivery).
+	 * no CRLF, under cap). 0 when postern took responsibility for
+	 * every recipient (delivered or queued); -1 + e otherwise (the
+	 * reply may still be 250 for a partial delivery).
 	 */
 	int (*submit)(void *arg, char **rcpts, size_t nrcpts, int fd,
 	    char *reply, size_t cap, struct err *e);

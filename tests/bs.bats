@@ -6,7 +6,8 @@
 # a script says and prints every reply line as "S: ..." as it comes, so
 # the assertions are on the exact replies, in order. Covers two messages
 # delivered over one session, a refused recipient answered with the
-# server's 550, partial refusal, RSET mid-transaction, NOOP, pipelined
+# server's 550, partial refusal, a 450 queued (or answered 450 with
+# queue off), RSET mid-transaction, NOOP, pipelined
 # commands, an over-long line, a "." line inside the message, EOF
 # without QUIT (after a message and inside DATA), and -v on stderr only.
 
@@ -271,8 +272,7 @@ delivered() {
 	assert_no_mail tok-bs-553
 }
 
-@test "a temporary refusal (450) is answered 450 with the server's text; exit 75" {
-	# When the queue lands, this becomes "250 ... queued" (bs_submit_one).
+@test "a temporary refusal (450) is queued and answered 250 queued as ID; with queue off, 450 and exit 75" {
 	bs <<-'EOF'
 	<
 	> EHLO client
@@ -291,9 +291,37 @@ delivered() {
 	[ "$status" -eq 0 ]
 	replies "S: 220 *" "${EHLO_REPLY[@]}" "S: 250 2.1.0 Ok" \
 		"S: 250 2.1.5 Ok" "S: 354 *" \
+		"S: 250 2.0.0 Ok: queued as *: no recipient accepted; <tempfail@example.test>: 450 4.2.1 <tempfail@example.test>: Recipient address rejected: Recipient temporarily unavailable (test bed)" \
+		"S: 221 2.0.0 Bye" "S-EOF" "exit 0"
+	id=${lines[9]#S: 250 2.0.0 Ok: queued as }
+	id=${id%%:*}
+	q=$XDG_STATE_HOME/postern/queue/new
+	[ -f "$q/$id.env" ] && [ -f "$q/$id.msg" ]
+	grep -q '^Subject: tok-bs-450' "$q/$id.msg"
+	[ ! -s "$BS_STDERR" ]
+
+	submit_config "$(tb_account queue off)"
+	bs <<-'EOF'
+	<
+	> EHLO client
+	<
+	> MAIL FROM:<alice@example.test>
+	<
+	> RCPT TO:<tempfail@example.test>
+	<
+	> DATA
+	<
+	msg tok-bs-450-off
+	<
+	> QUIT
+	<
+	EOF
+	[ "$status" -eq 0 ]
+	replies "S: 220 *" "${EHLO_REPLY[@]}" "S: 250 2.1.0 Ok" \
+		"S: 250 2.1.5 Ok" "S: 354 *" \
 		"S: 450 4.2.1 no recipient accepted; <tempfail@example.test>: 450 4.2.1 <tempfail@example.test>: Recipient address rejected: Recipient temporarily unavailable (test bed)" \
 		"S: 221 2.0.0 Bye" "S-EOF" "exit 75"
-	assert_no_mail tok-bs-450
+	[ "$(ls "$q" | wc -l)" -eq 2 ] # nothing more was queued
 }
 
 @test "RSET mid-transaction, NOOP, an over-long line, pipelined commands" {
