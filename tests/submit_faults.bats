@@ -73,12 +73,6 @@ no_auth_no_mail() {
 	[ -z "$(ls "$FAULT_DIR" | grep '^msg-')" ]
 }
 
-one_line() {
-	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] && return 0
-	echo "want one line on stderr: $stderr"
-	return 1
-}
-
 @test "PIPELINING offered: MAIL, RCPT and DATA go out before the MAIL reply is read" {
 	scenario <<-'EOF'
 	{"replies": {"mail": {"code": 550, "text": "5.7.1 no such sender"}}}
@@ -132,7 +126,7 @@ one_line() {
 	scenario <<<'{"ehlo_tls": ["PIPELINING", "AUTH PLAIN LOGIN"]}'
 	send -i bob@example.test
 	[ "$status" -eq 65 ]
-	one_line
+	one_reason
 	[[ "$stderr" == *"8-bit content"*"8BITMIME"* ]]
 	transcript
 	lacks '^C: MAIL'
@@ -154,7 +148,7 @@ one_line() {
 	send -i "$(printf 'j\303\266rg@example.test')"
 	# The only recipient is refused alone (553 5.6.7, see idn.bats).
 	[ "$status" -eq 67 ]
-	one_line
+	one_reason
 	[[ "$stderr" == *"553 5.6.7"*"needs SMTPUTF8"* ]]
 	transcript
 	lacks '^C: MAIL'
@@ -248,7 +242,7 @@ wire_of_dry() {
 	scenario <<<'{"replies": {"greeting": {"code": 554, "text": "5.3.2 no service here"}}}'
 	send -i bob@example.test
 	[ "$status" -eq 69 ]
-	one_line
+	one_reason
 	[[ "$stderr" == *"554 5.3.2 no service here"* ]]
 	transcript
 	lacks '^C: (EHLO|HELO|STARTTLS|AUTH|MAIL)'
@@ -272,7 +266,7 @@ wire_of_dry() {
 	send -i bob@example.test
 	assert_tempfail
 	[ $((SECONDS - t0)) -le 4 ]
-	one_line
+	one_reason
 	[[ "$stderr" == *"timed out"* || "$stderr" == *"timeout"* ]]
 }
 
@@ -280,7 +274,7 @@ wire_of_dry() {
 	scenario <<<'{"replies": {"rcpt": {"code": 421, "text": "4.3.2 shutting down"}}}'
 	send -i bob@example.test
 	assert_tempfail "421 4.3.2 shutting down"
-	one_line
+	one_reason
 	[ -z "$(ls "$FAULT_DIR" | grep '^msg-')" ]
 }
 
@@ -288,7 +282,7 @@ wire_of_dry() {
 	scenario <<<'{"replies": {"starttls": {"inject": "250-AUTH PLAIN\r\n250 8BITMIME\r\n"}}}'
 	send -i bob@example.test
 	[ "$status" -eq 76 ]
-	one_line
+	one_reason
 	[[ "$stderr" == *"STARTTLS"* ]]
 	transcript
 	no_auth_no_mail
@@ -301,7 +295,7 @@ wire_of_dry() {
 	EOF
 	send -i bob@example.test
 	[ "$status" -eq 69 ]
-	one_line
+	one_reason
 	[[ "$stderr" == *"AUTH"* ]]
 	transcript
 	no_auth_no_mail
@@ -311,7 +305,7 @@ wire_of_dry() {
 	scenario <<<'{"replies": {"starttls": {"tls": "garbage"}}}'
 	send -i bob@example.test
 	[ "$status" -eq 76 ]
-	one_line
+	one_reason
 	transcript
 	no_auth_no_mail
 	fault_stop
@@ -335,7 +329,7 @@ wire_of_dry() {
 	scenario tls_fingerprint "$(printf '00:%.0s' $(seq 31))00" <<<'{}'
 	send -i bob@example.test
 	[ "$status" -eq 77 ]
-	one_line
+	one_reason
 	[[ "$stderr" == *"fingerprint does not match"* ]]
 	transcript
 	no_auth_no_mail
@@ -345,7 +339,7 @@ wire_of_dry() {
 	scenario <<<'{}'
 	send -i -N failure bob@example.test
 	[ "$status" -eq 69 ]
-	one_line
+	one_reason
 	[[ "$stderr" == *"DSN"* ]]
 	transcript
 	lacks '^C: MAIL'
@@ -355,7 +349,7 @@ wire_of_dry() {
 	scenario <<<'{"ehlo_tls": ["PIPELINING", "SIZE 100", "8BITMIME", "AUTH PLAIN"]}'
 	send -i bob@example.test
 	[ "$status" -eq 65 ]
-	one_line
+	one_reason
 	[[ "$stderr" == *"too big"*"at most 100"* ]]
 	transcript
 	lacks '^C: MAIL'
