@@ -268,6 +268,11 @@ refused_quietly() {
 	message tok-pf-noconn
 	send -i bob@example.test
 	assert_tempfail "cannot connect to localhost port 1"
+	# with the queue off the caller keeps the message: 75
+	submit_config "$(tb_account port 1 queue off)"
+	send -i bob@example.test
+	[ "$status" -eq 75 ]
+	stderr_line "postern: cannot connect to localhost port 1: Connection refused; the message was not sent (temporary failure: try again later)"
 }
 
 @test "usage, config and input errors: 64, 78, 74" {
