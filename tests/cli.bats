@@ -44,13 +44,22 @@ safe_message() {
 	[ "$status" -eq 0 ]
 }
 
-@test "mailq, -bp and -q say not yet, EX_USAGE; -bs greets" {
+@test "mailq and -bp list the queue, -q runs it; -bs greets" {
 	ln -s "$POSTERN" "$BATS_TEST_TMPDIR/mailq"
-	run "$BATS_TEST_TMPDIR/mailq"
-	[ "$status" -eq 64 ]
-	[[ "$output" == "mailq: listing the queue"*"not available yet"* ]]
+	run --separate-stderr "$BATS_TEST_TMPDIR/mailq"
+	[ "$status" -eq 0 ]
+	[ "$output" = "Mail queue is empty" ]
+	run --separate-stderr "$POSTERN" -bp --json
+	[ "$status" -eq 0 ]
+	[ "$output" = "[]" ]
+	printf 'account default\nhost 127.0.0.1\nport 1\nfrom me@example.org\n' \
+		>"$XDG_CONFIG_HOME/postern/config"
 	run "$POSTERN" -q
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run "$POSTERN" --json -q
 	[ "$status" -eq 64 ]
+	[ "$output" = "postern: --json only applies to -bp (mailq)" ]
 	run "$POSTERN" -bs </dev/null
 	[ "$status" -eq 0 ]
 	[[ "$output" == "220 "*" ESMTP postern"$'\r' ]]
@@ -64,10 +73,17 @@ safe_message() {
 	done
 }
 
-@test "an unreachable server: exit 75, one line, no spool file left" {
+@test "an unreachable server: queued, exit 0, one line, no spool file left" {
 	# Port 1 on loopback: connection refused at once.
 	printf 'account default\nhost 127.0.0.1\nport 1\nfrom me@example.org\n' \
 		>"$XDG_CONFIG_HOME/postern/config"
+	run "$POSTERN" a@example.org <"$IN"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" =~ ^postern:\ queued\ [0-9a-f]{16}:\ cannot\ connect\ to\ 127\.0\.0\.1\ port\ 1:\ Connection\ refused$ ]]
+	[ -z "$(ls -A "$XDG_STATE_HOME/postern/queue/tmp")" ]
+	# queue off: the caller keeps the message, exit 75.
+	printf 'queue off\n' >>"$XDG_CONFIG_HOME/postern/config"
 	run "$POSTERN" a@example.org <"$IN"
 	[ "$status" -eq 75 ]
 	[ "${#lines[@]}" -eq 1 ]
