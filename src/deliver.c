@@ -103,18 +103,6 @@ deliver_mail(const struct job *j, struct smtp_mail *m, struct err *e)
 	return 0;
 }
 
-/* The session's TLS and AUTH facts, for the log and -v. */
-static void
-deliver_info(const struct smtp_session *s, struct deliver_result *res)
-{
-	const struct smtp_info *in = smtp_session_info(s);
-
-	if (in->tls)
-		(void)snprintf(res->tls, sizeof(res->tls), "%s %s",
-		    in->tls_version, in->tls_cipher);
-	(void)strlcpy(res->auth, in->auth_mech, sizeof(res->auth));
-}
-
 /* Some recipients refused: one error naming each, 5xx wins over 4xx. */
 static int
 deliver_partial(const struct smtp_mail *m, struct err *e)
@@ -147,23 +135,23 @@ deliver_partial(const struct smtp_mail *m, struct err *e)
 	return -1;
 }
 
+/* One message over a new session, left open when it can carry more. */
 static int
 deliver_run(const struct job *j, const struct smtp_trace *trace,
-    struct smtp_mail *m, struct deliver_result *res, struct err *e)
+    struct smtp_mail *m, struct deliver_session *ds, struct deliver_result *res,
+    struct err *e)
 {
-	struct smtp_session *s = NULL;
-	struct deliver_ctx ctx = { j->acct, &res->secret, &res->secret_failed };
-	struct smtp_params p;
-	char port[16];
 	int r = -1;
 
-	deliver_params(j->acct, port, sizeof(port), &ctx, &p);
-	if (smtp_open(&s, &p, trace, e) == -1)
-		return -1;
-	deliver_info(s, res);
-	if (smtp_send(s, m, e) == 0)
+	if (deliver_open(ds, j->acct, trace, e) == 0 &&
+	    smtp_send(ds->smtp, m, e) == 0)
 		r = m->naccepted == m->nrcpts ? 0 : deliver_partial(m, e);
-	smtp_close(s);
+	res->secret = ds->secret;
+	res->secret_failed = ds->secret_failed;
+	(void)strlcpy(res->tls, ds->tls, sizeof(res->tls));
+	(void)strlcpy(res->auth, ds->auth, sizeof(res->auth));
+	if (r == -1 || !deliver_usable(ds))
+		deliver_close(ds);
 	return r;
 }
 
@@ -251,15 +239,27 @@ int
 deliver_job(const struct job *j, const struct smtp_trace *trace,
     struct deliver_result *res, struct err *e)
 {
+	struct deliver_session ds;
+	int r = deliver_job_keep(j, trace, &ds, res, e);
+
+	deliver_close(&ds);
+	return r;
+}
+
+int
+deliver_job_keep(const struct job *j, const struct smtp_trace *trace,
+    struct deliver_session *ds, struct deliver_result *res, struct err *e)
+{
 	uint64_t start = deliver_now_ms();
 	struct smtp_mail m;
 	int r;
 
 	memset(res, 0, sizeof(*res));
+	memset(ds, 0, sizeof(*ds));
 	err_clear(e);
 	if (deliver_mail(j, &m, e) == -1)
 		return -1;
-	r = deliver_run(j, trace, &m, res, e);
+	r = deliver_run(j, trace, &m, ds, res, e);
 	res->rcpts = m.rcpts;
 	res->nrcpts = m.nrcpts;
 	res->naccepted = m.naccepted;
@@ -331,6 +331,27 @@ deliver_close(struct deliver_session *ds)
 {
 	smtp_close(ds->smtp);
 	ds->smtp = NULL;
+}
+
+void
+deliver_log_held(const struct account *a, const char *name, const char *reason,
+    size_t entries)
+{
+	int fac = a ? a->syslog : 3; /* not configured: LOG_MAIL */
+	struct buf line;
+	struct err ignored;
+
+	buf_init(&line, LOG_LINE_MAX);
+	if (fac > 0 && fac < (int)ARRAY_SIZE(deliver_facility) &&
+	    log_format_held(name, reason, entries, NULL, 0, &line) == 0)
+		log_syslog(buf_str(&line), deliver_facility[fac], 1);
+	buf_reset(&line);
+	if (a != NULL && a->logfile != NULL &&
+	    log_format_held(name, reason, entries,
+	        a->logfile_time_format ? a->logfile_time_format : LOG_TIME_ISO,
+	        time(NULL), &line) == 0)
+		(void)log_append_file(a->logfile, buf_str(&line), &ignored);
+	buf_free(&line);
 }
 
 void

@@ -83,6 +83,23 @@ bool deliver_usable(const struct deliver_session *);
 
 void deliver_close(struct deliver_session *);
 
+/*
+ * deliver_job, with the session left open in ds (deliver_session below)
+ * when the message reached every recipient and the server can take
+ * another: the queue sends the account's due entries over it
+ * (queue_run_follow). The caller always ends it with deliver_close.
+ */
+int deliver_job_keep(const struct job *, const struct smtp_trace *,
+    struct deliver_session *ds, struct deliver_result *res, struct err *e);
+
+/*
+ * The line of an account on hold in a queue run, to syslog and the
+ * account's logfile (a NULL account, not in the configuration: syslog
+ * LOG_MAIL only).
+ */
+void deliver_log_held(const struct account *, const char *name,
+    const char *reason, size_t entries);
+
 /* The log line of a message that was not sent (the session failed). */
 void deliver_log_unsent(const struct account *, const char *id,
     const struct smtp_mail *, const struct err *);

@@ -150,6 +150,24 @@ out:
 }
 
 int
+log_format_held(const char *account, const char *reason, size_t entries,
+    const char *time_fmt, time_t now, struct buf *out)
+{
+	struct buf line;
+	int r = -1;
+
+	buf_init(&line, LOG_LINE_MAX);
+	if ((time_fmt == NULL || log_add_time(&line, time_fmt, now) == 0) &&
+	    log_add_kv(&line, "account", account) == 0 &&
+	    log_add_kv(&line, "status", "held") == 0 &&
+	    log_add_kv(&line, "reason", reason) == 0 &&
+	    log_add_num(&line, "entries", entries) == 0)
+		r = buf_add(out, line.data, line.len);
+	buf_free(&line);
+	return r;
+}
+
+int
 log_append_file(const char *path, const char *line, struct err *e)
 {
 	struct buf rec;

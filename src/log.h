@@ -57,6 +57,14 @@ int log_format(const struct log_record *rec, const char *time_fmt, time_t now,
     struct buf *out);
 
 /*
+ * The line of an account on hold during a queue run (one per account and
+ * run, not one per entry): "account=A status=held reason=R entries=N",
+ * with the time first as in log_format. 0, or -1 when out is full.
+ */
+int log_format_held(const char *account, const char *reason, size_t entries,
+    const char *time_fmt, time_t now, struct buf *out);
+
+/*
  * Append line plus "\n" to path (created 0600 if missing) in one write.
  * 0, or -1 with e filled (ERR_CANTCREAT / ERR_IO).
  */

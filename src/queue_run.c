@@ -41,10 +41,14 @@ struct qrun {
 	const char *dir;
 	const struct account *acct; /* NULL: not in the configuration */
 	const char *acct_name;
-	struct deliver_session ds;
+	struct deliver_session *ds; /* &own, or the submission's (follow) */
+	struct deliver_session own;
 	bool open;
+	bool follow;             /* after a submission: queue_run_follow */
+	uint64_t deadline;       /* follow: no entry starts after (ms) */
 	char held[ERR_TEXT_MAX]; /* the account is held this run */
 	char down[ERR_TEXT_MAX]; /* its server failed this run: defer */
+	size_t nheld;            /* its entries found or put on hold */
 	size_t done, total;
 	uint64_t bytes, total_bytes;
 };
@@ -116,6 +120,7 @@ qrun_hold(struct qrun *r, struct queue_entry *q, const char *why)
 		qrun_save(r, q);
 	}
 	r->st->held++;
+	r->nheld++;
 }
 
 /* The notice to the sender of q for the refused rcpts (not for <>). */
@@ -294,13 +299,13 @@ qrun_open_failed(struct qrun *r, struct queue_entry *q,
     const struct smtp_mail *m, const struct err *e)
 {
 	deliver_log_unsent(r->acct, q->env.id, m, e);
-	if (e->temporary && !r->ds.secret_failed) {
+	if (e->temporary && !r->ds->secret_failed) {
 		(void)strlcpy(r->down, e->text, sizeof(r->down));
 		qrun_defer(r, q, e->text);
 		return;
 	}
 	(void)snprintf(r->held, sizeof(r->held), "%s%.480s",
-	    r->ds.secret_failed ? "no password: " : "", e->text);
+	    r->ds->secret_failed ? "no password: " : "", e->text);
 	qrun_note(r, "account %s held: %s", r->acct->name, r->held);
 	qrun_hold(r, q, r->held);
 }
@@ -317,19 +322,19 @@ qrun_send(struct qrun *r, struct queue_entry *q)
 		qrun_note(r, "%s: out of memory", q->env.id);
 		goto out;
 	}
-	if (!r->open && deliver_open(&r->ds, r->acct, r->o->trace, &e)) {
+	if (!r->open && deliver_open(r->ds, r->acct, r->o->trace, &e)) {
 		qrun_open_failed(r, q, &m, &e);
 		goto out;
 	}
 	r->open = true;
-	if (deliver_send(&r->ds, q->env.id, &m, &e) == 0)
+	if (deliver_send(r->ds, q->env.id, &m, &e) == 0)
 		qrun_note(r, "%s: delivered to %zu recipient%s", q->env.id,
 		    m.naccepted, m.naccepted == 1 ? "" : "s");
 	else
 		qrun_note(r, "%s: %s", q->env.id, e.text);
 	qrun_apply(r, q, &m, map, &e);
-	if (!deliver_usable(&r->ds)) {
-		deliver_close(&r->ds);
+	if (!deliver_usable(r->ds)) {
+		deliver_close(r->ds);
 		r->open = false;
 	}
 out:
@@ -358,8 +363,6 @@ qrun_entry(struct qrun *r, struct qrun_item *it)
 	r->st->seen++;
 	if (qrun_expired(r, &q.env))
 		qrun_expire(r, &q);
-	else if (r->acct == NULL)
-		qrun_hold(r, &q, "the account is not in the configuration");
 	else if (r->held[0] != '\0')
 		qrun_hold(r, &q, r->held);
 	else if (r->down[0] != '\0')
@@ -375,22 +378,51 @@ out:
 		    r->total_bytes);
 }
 
+static uint64_t
+qrun_now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Following a submission: stop when the session or the time is gone. */
+static bool
+qrun_stop(const struct qrun *r)
+{
+	return r->follow && (!r->open || qrun_now_ms() >= r->deadline);
+}
+
+/* The due entries of r->acct_name from first on, then one held line. */
+static void
+qrun_entries(struct qrun *r, struct qrun_item *v, size_t n, size_t first)
+{
+	size_t i;
+
+	for (i = first; i < n && !qrun_stop(r); i++)
+		if (!v[i].done && v[i].due &&
+		    strcmp(v[i].account, r->acct_name) == 0)
+			qrun_entry(r, &v[i]);
+	if (r->nheld > 0)
+		deliver_log_held(r->acct, r->acct_name, r->held, r->nheld);
+	r->nheld = 0;
+}
+
 /* Every due entry of one account, over one session. */
 static void
 qrun_account(struct qrun *r, struct qrun_item *v, size_t n, size_t first)
 {
-	size_t i;
-
 	r->acct_name = v[first].account;
 	r->acct = conf_find(r->conf, r->acct_name);
 	r->open = false;
-	r->held[0] = r->down[0] = '\0';
-	for (i = first; i < n; i++)
-		if (!v[i].done && v[i].due &&
-		    strcmp(v[i].account, r->acct_name) == 0)
-			qrun_entry(r, &v[i]);
+	r->down[0] = '\0';
+	(void)strlcpy(r->held,
+	    r->acct ? "" : "the account is not in the configuration",
+	    sizeof(r->held));
+	qrun_entries(r, v, n, first);
 	if (r->open)
-		deliver_close(&r->ds);
+		deliver_close(r->ds);
 	r->open = false;
 }
 
@@ -422,7 +454,8 @@ qrun_peek(struct qrun *r, char **ids, size_t n, struct qrun_item **out,
 	for (i = 0; i < n; i++) {
 		if (queue_peek(r->dir, "new", ids[i], &q, &e) == 0 &&
 		    !q.damaged) {
-			r->acct = conf_find(r->conf, q.env.account);
+			if (!r->follow)
+				r->acct = conf_find(r->conf, q.env.account);
 			v[*nout].due = qrun_due(r, &q.env);
 			v[*nout].size = q.env.size;
 			v[*nout].id = ids[i];
@@ -460,7 +493,9 @@ qrun_pass(struct qrun *r, struct err *e)
 			r->total++;
 			r->total_bytes += v[i].size;
 		}
-	for (i = 0; i < nv; i++)
+	if (r->follow)
+		qrun_entries(r, v, nv, 0);
+	for (i = 0; i < nv && !r->follow; i++)
 		if (v[i].due && !v[i].done)
 			qrun_account(r, v, nv, i);
 	rc = 0;
@@ -511,6 +546,7 @@ queue_run(const struct conf *c, const struct queue_run_opts *o,
 		return -1;
 	for (i = 0; i < n && rc == 0; i++) {
 		memset(&r, 0, sizeof(r));
+		r.ds = &r.own;
 		r.conf = c;
 		r.o = o;
 		r.st = st;
@@ -524,6 +560,32 @@ queue_run(const struct conf *c, const struct queue_run_opts *o,
 	}
 	queue_ids_free(dirs, n);
 	return rc;
+}
+
+void
+queue_run_follow(const struct account *a, struct deliver_session *ds,
+    const struct smtp_trace *trace)
+{
+	struct queue_run_opts o = { .trace = trace };
+	struct queue_run_stats st;
+	struct qrun r;
+	struct err e;
+
+	memset(&r, 0, sizeof(r));
+	memset(&st, 0, sizeof(st));
+	r.o = &o;
+	r.st = &st;
+	r.dir = a->queue_dir;
+	r.acct = a;
+	r.acct_name = a->name;
+	r.ds = ds;
+	r.open = deliver_usable(ds);
+	r.follow = true;
+	r.deadline = qrun_now_ms() + QUEUE_FOLLOW_SECS * 1000;
+	r.now = time(NULL);
+	if (r.open && a->queue && qrun_pass(&r, &e) == 0 && st.bounced > 0)
+		(void)qrun_pass(&r, &e);
+	deliver_close(ds);
 }
 
 int

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "deliver.h"
 #include "err.h"
 #include "smtp.h"
 
@@ -57,6 +58,20 @@ int queue_dirs(const struct conf *, char ***dirs, size_t *n, struct err *);
 /* One run. 0, or -1 when a queue directory cannot be read. */
 int queue_run(const struct conf *, const struct queue_run_opts *,
     struct queue_run_stats *, struct err *);
+
+/*
+ * After a submission went through on ds (deliver_job_keep) and the
+ * session is still good: the due entries of account a (its queue_dir,
+ * held ones included) go over that same session, each locked and
+ * handled exactly as a run handles it (envelope, log line, bounce
+ * notices); no entry is started after QUEUE_FOLLOW_SECS, and none once
+ * the server dropped the session (no new connection). Then QUIT. Nothing
+ * is reported: the submission's outcome is the caller's alone.
+ */
+#define QUEUE_FOLLOW_SECS 10
+
+void queue_run_follow(const struct account *a, struct deliver_session *ds,
+    const struct smtp_trace *trace);
 
 /* Remove one entry (waits for its lock). ERR_NOINPUT when not found. */
 int queue_delete(const struct conf *, const char *id, struct err *);

@@ -3,7 +3,9 @@
  * job now, or queue it (see queue.h, queue_submit_job).
  *
  *   -odq / queue_only    publish into new/ without connecting
- *   final 250 for all    done (the spool file is removed by job_free)
+ *   final 250 for all    done (the spool file is removed by job_free);
+ *                        the account's due entries follow over the same
+ *                        session (queue_run_follow), within a time bound
  *   temporary failure    publish into new/ with the recipients' states
  *                        (accepted ones are never sent again), attempt 1
  *   permanent failure    publish into failed/ (a copy for the user); the
@@ -20,6 +22,7 @@
 #include <time.h>
 
 #include "queue.h"
+#include "queue_run.h"
 #include "util.h"
 
 static enum queue_rcpt_state
@@ -146,6 +149,7 @@ int
 queue_submit_job(struct job *j, const struct smtp_trace *trace,
     struct queue_submit *s, struct err *e)
 {
+	struct deliver_session ds;
 	struct queue_env env;
 	struct err de;
 	int r = -1;
@@ -163,11 +167,13 @@ queue_submit_job(struct job *j, const struct smtp_trace *trace,
 		}
 		goto out;
 	}
-	if (deliver_job(j, trace, &s->res, &de) == 0) {
+	if (deliver_job_keep(j, trace, &ds, &s->res, &de) == 0) {
 		s->outcome = QUEUE_DELIVERED;
+		queue_run_follow(j->acct, &ds, trace);
 		r = 0;
 		goto out;
 	}
+	deliver_close(&ds);
 	*e = de;
 	if (de.temporary && !j->acct->queue)
 		goto out;

@@ -122,11 +122,35 @@ test_append(void)
 	IS_INT(e.cls, ERR_CANTCREAT, "as cannot-create");
 }
 
+static void
+test_held(void)
+{
+	struct buf b;
+
+	buf_init(&b, LOG_LINE_MAX);
+	IS_INT(log_format_held("work", "535 5.7.8 auth \"failed\"", 3, NULL, 0,
+	           &b),
+	    0, "held line");
+	IS_STR(buf_str(&b),
+	    "account=work status=held reason=\"535 5.7.8 auth \\\"failed\\\"\" "
+	    "entries=3",
+	    "held: account, status, quoted reason, entries");
+	buf_reset(&b);
+	IS_INT(log_format_held("a", "x", 1, "[%Y]", 0, &b), 0, "with a time");
+	OK(strncmp(buf_str(&b), "[19", 3) == 0 &&
+	        strstr(buf_str(&b),
+	            "] account=a status=held reason=x "
+	            "entries=1") != NULL,
+	    "held line starts with the time");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
 	test_format();
 	test_time_and_cap();
 	test_append();
+	test_held();
 	return tap_done();
 }
