@@ -10,9 +10,17 @@
  *     <carol@example.org> sent
  *   -- 1 entry, 1234 bytes
  *
- * JSON: [{"id", "account", "sender", "created", "age", "size",
+ * then, when failed/ holds entries, one line each (id, age, size,
+ * sender, the reason: a refused recipient's reply, else the last error):
+ *
+ *   Failed (kept in failed/):
+ *     66f0a1b2c3d4e5f7  2d  980 bytes  <alice@example.org>  550 5.1.1 ...
+ *
+ * JSON: {"queue": [{"id", "account", "sender", "created", "age", "size",
  * "attempts", "next_attempt", "last_error", "held", "damaged",
- * "recipients": [{"address", "state", "reply"}]}], absent texts as null.
+ * "recipients": [{"address", "state", "reply"}]}], "failed": [{"id",
+ * "account", "sender", "created", "age", "size", "reason"}]}, absent
+ * texts as null.
  */
 #include "config.h"
 
@@ -22,6 +30,10 @@
 
 #include "queue.h"
 #include "queue_list.h"
+
+/* Appends one entry of a listing; first: the first one of its list. */
+typedef int (*qlist_fn)(const struct queue_entry *, time_t now, bool first,
+    struct buf *);
 
 /* "45s", "12m", "3h", "2d". */
 static void
@@ -40,12 +52,13 @@ qlist_span(int64_t s, char *out, size_t cap)
 }
 
 static int
-qlist_text(const struct queue_entry *q, time_t now, struct buf *b)
+qlist_text(const struct queue_entry *q, time_t now, bool first, struct buf *b)
 {
 	const struct queue_env *env = &q->env;
 	char age[32], next[32];
 	size_t i;
 
+	(void)first;
 	if (q->damaged)
 		return buf_printf(b, "%s  damaged: %s (never sent)\n", env->id,
 		    q->why);
@@ -135,28 +148,77 @@ qlist_json(const struct queue_entry *q, time_t now, bool first, struct buf *b)
 	return qlist_json_rcpts(env, b);
 }
 
-/* The entries of one directory; counts what was listed. */
+/* Why a failed/ entry was given up on. */
+static const char *
+qlist_reason(const struct queue_entry *q)
+{
+	size_t i;
+
+	if (q->damaged)
+		return q->why;
+	for (i = 0; i < q->env.nrcpts; i++)
+		if (q->env.rcpts[i].state == QUEUE_RCPT_REFUSED &&
+		    q->env.rcpts[i].reply != NULL)
+			return q->env.rcpts[i].reply;
+	return q->env.last_error ? q->env.last_error : "unknown";
+}
+
 static int
-qlist_dir(const char *dir, bool json, time_t now, struct buf *b, size_t *n,
-    uint64_t *bytes, struct err *e)
+qlist_failed_text(const struct queue_entry *q, time_t now, bool first,
+    struct buf *b)
+{
+	char age[32];
+
+	qlist_span(now - q->env.created, age, sizeof(age));
+	if (first && buf_add_str(b, "Failed (kept in failed/):\n") == -1)
+		return -1;
+	return buf_printf(b, "  %s  %s  %" PRIu64 " bytes  <%s>  %s\n",
+	    q->env.id, age, q->env.size, q->env.sender ? q->env.sender : "",
+	    qlist_reason(q));
+}
+
+static int
+qlist_failed_json(const struct queue_entry *q, time_t now, bool first,
+    struct buf *b)
+{
+	const struct queue_env *env = &q->env;
+
+	if (buf_printf(b, "%s{\"id\":\"%s\",\"account\":", first ? "" : ",",
+	        env->id) == -1 ||
+	    qlist_json_str(b, env->account) == -1 ||
+	    buf_add_str(b, ",\"sender\":") == -1 ||
+	    qlist_json_str(b, env->sender) == -1 ||
+	    buf_printf(b,
+	        ",\"created\":%lld,\"age\":%lld,\"size\":%" PRIu64
+	        ",\"reason\":",
+	        (long long)env->created, (long long)(now - env->created),
+	        env->size) == -1 ||
+	    qlist_json_str(b, qlist_reason(q)) == -1)
+		return -1;
+	return buf_add_char(b, '}');
+}
+
+/* The entries of dir/sub through fn; counts what was listed. */
+static int
+qlist_dir(const char *dir, const char *sub, qlist_fn fn, time_t now,
+    struct buf *b, size_t *n, uint64_t *bytes, struct err *e)
 {
 	struct queue_entry q;
 	char **ids;
 	size_t nids, i;
 	int r = 0;
 
-	if (queue_scan(dir, "new", &ids, &nids, e) == -1)
+	if (queue_scan(dir, sub, &ids, &nids, e) == -1)
 		return -1;
 	for (i = 0; i < nids && r == 0; i++) {
-		if (queue_peek(dir, "new", ids[i], &q, e) == -1) {
+		if (queue_peek(dir, sub, ids[i], &q, e) == -1) {
 			queue_entry_free(&q);
 			if (e->cls == ERR_NOINPUT)
 				continue; /* sent meanwhile */
 			r = -1;
 			break;
 		}
-		r = json ? qlist_json(&q, now, *n == 0, b)
-		         : qlist_text(&q, now, b);
+		r = fn(&q, now, *n == 0, b);
 		if (r == -1)
 			err_set(e, ERR_SOFTWARE, "the listing is too long");
 		++*n;
@@ -167,6 +229,43 @@ qlist_dir(const char *dir, bool json, time_t now, struct buf *b, size_t *n,
 	return r;
 }
 
+/* Every directory's dir/sub through fn. */
+static int
+qlist_dirs(char *const *dirs, size_t ndirs, const char *sub, qlist_fn fn,
+    time_t now, struct buf *out, size_t *n, struct err *e)
+{
+	uint64_t bytes = 0;
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < ndirs; i++)
+		if (qlist_dir(dirs[i], sub, fn, now, out, n, &bytes, e) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+qlist_json_all(char *const *dirs, size_t ndirs, time_t now, struct buf *out,
+    struct err *e)
+{
+	size_t n;
+
+	if (buf_add_str(out, "{\"queue\":[") == -1)
+		goto full;
+	if (qlist_dirs(dirs, ndirs, "new", qlist_json, now, out, &n, e) == -1)
+		return -1;
+	if (buf_add_str(out, "],\"failed\":[") == -1)
+		goto full;
+	if (qlist_dirs(dirs, ndirs, "failed", qlist_failed_json, now, out, &n,
+	        e) == -1)
+		return -1;
+	if (buf_add_str(out, "]}\n") == -1)
+		goto full;
+	return 0;
+full:
+	return err_set(e, ERR_SOFTWARE, "the listing is too long");
+}
+
 int
 queue_list(char *const *dirs, size_t ndirs, bool json, time_t now,
     struct buf *out, struct err *e)
@@ -174,15 +273,16 @@ queue_list(char *const *dirs, size_t ndirs, bool json, time_t now,
 	uint64_t bytes = 0;
 	size_t i, n = 0;
 
-	if (json && buf_add_char(out, '[') == -1)
-		return err_set(e, ERR_SOFTWARE, "out of memory");
+	if (json)
+		return qlist_json_all(dirs, ndirs, now, out, e);
 	for (i = 0; i < ndirs; i++)
-		if (qlist_dir(dirs[i], json, now, out, &n, &bytes, e) == -1)
+		if (qlist_dir(dirs[i], "new", qlist_text, now, out, &n, &bytes,
+		        e) == -1)
 			return -1;
-	if (json         ? buf_add_str(out, "]\n")
-	        : n == 0 ? buf_add_str(out, "Mail queue is empty\n")
-	                 : buf_printf(out, "-- %zu entr%s, %" PRIu64 " bytes\n",
-	                       n, n == 1 ? "y" : "ies", bytes))
+	if (n == 0 ? buf_add_str(out, "Mail queue is empty\n")
+	           : buf_printf(out, "-- %zu entr%s, %" PRIu64 " bytes\n", n,
+	                 n == 1 ? "y" : "ies", bytes))
 		return err_set(e, ERR_SOFTWARE, "out of memory");
-	return 0;
+	return qlist_dirs(dirs, ndirs, "failed", qlist_failed_text, now, out,
+	    &n, e);
 }

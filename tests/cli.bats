@@ -51,7 +51,7 @@ safe_message() {
 	[ "$output" = "Mail queue is empty" ]
 	run --separate-stderr "$POSTERN" -bp --json
 	[ "$status" -eq 0 ]
-	[ "$output" = "[]" ]
+	[ "$output" = '{"queue":[],"failed":[]}' ]
 	printf 'account default\nhost 127.0.0.1\nport 1\nfrom me@example.org\n' \
 		>"$XDG_CONFIG_HOME/postern/config"
 	run "$POSTERN" -q

@@ -43,7 +43,7 @@ bats_require_minimum_version 1.5.0
 	run -0 "$POSTERN" -bp
 	[ "$output" = "Mail queue is empty" ]
 	run -0 "$POSTERN" -bp --json
-	[ "$output" = "[]" ]
+	[ "$output" = '{"queue":[],"failed":[]}' ]
 	grep -q "id=$id account=default .*rcpt=bob@example.test status=sent" \
 		"$BATS_TEST_TMPDIR/log"
 }
@@ -272,6 +272,25 @@ bats_require_minimum_version 1.5.0
 	[ -z "$(ids)" ]
 	grep -qx 'rcpt: refused bob@example.test' "$Q/failed/$id.env"
 	grep -q 'body of tok-perm' "$Q/failed/$id.msg"
+	# mailq lists it after the (empty) queue, with the server's reason.
+	size=$(stat -c %s "$Q/failed/$id.msg")
+	run -0 "$POSTERN" -bp
+	[ "${#lines[@]}" = 3 ]
+	[ "${lines[0]}" = "Mail queue is empty" ]
+	[ "${lines[1]}" = "Failed (kept in failed/):" ]
+	[[ "${lines[2]}" =~ ^\ \ $id\ \ [0-9]+s\ \ $size\ bytes\ \ \<alice@example.test\>\ \ message\ refused:\ 554\ 5\.6\.0\ no\ thanks$ ]]
+	run -0 "$POSTERN" -bp --json
+	[[ "$output" =~ ^\{\"queue\":\[\],\"failed\":\[\{\"id\":\"$id\",\"account\":\"default\",\"sender\":\"alice@example.test\",\"created\":[0-9]+,\"age\":[0-9]+,\"size\":$size,\"reason\":\"message\ refused:\ 554\ 5\.6\.0\ no\ thanks\"\}\]\}$ ]]
+	# A queued entry comes first, then the failed one.
+	config "$(dead_port)"
+	run -0 send tok-perm2 bob@example.test
+	run -0 "$POSTERN" -bp
+	[[ "${lines[3]}" == "-- 1 entry, "*" bytes" ]]
+	[ "${lines[4]}" = "Failed (kept in failed/):" ]
+	[[ "${lines[5]}" == "  $id  "* ]]
+	[ "${#lines[@]}" = 6 ]
+	run -0 /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["queue"]), len(d["failed"]), d["failed"][0]["reason"])' <<<"$("$POSTERN" -bp --json)"
+	[ "$output" = "1 1 message refused: 554 5.6.0 no thanks" ]
 }
 
 @test "queue off: a temporary failure exits 75 and queues nothing" {
