@@ -50,3 +50,26 @@ rendered() {
 	done
 	[ -z "$missing" ] || { echo "not in postern.conf(5):$missing"; return 1; }
 }
+
+# msmtp's old names that the key table reads as another key, ignores or
+# refuses (src/conf_keys.c's conf_legacy and conf_refused) are documented
+# too: a user converting a ~/.msmtprc meets them.
+@test "every legacy and refused key name is in postern.conf(5)" {
+	require_cmd mandoc mandoc
+	names=$(sed -n '/^} conf_legacy\[\] = {/,/^};/p; /^} conf_refused\[\] = {/,/^};/p' \
+		"$POSTERN_SRCDIR/src/conf_keys.c" |
+		sed -n 's/^[[:space:]]*{ "\([a-z_0-9]*\)",.*/\1/p')
+	[ "$(printf '%s\n' "$names" | wc -l)" -ge 15 ]
+	man=$(rendered "$MAN5")
+	missing=
+	for k in $names; do
+		# each is accepted or refused by name, never "unknown key"
+		printf 'account default\nhost h.example\n%s x\n' "$k" \
+			>"$BATS_TEST_TMPDIR/c"
+		run "$POSTERN" --print-config -C "$BATS_TEST_TMPDIR/c"
+		[[ "$output" != *"unknown key"* ]] ||
+			{ echo "$k: $output"; return 1; }
+		grep -qE "(^|[ (])$k( |,|$)" <<<"$man" || missing="$missing $k"
+	done
+	[ -z "$missing" ] || { echo "not in postern.conf(5):$missing"; return 1; }
+}
