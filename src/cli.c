@@ -254,6 +254,33 @@ cli_long_queue(struct cli_request *req, int c, const char *val, struct err *e)
 	return 0;
 }
 
+/* --doctor, --serverinfo, --configure and the probe options. */
+static int
+cli_long_diag(struct cli_request *req, int c, const char *val, struct err *e)
+{
+	uint64_t n;
+	const char *why;
+
+	if (c == 'D' || c == 'I') {
+		req->mode = c == 'D' ? CLI_MODE_DOCTOR : CLI_MODE_SERVERINFO;
+		req->diag_account = val;
+	} else if (c == 'c') {
+		req->mode = CLI_MODE_CONFIGURE;
+		req->configure_addr = val;
+	} else if (c == 'H')
+		req->probe_host = val;
+	else if (c == 'P')
+		req->probe_ports = val;
+	else if (c == 'L')
+		req->no_login = true;
+	else if (util_parse_uint(val, 1, 300, &n, &why) == -1)
+		return err_set(e, ERR_USAGE,
+		    "--probe-timeout %s: %s (seconds, 1 to 300)", val, why);
+	else
+		req->probe_timeout = (unsigned)n;
+	return 0;
+}
+
 static const struct cli_short cli_shorts[] = {
 	{ 'A', CLI_ARG_REQUIRED, cli_ignore },
 	{ 'B', CLI_ARG_REQUIRED, cli_body },
@@ -334,6 +361,13 @@ static const struct cli_long cli_longs[] = {
 	{ "queue-run", CLI_ARG_REQUIRED, 'r', cli_long_queue },
 	{ "queue-delete", CLI_ARG_REQUIRED, 'd', cli_long_queue },
 	{ "json", CLI_ARG_NONE, 'j', cli_long_queue },
+	{ "doctor", CLI_ARG_GLUED, 'D', cli_long_diag },
+	{ "serverinfo", CLI_ARG_GLUED, 'I', cli_long_diag },
+	{ "configure", CLI_ARG_REQUIRED, 'c', cli_long_diag },
+	{ "probe-host", CLI_ARG_REQUIRED, 'H', cli_long_diag },
+	{ "probe-ports", CLI_ARG_REQUIRED, 'P', cli_long_diag },
+	{ "probe-timeout", CLI_ARG_REQUIRED, 'T', cli_long_diag },
+	{ "no-login", CLI_ARG_NONE, 'L', cli_long_diag },
 	{ "account", CLI_ARG_REQUIRED, 'a', cli_long_short },
 	{ "from", CLI_ARG_REQUIRED, 'f', cli_long_short },
 	{ "file", CLI_ARG_REQUIRED, 'C', cli_long_short },
@@ -491,6 +525,28 @@ cli_basename(const char *argv0)
 }
 
 static int
+cli_finish_diag(struct cli_request *req, struct err *e)
+{
+	bool diag = req->mode == CLI_MODE_DOCTOR ||
+	    req->mode == CLI_MODE_SERVERINFO || req->mode == CLI_MODE_CONFIGURE;
+
+	if (diag && req->nrcpts > 0)
+		return err_set(e, ERR_USAGE,
+		    "--doctor, --serverinfo and --configure take no "
+		    "recipients");
+	if (!diag && (req->probe_host || req->probe_ports ||
+	                 req->probe_timeout || req->no_login))
+		return err_set(e, ERR_USAGE,
+		    "--probe-host, --probe-ports, --probe-timeout and "
+		    "--no-login only apply to --doctor, --serverinfo and "
+		    "--configure");
+	if (req->no_login && req->mode != CLI_MODE_DOCTOR)
+		return err_set(e, ERR_USAGE,
+		    "--no-login only applies to --doctor");
+	return 0;
+}
+
+static int
 cli_finish(struct cli_request *req, struct err *e)
 {
 	if (req->dry_run && req->mode != CLI_MODE_SEND &&
@@ -498,8 +554,6 @@ cli_finish(struct cli_request *req, struct err *e)
 		return err_set(e, ERR_USAGE,
 		    "--dry-run only applies to "
 		    "sending (-bm)");
-	if (req->json && req->mode != CLI_MODE_QUEUE_LIST)
-		return err_set(e, ERR_USAGE, "--json only applies to -bp (mailq)");
 	if (req->password_stdin && req->mode != CLI_MODE_STORE_PASSWORD)
 		return err_set(e, ERR_USAGE,
 		    "--password-stdin only applies to --store-password");
@@ -509,6 +563,10 @@ cli_finish(struct cli_request *req, struct err *e)
 		return err_set(e, ERR_USAGE,
 		    "--store-password and --forget-password take no "
 		    "recipients");
+	if (req->json && req->mode != CLI_MODE_QUEUE_LIST)
+		return err_set(e, ERR_USAGE, "--json only applies to -bp (mailq)");
+	if (cli_finish_diag(req, e) == -1)
+		return -1;
 	if (req->mode == CLI_MODE_SEND && req->nrcpts == 0 &&
 	    !req->read_recipients)
 		return err_set(e, ERR_USAGE,
@@ -571,6 +629,8 @@ static const char cli_help[] =
     "       postern --print-config [ACCOUNT] | --version | --help\n"
     "       postern --store-password [ACCOUNT] [--password-stdin]\n"
     "       postern --forget-password [ACCOUNT]\n"
+    "       postern --doctor [ACCOUNT] | --serverinfo [ACCOUNT]\n"
+    "       postern --configure ADDRESS\n"
     "\n"
     "Reads a message on standard input and submits it to the account's\n"
     "mail server over TLS with SMTP AUTH.\n"
@@ -612,10 +672,6 @@ static const char cli_help[] =
     "  --print-config [ACCOUNT]\n"
     "                   print the resolved account with the origin of\n"
     "                   every value; secrets are masked\n"
-    "  --queue-run ID   send one queue entry now\n"
-    "  --queue-delete ID\n"
-    "                   remove one queue entry without sending it\n"
-    "  --json           with -bp or mailq: the queue as JSON\n"
     "  --store-password [ACCOUNT]\n"
     "                   ask twice (no echo) for the account's password\n"
     "                   and store it in the desktop keyring\n"
@@ -623,6 +679,32 @@ static const char cli_help[] =
     "                   standard input instead (for scripts)\n"
     "  --forget-password [ACCOUNT]\n"
     "                   remove the stored password from the keyring\n"
+    "  --queue-run ID   send one queue entry now\n"
+    "  --queue-delete ID\n"
+    "                   remove one queue entry without sending it\n"
+    "  --json           with -bp or mailq: the queue as JSON\n"
+    "  --doctor [ACCOUNT]\n"
+    "                   check the configuration, the network (is port 25\n"
+    "                   blocked?), the server on 587 and 465, its\n"
+    "                   certificate, the password source, the login (no\n"
+    "                   mail is sent) and the queue; prints the fixes\n"
+    "  --no-login       with --doctor: do not try to log in\n"
+    "  --serverinfo [ACCOUNT]\n"
+    "                   show the server's banner, extensions, AUTH\n"
+    "                   mechanisms, TLS and certificate (fingerprint)\n"
+    "  --configure ADDRESS\n"
+    "                   find the submission server of ADDRESS (DNS SRV\n"
+    "                   records, then smtp. and mail. on 465 and 587) and\n"
+    "                   print an account for the configuration\n"
+    "  --probe-host HOST\n"
+    "                   with --doctor: test port 25 towards HOST instead\n"
+    "                   of the account's server\n"
+    "  --probe-ports SMTP,SUBMISSION,SUBMISSIONS\n"
+    "                   the ports --doctor and --configure try as port 25,\n"
+    "                   587 (STARTTLS) and 465 (TLS); 0 skips one\n"
+    "  --probe-timeout SECONDS\n"
+    "                   bound on each network step of --doctor,\n"
+    "                   --serverinfo and --configure (default 10)\n"
     "  --version        show versions, SASL mechanisms and paths\n"
     "  --help           show this help\n"
     "\n"

@@ -32,7 +32,10 @@ enum cli_mode {
 	CLI_MODE_HELP,        /* --help */
 	CLI_MODE_PRINT_CONFIG, /* --print-config [ACCOUNT] */
 	CLI_MODE_STORE_PASSWORD, /* --store-password [ACCOUNT] */
-	CLI_MODE_FORGET_PASSWORD /* --forget-password [ACCOUNT] */
+	CLI_MODE_FORGET_PASSWORD, /* --forget-password [ACCOUNT] */
+	CLI_MODE_DOCTOR,         /* --doctor [ACCOUNT] */
+	CLI_MODE_SERVERINFO,     /* --serverinfo [ACCOUNT] */
+	CLI_MODE_CONFIGURE       /* --configure ADDRESS */
 };
 
 enum cli_body {
@@ -70,6 +73,12 @@ struct cli_request {
 	const char *queue_id;      /* --queue-run ID */
 	const char *queue_delete;  /* --queue-delete ID */
 	bool json;                 /* --json: -bp for scripts */
+	const char *diag_account;  /* --doctor/--serverinfo ACCOUNT */
+	const char *configure_addr; /* --configure ADDRESS */
+	const char *probe_host;    /* --probe-host HOST */
+	const char *probe_ports;   /* --probe-ports 25,587,465 (as given) */
+	unsigned probe_timeout;    /* --probe-timeout SECONDS, 0: default */
+	bool no_login;             /* --no-login: doctor skips AUTH */
 	int verbose;               /* -v, repeatable */
 
 	/* One line per ignored or unknown option, '\n'-terminated. */

@@ -30,13 +30,16 @@
 #include "buf.h"
 #include "cli.h"
 #include "conf.h"
+#include "configure_acct.h"
 #include "deliver.h"
+#include "doctor.h"
 #include "err.h"
 #include "job.h"
 #include "queue.h"
 #include "queue_list.h"
 #include "queue_run.h"
 #include "secrets.h"
+#include "serverinfo.h"
 #include "util.h"
 #include "version.h"
 
@@ -380,6 +383,126 @@ main_queue_run(struct cli_request *req)
 	return rc;
 }
 
+/* One --doctor verdict line as soon as it is known. */
+static void
+main_doctor_line(void *arg, const struct doctor_check *c)
+{
+	struct buf b;
+
+	buf_init(&b, 8192);
+	if (doctor_format(c, *(bool *)arg, &b) == 0)
+		fputs(buf_str(&b), stdout);
+	buf_free(&b);
+	(void)fflush(stdout);
+}
+
+/* The probe options shared by --doctor, --serverinfo, --configure. */
+static int
+main_probe_opts(const struct cli_request *req, unsigned ports[DOCTOR_NPORTS],
+    unsigned *timeout)
+{
+	struct err e;
+
+	ports[DOCTOR_P25] = 25;
+	ports[DOCTOR_P587] = 587;
+	ports[DOCTOR_P465] = 465;
+	*timeout = req->probe_timeout ? req->probe_timeout : DOCTOR_TIMEOUT;
+	if (req->probe_ports != NULL &&
+	    doctor_parse_ports(req->probe_ports, ports, &e) == -1)
+		return main_fail(&e);
+	return EX_OK;
+}
+
+/* --doctor [ACCOUNT]: exit 0 when nothing is a PROBLEM, 1 otherwise. */
+static int
+main_doctor(const struct cli_request *req)
+{
+	struct doctor_opts o = { 0 };
+	struct doctor_summary sum;
+	bool color = doctor_color_wanted(isatty(STDOUT_FILENO) == 1,
+	    getenv("NO_COLOR"));
+	struct err e;
+	int rc;
+
+	if ((rc = main_probe_opts(req, o.ports, &o.timeout)) != EX_OK)
+		return rc;
+	o.config_file = req->config_file;
+	o.account = req->diag_account ? req->diag_account : req->account;
+	o.probe_host = req->probe_host;
+	o.no_login = req->no_login;
+	o.line = main_doctor_line;
+	o.arg = &color;
+	if (doctor_run(&o, &sum, &e) == -1)
+		return main_fail(&e);
+	printf("%u ok, %u info, %u warning%s, %u problem%s\n",
+	    sum.n[DOCTOR_OK], sum.n[DOCTOR_INFO], sum.n[DOCTOR_WARN],
+	    sum.n[DOCTOR_WARN] == 1 ? "" : "s", sum.n[DOCTOR_PROBLEM],
+	    sum.n[DOCTOR_PROBLEM] == 1 ? "" : "s");
+	if (fflush(stdout) != 0)
+		return EX_IOERR;
+	return sum.n[DOCTOR_PROBLEM] > 0 ? 1 : EX_OK;
+}
+
+/* --serverinfo [ACCOUNT] */
+static int
+main_serverinfo(struct cli_request *req)
+{
+	unsigned ports[DOCTOR_NPORTS], timeout;
+	struct job j;
+	struct buf out;
+	struct err e;
+	int rc;
+
+	if ((rc = main_probe_opts(req, ports, &timeout)) != EX_OK)
+		return rc;
+	job_init(&j, req);
+	err_clear(&e);
+	buf_init(&out, 64 * 1024);
+	if (job_load(&j, req->diag_account ? req->diag_account : req->account,
+	        &e) == -1)
+		rc = main_conf_fail(&j.conf, &e);
+	else {
+		if (serverinfo_run(j.acct, timeout, &out, &e) == -1)
+			rc = err_exit_code(e.cls);
+		fputs(buf_str(&out), stdout);
+		if (fflush(stdout) != 0)
+			rc = EX_IOERR;
+		if (rc != EX_OK)
+			(void)main_fail(&e);
+	}
+	buf_free(&out);
+	job_free(&j);
+	return rc;
+}
+
+/* --configure ADDRESS: the block on stdout, the steps on stderr. */
+static int
+main_configure(const struct cli_request *req)
+{
+	struct configure_opts o = { 0 };
+	struct buf out, notes;
+	struct err e;
+	int rc;
+
+	if ((rc = main_probe_opts(req, o.ports, &o.timeout)) != EX_OK)
+		return rc;
+	o.address = req->configure_addr;
+	buf_init(&out, 64 * 1024);
+	buf_init(&notes, 64 * 1024);
+	err_clear(&e);
+	if (configure_run(&o, &out, &notes, &e) == -1)
+		rc = err_exit_code(e.cls);
+	main_lines(&notes, "");
+	if (rc != EX_OK)
+		(void)main_fail(&e);
+	fputs(buf_str(&out), stdout);
+	if (fflush(stdout) != 0)
+		rc = EX_IOERR;
+	buf_free(&out);
+	buf_free(&notes);
+	return rc;
+}
+
 static int
 main_run(struct cli_request *req)
 {
@@ -402,6 +525,12 @@ main_run(struct cli_request *req)
 	case CLI_MODE_STORE_PASSWORD:
 	case CLI_MODE_FORGET_PASSWORD:
 		return main_secret(req);
+	case CLI_MODE_DOCTOR:
+		return main_doctor(req);
+	case CLI_MODE_SERVERINFO:
+		return main_serverinfo(req);
+	case CLI_MODE_CONFIGURE:
+		return main_configure(req);
 	case CLI_MODE_SEND:
 		break;
 	}
