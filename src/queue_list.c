@@ -123,21 +123,31 @@ qlist_json_rcpts(const struct queue_env *env, struct buf *b)
 	return buf_add_str(b, "]}");
 }
 
+/* The fields both lists share: id, account, sender, created, age, size. */
+static int
+qlist_json_head(const struct queue_env *env, time_t now, bool first,
+    struct buf *b)
+{
+	if (buf_printf(b, "%s{\"id\":\"%s\",\"account\":", first ? "" : ",",
+	        env->id) == -1 ||
+	    qlist_json_str(b, env->account) == -1 ||
+	    buf_add_str(b, ",\"sender\":") == -1 ||
+	    qlist_json_str(b, env->sender) == -1)
+		return -1;
+	return buf_printf(b, ",\"created\":%lld,\"age\":%lld,\"size\":%" PRIu64,
+	    (long long)env->created, (long long)(now - env->created),
+	    env->size);
+}
+
 static int
 qlist_json(const struct queue_entry *q, time_t now, bool first, struct buf *b)
 {
 	const struct queue_env *env = &q->env;
 
-	if (buf_printf(b, "%s{\"id\":\"%s\",\"account\":", first ? "" : ",",
-	        env->id) == -1 ||
-	    qlist_json_str(b, env->account) == -1 ||
-	    buf_add_str(b, ",\"sender\":") == -1 ||
-	    qlist_json_str(b, env->sender) == -1 ||
+	if (qlist_json_head(env, now, first, b) == -1 ||
 	    buf_printf(b,
-	        ",\"created\":%lld,\"age\":%lld,\"size\":%" PRIu64
 	        ",\"attempts\":%u,\"next_attempt\":%lld,\"last_error\":",
-	        (long long)env->created, (long long)(now - env->created),
-	        env->size, env->attempts, (long long)env->next_attempt) == -1 ||
+	        env->attempts, (long long)env->next_attempt) == -1 ||
 	    qlist_json_str(b, env->last_error) == -1 ||
 	    buf_add_str(b, ",\"held\":") == -1 ||
 	    qlist_json_str(b, env->held) == -1 ||
@@ -181,18 +191,8 @@ static int
 qlist_failed_json(const struct queue_entry *q, time_t now, bool first,
     struct buf *b)
 {
-	const struct queue_env *env = &q->env;
-
-	if (buf_printf(b, "%s{\"id\":\"%s\",\"account\":", first ? "" : ",",
-	        env->id) == -1 ||
-	    qlist_json_str(b, env->account) == -1 ||
-	    buf_add_str(b, ",\"sender\":") == -1 ||
-	    qlist_json_str(b, env->sender) == -1 ||
-	    buf_printf(b,
-	        ",\"created\":%lld,\"age\":%lld,\"size\":%" PRIu64
-	        ",\"reason\":",
-	        (long long)env->created, (long long)(now - env->created),
-	        env->size) == -1 ||
+	if (qlist_json_head(&q->env, now, first, b) == -1 ||
+	    buf_add_str(b, ",\"reason\":") == -1 ||
 	    qlist_json_str(b, qlist_reason(q)) == -1)
 		return -1;
 	return buf_add_char(b, '}');

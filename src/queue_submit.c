@@ -145,6 +145,19 @@ qsub_permanent(struct job *j, const struct err *de, struct queue_env *env,
 	return -1;
 }
 
+/* -odq, queue_only: into new/ without trying. */
+static int
+qsub_untried(struct job *j, struct queue_env *env, struct queue_submit *s,
+    struct err *e)
+{
+	if (qsub_env(j, &s->res, env, e) == -1 ||
+	    qsub_publish(j, "new", env, s, e) == -1)
+		return -1;
+	s->outcome = QUEUE_QUEUED;
+	(void)strlcpy(s->why, "queued without trying", sizeof(s->why));
+	return 0;
+}
+
 int
 queue_submit_job(struct job *j, const struct smtp_trace *trace,
     struct queue_submit *s, struct err *e)
@@ -158,13 +171,7 @@ queue_submit_job(struct job *j, const struct smtp_trace *trace,
 	queue_env_init(&env);
 	err_clear(e);
 	if (j->req->queue_only || j->acct->queue_only) {
-		if (qsub_env(j, &s->res, &env, e) == 0 &&
-		    qsub_publish(j, "new", &env, s, e) == 0) {
-			s->outcome = QUEUE_QUEUED;
-			(void)strlcpy(s->why, "queued without trying",
-			    sizeof(s->why));
-			r = 0;
-		}
+		r = qsub_untried(j, &env, s, e);
 		goto out;
 	}
 	if (deliver_job_keep(j, trace, &ds, &s->res, &de) == 0) {

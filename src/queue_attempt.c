@@ -1,0 +1,354 @@
+/*
+ * queue_attempt.c: one locked entry in a queue run (see queue_run.h and
+ * queue_run_int.h): expire it (failed/ and a bounce notice), hold it,
+ * defer it with backoff, or send the recipients still to do over the
+ * run's session and record each one's outcome in the envelope; refused
+ * recipients get a bounce notice (a new entry with the null sender),
+ * and an entry whose recipients are all done leaves new/.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bounce.h"
+#include "deliver.h"
+#include "queue.h"
+#include "queue_run_int.h"
+#include "util.h"
+
+void
+qrun_note(const struct qrun *r, const char *fmt, ...)
+{
+	char line[ERR_TEXT_MAX + 128];
+	va_list ap;
+
+	if (r->o->note == NULL)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	r->o->note(r->o->arg, line);
+}
+
+static bool
+qrun_expired(const struct qrun *r, const struct queue_env *env)
+{
+	unsigned life = r->acct ? r->acct->queue_lifetime : 5 * 86400;
+
+	return env->created + (int64_t)life <= (int64_t)r->now;
+}
+
+bool
+qrun_due(const struct qrun *r, const struct queue_env *env)
+{
+	if (r->o->only_id != NULL)
+		return strcmp(env->id, r->o->only_id) == 0;
+	return r->o->flush || env->held != NULL ||
+	    env->next_attempt <= (int64_t)r->now || qrun_expired(r, env);
+}
+
+static void
+qrun_save(const struct qrun *r, struct queue_entry *q)
+{
+	struct err e;
+
+	if (queue_save(q, &e) == -1)
+		qrun_note(r, "%s: cannot update the entry: %s", q->env.id,
+		    e.text);
+}
+
+static void
+qrun_defer(struct qrun *r, struct queue_entry *q, const char *why)
+{
+	unsigned min = r->acct ? r->acct->retry_min : 60;
+	unsigned max = r->acct ? r->acct->retry_max : 3600;
+
+	q->env.attempts++;
+	q->env.next_attempt = (int64_t)r->now +
+	    queue_backoff(q->env.attempts, min, max, queue_random());
+	(void)queue_env_set(&q->env.last_error, why);
+	(void)queue_env_set(&q->env.held, NULL);
+	qrun_save(r, q);
+	r->st->deferred++;
+}
+
+static void
+qrun_hold(struct qrun *r, struct queue_entry *q, const char *why)
+{
+	if (q->env.held == NULL || strcmp(q->env.held, why) != 0) {
+		(void)queue_env_set(&q->env.held, why);
+		qrun_save(r, q);
+	}
+	r->st->held++;
+	r->nheld++;
+}
+
+/* The notice's envelope: the null sender, to q's sender, due now. */
+static int
+qrun_bounce_env(const struct qrun *r, const struct queue_entry *q,
+    const struct buf *b, struct queue_env *env)
+{
+	size_t i;
+
+	env->created = env->next_attempt = r->now;
+	for (i = 0; i < b->len; i++)
+		env->has_8bit |= (unsigned char)b->data[i] >= 0x80;
+	if (queue_env_set(&env->account, q->env.account) == -1 ||
+	    queue_env_set(&env->sender, "") == -1 ||
+	    queue_env_add_rcpt(env, q->env.sender, QUEUE_RCPT_PENDING, NULL))
+		return -1;
+	return 0;
+}
+
+/* The notice to the sender of q for the refused rcpts (not for <>). */
+static void
+qrun_bounce(struct qrun *r, struct queue_entry *q,
+    const struct bounce_rcpt *rcpts, size_t n, const char *reason)
+{
+	char host[256] = "localhost", boundary[64], head[BOUNCE_HEADERS_MAX];
+	const char *from = r->acct ? r->acct->from : NULL;
+	struct bounce bn;
+	struct queue_env env;
+	struct buf b;
+	struct err e;
+	ssize_t got;
+
+	if (q->env.sender[0] == '\0' || n == 0)
+		return;
+	if (from == NULL || strpbrk(from, "?*[") != NULL)
+		from = q->env.sender;
+	(void)gethostname(host, sizeof(host) - 1);
+	got = pread(q->fd, head, sizeof(head), 0);
+	queue_env_init(&env);
+	buf_init(&b, BOUNCE_MAX);
+	if (queue_id_new(env.id, &e) == -1)
+		goto fail;
+	(void)snprintf(boundary, sizeof(boundary), "%s/%s", env.id, host);
+	bn = (struct bounce){ host, from, q->env.sender, q->env.id, reason,
+		(time_t)q->env.created, r->now, rcpts, n, head,
+		got > 0 ? bounce_header_len(head, (size_t)got) : 0, boundary };
+	if (bounce_build(&bn, &b) == -1 ||
+	    qrun_bounce_env(r, q, &b, &env) == -1 ||
+	    queue_put(r->dir, &env, buf_str(&b), b.len, &e) == -1)
+		goto fail;
+	r->st->bounced++;
+	qrun_note(r, "%s: bounce notice %s to <%s>", q->env.id, env.id,
+	    q->env.sender);
+	goto out;
+fail:
+	qrun_note(r, "%s: cannot make the bounce notice", q->env.id);
+out:
+	buf_free(&b);
+	queue_env_free(&env);
+}
+
+/* Every recipient is done: failed/ when one was refused, else gone. */
+static void
+qrun_finish(struct qrun *r, struct queue_entry *q)
+{
+	bool refused = false;
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < q->env.nrcpts; i++)
+		refused |= q->env.rcpts[i].state == QUEUE_RCPT_REFUSED;
+	if (refused) {
+		(void)queue_env_set(&q->env.held, NULL);
+		qrun_save(r, q);
+	}
+	if ((refused ? queue_fail(q, &e) : queue_remove(q, &e)) == -1)
+		qrun_note(r, "%s: %s", q->env.id, e.text);
+	else if (refused)
+		r->st->failed++;
+	else
+		r->st->delivered++;
+}
+
+/* Older than queue_lifetime: failed/ and a notice naming why. */
+static void
+qrun_expire(struct qrun *r, struct queue_entry *q)
+{
+	struct bounce_rcpt *br = calloc(q->env.nrcpts, sizeof(*br));
+	const char *last = q->env.held ? q->env.held : q->env.last_error;
+	char why[ERR_TEXT_MAX + 64];
+	size_t i, n = 0;
+
+	(void)snprintf(why, sizeof(why), "%s%s",
+	    q->env.held ? "the account was held: " : "",
+	    last ? last : "never tried");
+	for (i = 0; br != NULL && i < q->env.nrcpts; i++) {
+		struct queue_rcpt *rc = &q->env.rcpts[i];
+
+		if (rc->state == QUEUE_RCPT_SENT ||
+		    rc->state == QUEUE_RCPT_REFUSED)
+			continue;
+		rc->state = QUEUE_RCPT_REFUSED;
+		if (rc->reply == NULL)
+			(void)queue_env_set(&rc->reply, why);
+		br[n++] = (struct bounce_rcpt){ rc->addr, rc->reply };
+	}
+	qrun_note(r, "%s: gave up after the queue lifetime: %s", q->env.id,
+	    why);
+	qrun_bounce(r, q, br, n, why);
+	free(br);
+	qrun_finish(r, q);
+}
+
+/* The recipients still to do as an engine mail; map[k] = env index. */
+static int
+qrun_mail(const struct queue_entry *q, struct smtp_mail *m, size_t **map)
+{
+	const struct queue_env *env = &q->env;
+	size_t i, n = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->rcpts = calloc(env->nrcpts, sizeof(*m->rcpts));
+	*map = calloc(env->nrcpts, sizeof(**map));
+	if (m->rcpts == NULL || *map == NULL)
+		return -1;
+	for (i = 0; i < env->nrcpts; i++)
+		if (env->rcpts[i].state == QUEUE_RCPT_PENDING ||
+		    env->rcpts[i].state == QUEUE_RCPT_DEFERRED) {
+			(*map)[n] = i;
+			m->rcpts[n++].addr = env->rcpts[i].addr;
+		}
+	m->nrcpts = n;
+	m->from = env->sender;
+	m->fd = q->fd;
+	m->size = (off_t)env->size;
+	m->has_8bit = env->has_8bit;
+	m->needs_smtputf8 = env->smtputf8;
+	m->dsn_notify = env->dsn_notify;
+	m->dsn_ret = env->dsn_ret;
+	m->dsn_envid = env->envid;
+	return 0;
+}
+
+/* The attempt's per-recipient results into the envelope. */
+static void
+qrun_apply(struct qrun *r, struct queue_entry *q, const struct smtp_mail *m,
+    const size_t *map, const struct err *e)
+{
+	bool whole = !e->temporary && e->cls != ERR_NONE && m->naccepted == 0;
+	struct bounce_rcpt *br = calloc(m->nrcpts, sizeof(*br));
+	size_t k, n = 0;
+
+	for (k = 0; k < m->nrcpts; k++) {
+		struct queue_rcpt *rc = &q->env.rcpts[map[k]];
+		const struct smtp_rcpt *mr = &m->rcpts[k];
+		const char *text = mr->text[0] &&
+		        (mr->status == SMTP_RCPT_TEMPFAIL ||
+		            mr->status == SMTP_RCPT_PERMFAIL)
+		    ? mr->text
+		    : NULL;
+
+		rc->state = mr->status == SMTP_RCPT_OK ? QUEUE_RCPT_SENT
+		    : mr->status == SMTP_RCPT_PERMFAIL || whole
+		    ? QUEUE_RCPT_REFUSED
+		    : QUEUE_RCPT_DEFERRED;
+		if (whole && mr->status != SMTP_RCPT_PERMFAIL)
+			text = e->text;
+		(void)queue_env_set(&rc->reply,
+		    rc->state == QUEUE_RCPT_SENT ? NULL : text);
+		if (rc->state == QUEUE_RCPT_REFUSED && br != NULL)
+			br[n++] = (struct bounce_rcpt){ rc->addr,
+				rc->reply ? rc->reply : e->text };
+	}
+	(void)queue_env_set(&q->env.held, NULL);
+	qrun_bounce(r, q, br, n, NULL);
+	free(br);
+	if (queue_env_todo(&q->env) == 0)
+		qrun_finish(r, q);
+	else
+		qrun_defer(r, q, e->text[0] ? e->text : "not delivered");
+}
+
+/* The session could not be opened: hold the account, or defer. */
+static void
+qrun_open_failed(struct qrun *r, struct queue_entry *q,
+    const struct smtp_mail *m, const struct err *e)
+{
+	deliver_log_unsent(r->acct, q->env.id, m, e);
+	if (e->temporary && !r->ds->secret_failed) {
+		(void)strlcpy(r->down, e->text, sizeof(r->down));
+		qrun_defer(r, q, e->text);
+		return;
+	}
+	(void)snprintf(r->held, sizeof(r->held), "%s%.480s",
+	    r->ds->secret_failed ? "no password: " : "", e->text);
+	qrun_note(r, "account %s held: %s", r->acct->name, r->held);
+	qrun_hold(r, q, r->held);
+}
+
+static void
+qrun_send(struct qrun *r, struct queue_entry *q)
+{
+	struct smtp_mail m;
+	size_t *map = NULL;
+	struct err e;
+
+	err_clear(&e);
+	if (qrun_mail(q, &m, &map) == -1) {
+		qrun_note(r, "%s: out of memory", q->env.id);
+		goto out;
+	}
+	if (!r->open && deliver_open(r->ds, r->acct, r->o->trace, &e)) {
+		qrun_open_failed(r, q, &m, &e);
+		goto out;
+	}
+	r->open = true;
+	if (deliver_send(r->ds, q->env.id, &m, &e) == 0)
+		qrun_note(r, "%s: delivered to %zu recipient%s", q->env.id,
+		    m.naccepted, m.naccepted == 1 ? "" : "s");
+	else
+		qrun_note(r, "%s: %s", q->env.id, e.text);
+	qrun_apply(r, q, &m, map, &e);
+	if (!deliver_usable(r->ds)) {
+		deliver_close(r->ds);
+		r->open = false;
+	}
+out:
+	free(m.rcpts);
+	free(map);
+}
+
+void
+qrun_entry(struct qrun *r, struct qrun_item *it)
+{
+	struct queue_entry q;
+	struct err e;
+	int k = queue_lock(r->dir, "new", it->id, false, &q, &e);
+
+	it->done = true;
+	if (k == -1)
+		qrun_note(r, "%s: %s", it->id, e.text);
+	if (k != 1)
+		goto out;
+	if (q.damaged) {
+		qrun_note(r, "%s: %s; not sent", it->id, q.why);
+		goto out;
+	}
+	if (!qrun_due(r, &q.env))
+		goto out;
+	r->st->seen++;
+	if (qrun_expired(r, &q.env))
+		qrun_expire(r, &q);
+	else if (r->held[0] != '\0')
+		qrun_hold(r, &q, r->held);
+	else if (r->down[0] != '\0')
+		qrun_defer(r, &q, r->down);
+	else
+		qrun_send(r, &q);
+out:
+	queue_entry_free(&q);
+	r->done++;
+	r->bytes += it->size;
+	if (r->o->progress != NULL)
+		r->o->progress(r->o->arg, r->done, r->total, r->bytes,
+		    r->total_bytes);
+}
