@@ -41,8 +41,8 @@ doctor_join(const char *ext, char *out, size_t cap)
 
 /* The fix for a refused certificate, from what the server presents. */
 static void
-doctor_cert_fix(struct doctor_ctx *c, const struct smtp_params *p,
-    const struct err *why, char *fix, size_t cap)
+doctor_cert_fix(const struct smtp_params *p, const struct err *why, char *fix,
+    size_t cap)
 {
 	struct smtp_params q = *p;
 	struct doctor_probe pr;
@@ -74,7 +74,6 @@ doctor_cert_fix(struct doctor_ctx *c, const struct smtp_params *p,
 		    "none in the configuration: the certificate expired on "
 		    "%s; the provider must renew it",
 		    pr.info.tls_not_after);
-	(void)c;
 }
 
 /* One line for a probe; failed is PROBLEM for the account's port. */
@@ -99,7 +98,7 @@ doctor_report_probe(struct doctor_ctx *c, const struct smtp_params *p,
 	}
 	fix[0] = '\0';
 	if (mine && pr->e.cls == ERR_NOPERM)
-		doctor_cert_fix(c, p, &pr->e, fix, sizeof(fix));
+		doctor_cert_fix(p, &pr->e, fix, sizeof(fix));
 	else if (mine && pr->e.cls == ERR_NOHOST)
 		(void)strlcpy(fix,
 		    "host SERVER  (the submission server your provider "
@@ -146,9 +145,6 @@ doctor_mismatch(struct doctor_ctx *c, enum smtp_tls_mode mine)
 static void
 doctor_check_cert(struct doctor_ctx *c, const struct smtp_info *in)
 {
-	const char *host = c->acct->tls_host_override
-	    ? c->acct->tls_host_override
-	    : c->acct->host;
 	long days = 0;
 	char fix[200];
 
@@ -178,7 +174,6 @@ doctor_check_cert(struct doctor_ctx *c, const struct smtp_info *in)
 	        : "chain trusted, name matches",
 	    in->tls_subject, in->tls_issuer, in->tls_not_after, days,
 	    days == 1 || days == -1 ? "" : "s");
-	(void)host;
 }
 
 static void
