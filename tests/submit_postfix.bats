@@ -402,6 +402,12 @@ with open(sys.argv[3], "ab") as out:
 		ln -sf /proc/self/fd "$d/fd"
 		mount --bind "$d" /dev || exit 99
 		exec "$@"' sh "$d" "$POSTERN" -i bob@example.test <"$IN"
+	# The datagram is queued on the socket when postern exits; give the
+	# reader up to 5 s to write it out before stopping it.
+	for _ in $(seq 250); do
+		grep -q 'postern\[' "$BATS_TEST_TMPDIR/syslog" 2>/dev/null && break
+		sleep 0.02
+	done
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
