@@ -308,8 +308,13 @@ net_starttls(struct net_conn *c, const struct tls_params *p, struct err *e)
 	if (net_flush(c, e) == -1 || tls_session_new(&t, c->fd, p, e) == -1)
 		return -1;
 	while ((r = tls_session_handshake(t, e)) != 0) {
-		if ((r != NET_IO_WANT_READ && r != NET_IO_WANT_WRITE) ||
-		    net_wait(c, r, e) == -1) {
+		/* The handshake's own failure (a close, an alert) keeps its
+		 * reason; only a wait that ran out is a timeout. */
+		if (r != NET_IO_WANT_READ && r != NET_IO_WANT_WRITE) {
+			tls_session_free(t);
+			return -1;
+		}
+		if (net_wait(c, r, e) == -1) {
 			if (e->cls == ERR_TEMP)
 				(void)snprintf(e->text, sizeof(e->text),
 				    "TLS handshake with %s interrupted: "

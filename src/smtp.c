@@ -423,7 +423,11 @@ smtp_session_free(struct smtp_session *s)
 	if (s->conn != NULL && !s->broken) {
 		s->e = &qe;
 		s->ndue = 0;
-		net_set_timeout(s->conn, SMTP_QUIT_TIMEOUT);
+		/* Never longer than any other reply: the caller's deadline. */
+		net_set_timeout(s->conn,
+		    s->p->timeout && s->p->timeout < SMTP_QUIT_TIMEOUT
+		        ? s->p->timeout
+		        : SMTP_QUIT_TIMEOUT);
 		if (smtp_enter(s, SMTP_ST_QUIT) == 0)
 			(void)smtp_drive(s);
 	}

@@ -90,7 +90,7 @@ struct smtp_params {
 	smtp_password_fn password;
 	void *password_arg;
 	unsigned timeout;       /* seconds per command; 0 = 60 */
-	unsigned data_timeout;  /* reply after end of data; 0 = 600 */
+	unsigned data_timeout;  /* reply after end of data; 0 = timeout */
 	enum net_family family; /* ipv4 / ipv6 preference */
 	const char *source_ip;  /* or NULL */
 };

@@ -466,6 +466,11 @@ smtp_reply_rcpt(struct smtp_session *s, const struct smtp_reply *r)
 
 	s->rcpt_replied = smtp_rcpt_next(m, s->rcpt_replied);
 	rc = &m->rcpts[s->rcpt_replied++];
+	/* MAIL was refused: a pipelined RCPT's reply ("503 need MAIL")
+	 * says nothing about the recipient, who stays pending (to be
+	 * queued and retried, not refused). */
+	if (!s->mail_ok)
+		goto next;
 	rc->code = r->code;
 	(void)strlcpy(rc->esc, r->esc, sizeof(rc->esc));
 	smtp_reply_format(r, rc->text, sizeof(rc->text));
@@ -475,6 +480,7 @@ smtp_reply_rcpt(struct smtp_session *s, const struct smtp_reply *r)
 	} else
 		rc->status = r->code / 100 == 4 ? SMTP_RCPT_TEMPFAIL
 		                                : SMTP_RCPT_PERMFAIL;
+next:
 	if (smtp_rcpt_next(m, s->rcpt_replied) < m->nrcpts) {
 		if (s->info.caps & SMTP_CAP_PIPELINING)
 			return 0;
@@ -576,7 +582,7 @@ out:
 static void
 smtp_body_wait(struct smtp_session *s)
 {
-	unsigned t = s->p->data_timeout ? s->p->data_timeout : 600;
+	unsigned t = s->p->data_timeout ? s->p->data_timeout : s->p->timeout;
 
 	net_set_timeout(s->conn, t);
 }

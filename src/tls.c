@@ -184,7 +184,7 @@ tls_session_new(struct tls_session **out, int fd, const struct tls_params *p,
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return err_set(e, ERR_SOFTWARE, "out of memory");
 	if ((rc = gnutls_certificate_allocate_credentials(&t->cred)) < 0 ||
-	    (rc = gnutls_init(&t->s, GNUTLS_CLIENT)) < 0) {
+	    (rc = gnutls_init(&t->s, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL)) < 0) {
 		err_set(e, ERR_SOFTWARE, "TLS: %s", gnutls_strerror(rc));
 		goto fail;
 	}
@@ -411,6 +411,11 @@ tls_io_result(struct tls_session *t, ssize_t rc, struct err *e)
 		                                         : NET_IO_WANT_READ;
 	if (rc == GNUTLS_E_PREMATURE_TERMINATION)
 		return 0;
+	/* The socket failed under TLS (EPIPE, ECONNRESET): the peer went
+	 * away, as for plain TCP a temporary failure, not a local error. */
+	if (rc == GNUTLS_E_PUSH_ERROR || rc == GNUTLS_E_PULL_ERROR)
+		return err_set_temp(e, ERR_TEMP, "TLS connection lost: %s",
+		    gnutls_strerror((int)rc));
 	err_set(e, ERR_IO, "TLS: %s", gnutls_strerror((int)rc));
 	return -1;
 }

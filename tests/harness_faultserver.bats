@@ -463,3 +463,52 @@ exec(sys.stdin.read())
 	[ "$status" -ne 0 ]
 	[[ $output == *"refusing non-loopback"* ]]
 }
+
+@test "faultserver: split sends a reply one byte per write, filler adds lines" {
+	scenario <<-'EOF2'
+	{"replies": {"greeting": {"split": 1, "split_delay": 0.005},
+	             "noop": {"filler": 10000, "text": "2.0.0 last"}}}
+	EOF2
+	run py <<-'EOF2'
+	s = raw()
+	reads = []
+	data = b""
+	while not data.endswith(b"\r\n"):
+	    chunk = s.recv(65536)
+	    reads.append(len(chunk))
+	    data += chunk
+	print(len(reads) > 10, max(reads), data.decode().rstrip())
+	s.sendall(b"NOOP\r\n")
+	rep = recv_reply(s).split(b"\r\n")
+	print(len(rep) - 1, rep[0].decode(), rep[-2].decode())
+	EOF2
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "True 1 220 fault.example.test ESMTP postern-faultserver" ]
+	[ "${lines[1]}" = "10001 250-filler 0 250 2.0.0 last" ]
+	fault_wait_sessions
+	grep -q '^-- reply split into 50 writes of <= 1 bytes$' "$(fault_transcript)"
+}
+
+@test "faultserver: accept false stalls connect; tls stall says nothing" {
+	scenario <<<'{"accept": false}'
+	run py <<-'EOF2'
+	try:
+	    socket.create_connection(("127.0.0.1", PORT), timeout=1)
+	    print("connected")
+	except (socket.timeout, TimeoutError):
+	    print("timed out")
+	EOF2
+	[ "$output" = "timed out" ]
+	fault_stop
+	scenario <<<'{"replies": {"starttls": {"tls": "stall", "tls_sleep": 1}}}'
+	run py <<-'EOF2'
+	s = raw()
+	recv_reply(s)
+	s.sendall(b"EHLO x\r\n"); recv_reply(s)
+	s.sendall(b"STARTTLS\r\n"); print(recv_reply(s).decode().rstrip())
+	t = time.time(); rest = s.recv(100)
+	print(rest, round(time.time() - t) >= 1)
+	EOF2
+	[ "${lines[0]}" = "220 2.0.0 Ready to start TLS" ]
+	[ "${lines[1]}" = "b'' True" ]
+}

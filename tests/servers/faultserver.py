@@ -27,6 +27,10 @@ The scenario is a JSON object (every key optional):
     "require_tls": false,            # MAIL before STARTTLS gets 530
     "require_auth": false,           # MAIL before AUTH gets 530
     "timeout": 120,                  # idle seconds before hanging up
+    "accept": false,                 # never accept: the listen queue is
+                                     # filled by the server's own
+                                     # connections, so a client's connect
+                                     # stalls (its SYN is dropped)
     "replies": {STAGE: ACTION, ...},
     "sessions": {"2": {... keys above, for session 2 only ...}}
   }
@@ -47,6 +51,8 @@ ACTION (every key optional; what is not given keeps the default reply):
   "lines": ["first", "second"]                 multi-line, with "code"
   "count": N                                   repeat the lines N times
   "long": N                                    pad each line's text to N
+  "filler": N                                  N more lines "filler K"
+                                               before the last line
   "raw": "250 ok\\r\\n"                         exact bytes (latin-1), sent
                                                instead of a built reply
   "inject": "250 fake\\r\\n"                    bytes appended to the reply
@@ -57,9 +63,17 @@ ACTION (every key optional; what is not given keeps the default reply):
                                                bdat closes before the
                                                message is read
   "reset": true                                with drop: send RST
-  "tls": "close" | "garbage"                   starttls only: after the
+  "split": N                                   send the reply N bytes per
+                                               write (TCP_NODELAY: one
+                                               small packet each), with
+  "split_delay": S                             S seconds between writes
+                                               (default 0.002)
+  "tls": "close" | "garbage" | "stall"         starttls only: after the
                                                220, close (or send junk
-                                               and close) instead of TLS
+                                               and close, or say nothing
+                                               for "tls_sleep" seconds,
+                                               default 10, and close)
+                                               instead of TLS
 
 Output, in --out DIR:
   session-N.log    transcript: "C: "/"S: " lines (CRLF removed; lines
@@ -161,6 +175,10 @@ def build_reply(code, lines, action):
         elif "text" in action:
             lines = [action["text"]]
         lines = lines * int(action.get("count", 1)) or [""]
+        fill = int(action.get("filler", 0))
+        if fill > 0:
+            lines = (lines[:-1] + ["filler %d" % k for k in range(fill)] +
+                     lines[-1:])
         pad = int(action.get("long", 0))
         lines = [(t + " " + "x" * pad)[:pad] if pad > len(t) else t
                  for t in lines]
@@ -263,13 +281,22 @@ class Conn:
         del self.buf[:n]
         return data
 
-    def send(self, data):
+    def send(self, data, split=0, delay=0.002):
         # Logged first, so the transcript is complete once the client has
         # the reply.
         self.log_lines(b"S: ", data)
+        if split > 0:
+            self.note("reply split into %d writes of <= %d bytes"
+                      % ((len(data) + split - 1) // split, split))
         try:
             self.sock.settimeout(self.timeout)
-            self.sock.sendall(data)
+            if split <= 0:
+                self.sock.sendall(data)
+            else:
+                for i in range(0, len(data), split):
+                    self.sock.sendall(data[i:i + split])
+                    if self.stop.wait(delay):
+                        raise SessionEnd()
             self.sock.settimeout(POLL)
         except (OSError, ssl.SSLError) as e:
             self.note("write error: %s" % e)
@@ -417,7 +444,8 @@ class Session:
             self.conn.sleep(float(act["sleep"]))
         if act.get("drop"):
             self.conn.drop(bool(act.get("reset")))
-        self.conn.send(plan.data)
+        self.conn.send(plan.data, int(act.get("split", 0)),
+                       float(act.get("split_delay", 0.002)))
         if act.get("inject"):
             self.conn.note("%d bytes injected after the %s reply"
                            % (len(act["inject"]), plan.stage))
@@ -477,7 +505,9 @@ class Session:
         how = plan.action.get("tls")
         if how == "garbage":
             self.conn.send(b"\x15\x03\x03\x00\x02\x02\x28 not TLS\r\n")
-        if how in ("close", "garbage"):
+        if how == "stall":
+            self.conn.sleep(float(plan.action.get("tls_sleep", 10)))
+        if how in ("close", "garbage", "stall"):
             self.conn.drop(False)
         self.tls = self.conn.start_tls(ctx)
         self.ehlo_done = False
@@ -788,6 +818,9 @@ class Server:
         elif self.scen.get("tls") == "implicit":
             sys.exit("faultserver: implicit TLS needs --cert and --key")
         self.listeners = self.bind(args)
+        self.fillers = []
+        if self.scen.get("accept", True) is False:
+            self.fill_backlog()
         self.sessions = 0
         self.threads = []
 
@@ -819,7 +852,27 @@ class Server:
                     raise
         sys.exit("faultserver: could not bind one port on " + " ".join(addrs))
 
+    def fill_backlog(self):
+        """Listen queues of length 0, filled by our own connections."""
+        for s in self.listeners:
+            s.listen(0)
+            host = s.getsockname()[0]
+            for _ in range(8):
+                c = socket.socket(s.family, socket.SOCK_STREAM)
+                c.settimeout(0.3)
+                try:
+                    c.connect((host, self.port))
+                except OSError:
+                    c.close()
+                    break
+                self.fillers.append(c)
+
     def serve(self):
+        if self.fillers:
+            self.stop.wait()
+            for c in self.fillers + self.listeners:
+                c.close()
+            return
         sel = selectors.DefaultSelector()
         for s in self.listeners:
             s.setblocking(False)

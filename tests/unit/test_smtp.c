@@ -521,6 +521,33 @@ test_session(void)
 	free(p.log);
 }
 
+/*
+ * Regression (fault matrix, mail 4xx): with PIPELINING, the RCPT sent
+ * after a refused MAIL gets "503 need MAIL"; that reply must not refuse
+ * the recipient, or the queued entry would never deliver it.
+ */
+static void
+test_pipelined_mail_refused(void)
+{
+	static const char *const s451[] = { GREET, "C:EHLO*", "S:250-mx.test",
+		"S:250 PIPELINING", "C:MAIL*", "C:RCPT*", "C:DATA",
+		"S:451 4.3.0 later", "S:503 5.5.1 need MAIL command",
+		"S:503 5.5.1 need MAIL command", "C:QUIT", "S:221 bye", NULL };
+	struct peer p;
+	struct smtp_params par = params();
+	struct smtp_mail m;
+	struct err e;
+
+	mail_init(&m, "x\r\n", 1);
+	IS_INT(run(&p, s451, &par, &m, &e), -1, "pipelined MAIL 451 fails");
+	OK(e.cls == ERR_TEMP && e.temporary, "MAIL 451: temporary");
+	OK(strstr(e.text, "451 4.3.0 later") != NULL, "names MAIL's reply");
+	IS_INT(rcpts[0].status, SMTP_RCPT_PENDING,
+	    "the 503 to RCPT leaves the recipient pending");
+	IS_INT(m.naccepted, 0, "nothing accepted");
+	free(p.log);
+}
+
 int
 main(void)
 {
@@ -529,6 +556,7 @@ main(void)
 	test_unpipelined();
 	test_all_refused();
 	test_refusals();
+	test_pipelined_mail_refused();
 	test_bdat();
 	test_checks();
 	test_dsn();
