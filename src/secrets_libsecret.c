@@ -2,17 +2,29 @@
  * secrets_libsecret.c: the Secret Service keyring through libsecret; the
  * only file that includes libsecret (see keyring.h).
  *
+ * libsecret is loaded at run time (dlopen of KEYRING_SONAME), the first
+ * time the keyring is actually consulted: it brings GLib, GIO, GObject
+ * and their dependencies (a dozen libraries, about 2 MiB of resident
+ * memory and a few milliseconds of relocations) that a submission whose
+ * password is in the config file, in ~/.netrc or not needed never uses.
+ * Every libsecret and GLib function goes through the table kr, resolved
+ * once; postern is not linked against them, so a direct call would not
+ * link. Without the library at run time the keyring behaves as in a
+ * build without it (lookups find nothing; store and forget say why).
+ *
  * libsecret's convenience calls (secret_password_lookup_sync and friends)
  * unlock locked items, which opens a prompt, and GLib autolaunches a bus
  * over X11 when there is no session bus. So: DBUS_SESSION_BUS_ADDRESS is
- * checked first; searches never set SECRET_SEARCH_UNLOCK (a locked item
- * comes back locked, without its secret); a store into a locked
- * collection is refused before it is tried. Every call runs under one
- * GCancellable that a watchdog thread cancels after KEYRING_TIMEOUT
- * seconds, so a Secret Service that never answers cannot hang us.
+ * checked first (before loading anything); searches never set
+ * SECRET_SEARCH_UNLOCK (a locked item comes back locked, without its
+ * secret); a store into a locked collection is refused before it is
+ * tried. Every call runs under one GCancellable that a watchdog thread
+ * cancels after KEYRING_TIMEOUT seconds, so a Secret Service that never
+ * answers cannot hang us.
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +32,102 @@
 #include <libsecret/secret.h>
 
 #include "keyring.h"
+#include "util.h"
+
+/* libsecret's soname has been .0 since its first release. */
+#define KEYRING_SONAME "libsecret-1.so.0"
+
+#define KEYRING_FUNCS(X)                                                       \
+	X(g_cancellable_new)                                                   \
+	X(g_cancellable_cancel)                                                \
+	X(g_mutex_init)                                                        \
+	X(g_mutex_lock)                                                        \
+	X(g_mutex_unlock)                                                      \
+	X(g_mutex_clear)                                                       \
+	X(g_cond_init)                                                         \
+	X(g_cond_signal)                                                       \
+	X(g_cond_wait_until)                                                   \
+	X(g_cond_clear)                                                        \
+	X(g_thread_new)                                                        \
+	X(g_thread_join)                                                       \
+	X(g_get_monotonic_time)                                                \
+	X(g_object_unref)                                                      \
+	X(g_error_matches)                                                     \
+	X(g_error_free)                                                        \
+	X(g_io_error_quark)                                                    \
+	X(g_dbus_error_quark)                                                  \
+	X(g_hash_table_new)                                                    \
+	X(g_hash_table_insert)                                                 \
+	X(g_hash_table_unref)                                                  \
+	X(g_str_hash)                                                          \
+	X(g_str_equal)                                                         \
+	X(g_list_free_full)                                                    \
+	X(secret_error_get_quark)                                              \
+	X(secret_service_get_sync)                                             \
+	X(secret_service_search_sync)                                          \
+	X(secret_service_store_sync)                                           \
+	X(secret_collection_for_alias_sync)                                    \
+	X(secret_collection_get_locked)                                        \
+	X(secret_item_get_locked)                                              \
+	X(secret_item_get_secret)                                              \
+	X(secret_item_delete_sync)                                             \
+	X(secret_value_new)                                                    \
+	X(secret_value_get)                                                    \
+	X(secret_value_unref)
+
+/* g_str_equal is also a function-like macro; we need the function. */
+#undef g_str_equal
+
+#define KEYRING_PTR(f) __typeof__(&f) f;
+static struct {
+	KEYRING_FUNCS(KEYRING_PTR)
+} kr;
+
+#define KEYRING_SYM(f) { #f, (void **)&kr.f },
+static const struct {
+	const char *name;
+	void **slot;
+} keyring_syms[] = { KEYRING_FUNCS(KEYRING_SYM) };
+
+/* Why loading failed (dlerror's text), for store and forget. */
+static char keyring_why[256];
+
+/* Load libsecret and resolve kr, once. 0, or -1 (keyring_why says). */
+static int
+keyring_load(void)
+{
+	static int state; /* 0 not tried, 1 loaded, -1 failed */
+	void *h;
+	size_t i;
+
+	if (state != 0)
+		return state == 1 ? 0 : -1;
+	state = -1;
+	/* Never closed: GLib cannot be unloaded safely. */
+	if ((h = dlopen(KEYRING_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		(void)strlcpy(keyring_why, dlerror(), sizeof(keyring_why));
+		return -1;
+	}
+	for (i = 0; i < sizeof(keyring_syms) / sizeof(keyring_syms[0]); i++)
+		if ((*keyring_syms[i].slot = dlsym(h, keyring_syms[i].name)) ==
+		    NULL) {
+			(void)snprintf(keyring_why, sizeof(keyring_why),
+			    "%s: no %s", KEYRING_SONAME, keyring_syms[i].name);
+			return -1;
+		}
+	state = 1;
+	return 0;
+}
+
+/* A store or forget without the library. */
+static int
+keyring_unloaded(const char *what, struct err *e)
+{
+	return err_set(e, ERR_UNAVAILABLE,
+	    "cannot %s the password: the keyring library cannot be loaded "
+	    "(install libsecret-1-0): %s",
+	    what, keyring_why);
+}
 
 /* Ours, and msmtp's: host, service=smtp, user. */
 static const SecretSchema keyring_ours = {
@@ -61,17 +169,19 @@ struct keyring_call {
 bool
 keyring_available(void)
 {
-	return true;
+	return keyring_load() == 0;
 }
 
 const char *
 keyring_backend_version(void)
 {
-	static char version[32];
+	static char version[64];
 
-	/* libsecret has no run-time version call; report what we built with. */
-	(void)snprintf(version, sizeof(version), "libsecret %d.%d.%d",
-	    SECRET_MAJOR_VERSION, SECRET_MINOR_VERSION, SECRET_MICRO_VERSION);
+	/* libsecret has no run-time version call; report what we built
+	 * with, without loading it. */
+	(void)snprintf(version, sizeof(version),
+	    "libsecret %d.%d.%d (loaded when used)", SECRET_MAJOR_VERSION,
+	    SECRET_MINOR_VERSION, SECRET_MICRO_VERSION);
 	return version;
 }
 
@@ -80,14 +190,14 @@ keyring_watchdog(gpointer arg)
 {
 	struct keyring_call *c = arg;
 
-	g_mutex_lock(&c->lock);
+	kr.g_mutex_lock(&c->lock);
 	while (!c->done)
-		if (!g_cond_wait_until(&c->cond, &c->lock, c->deadline)) {
+		if (!kr.g_cond_wait_until(&c->cond, &c->lock, c->deadline)) {
 			if (!c->done)
-				g_cancellable_cancel(c->cancel);
+				kr.g_cancellable_cancel(c->cancel);
 			break;
 		}
-	g_mutex_unlock(&c->lock);
+	kr.g_mutex_unlock(&c->lock);
 	return NULL;
 }
 
@@ -97,34 +207,40 @@ keyring_fail(GError *ge, const char *what, struct err *e)
 {
 	const char *msg = ge ? ge->message : "unknown error";
 
-	if (ge && g_error_matches(ge, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+	if (ge &&
+	    kr.g_error_matches(ge, kr.g_io_error_quark(), G_IO_ERROR_CANCELLED))
 		err_set_temp(e, ERR_TEMP,
 		    "the keyring did not answer within %d seconds (%s)",
 		    KEYRING_TIMEOUT, what);
 	else if (ge &&
-	    (g_error_matches(ge, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
-	        g_error_matches(ge, G_DBUS_ERROR,
+	    (kr.g_error_matches(ge, kr.g_dbus_error_quark(),
+	         G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+	        kr.g_error_matches(ge, kr.g_dbus_error_quark(),
 	            G_DBUS_ERROR_NAME_HAS_NO_OWNER)))
 		err_set_temp(e, ERR_TEMP,
 		    "no Secret Service on the D-Bus session bus (start "
 		    "gnome-keyring or another keyring daemon): %s",
 		    msg);
 	else if (ge &&
-	    g_error_matches(ge, SECRET_ERROR, SECRET_ERROR_IS_LOCKED))
+	    kr.g_error_matches(ge, kr.secret_error_get_quark(),
+	        SECRET_ERROR_IS_LOCKED))
 		err_set_temp(e, ERR_TEMP,
 		    "the keyring is locked; unlock it (log in to the desktop "
 		    "session) and try again");
-	else if (ge && ge->domain == G_IO_ERROR)
+	else if (ge && ge->domain == kr.g_io_error_quark())
 		err_set_temp(e, ERR_TEMP,
 		    "cannot connect to the D-Bus session bus: %s", msg);
 	else
 		err_set_temp(e, ERR_TEMP, "keyring %s failed: %s", what, msg);
 	if (ge)
-		g_error_free(ge);
+		kr.g_error_free(ge);
 	return -1;
 }
 
-/* Check the bus, start the watchdog, connect. 0 or -1 + temporary err. */
+/*
+ * Check the bus, load the library, start the watchdog, connect. 0, 1
+ * when the library cannot be loaded (keyring_why), or -1 + temporary err.
+ */
 static int
 keyring_begin(struct keyring_call *c, struct err *e)
 {
@@ -137,13 +253,15 @@ keyring_begin(struct keyring_call *c, struct err *e)
 		    "the keyring is not reachable: no D-Bus session bus "
 		    "(DBUS_SESSION_BUS_ADDRESS is not set, as under cron, "
 		    "ssh or a system service)");
-	c->cancel = g_cancellable_new();
-	g_mutex_init(&c->lock);
-	g_cond_init(&c->cond);
+	if (keyring_load() == -1)
+		return 1;
+	c->cancel = kr.g_cancellable_new();
+	kr.g_mutex_init(&c->lock);
+	kr.g_cond_init(&c->cond);
 	c->deadline =
-	    g_get_monotonic_time() + KEYRING_TIMEOUT * G_TIME_SPAN_SECOND;
-	c->watchdog = g_thread_new("keyring-watchdog", keyring_watchdog, c);
-	c->service = secret_service_get_sync(SECRET_SERVICE_OPEN_SESSION,
+	    kr.g_get_monotonic_time() + KEYRING_TIMEOUT * G_TIME_SPAN_SECOND;
+	c->watchdog = kr.g_thread_new("keyring-watchdog", keyring_watchdog, c);
+	c->service = kr.secret_service_get_sync(SECRET_SERVICE_OPEN_SESSION,
 	    c->cancel, &ge);
 	if (c->service == NULL)
 		return keyring_fail(ge, "connection", e);
@@ -154,33 +272,33 @@ static void
 keyring_end(struct keyring_call *c)
 {
 	if (c->watchdog != NULL) {
-		g_mutex_lock(&c->lock);
+		kr.g_mutex_lock(&c->lock);
 		c->done = true;
-		g_cond_signal(&c->cond);
-		g_mutex_unlock(&c->lock);
-		g_thread_join(c->watchdog);
-		g_mutex_clear(&c->lock);
-		g_cond_clear(&c->cond);
+		kr.g_cond_signal(&c->cond);
+		kr.g_mutex_unlock(&c->lock);
+		kr.g_thread_join(c->watchdog);
+		kr.g_mutex_clear(&c->lock);
+		kr.g_cond_clear(&c->cond);
 	}
 	if (c->service != NULL)
-		g_object_unref(c->service);
+		kr.g_object_unref(c->service);
 	if (c->cancel != NULL)
-		g_object_unref(c->cancel);
+		kr.g_object_unref(c->cancel);
 	memset(c, 0, sizeof(*c));
 }
 
 static GHashTable *
 keyring_attrs(const SecretSchema *schema, const char *host, const char *user)
 {
-	GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
+	GHashTable *h = kr.g_hash_table_new(kr.g_str_hash, kr.g_str_equal);
 
-	g_hash_table_insert(h,
+	kr.g_hash_table_insert(h,
 	    (gpointer)(schema == &keyring_network ? "server" : "host"),
 	    (gpointer)host);
-	g_hash_table_insert(h,
+	kr.g_hash_table_insert(h,
 	    (gpointer)(schema == &keyring_network ? "protocol" : "service"),
 	    (gpointer) "smtp");
-	g_hash_table_insert(h, (gpointer) "user", (gpointer)user);
+	kr.g_hash_table_insert(h, (gpointer) "user", (gpointer)user);
 	return h;
 }
 
@@ -198,9 +316,9 @@ keyring_search(struct keyring_call *c, const SecretSchema *schema,
 	GList *items, *l;
 	int r = 1;
 
-	items = secret_service_search_sync(c->service, schema, attrs,
+	items = kr.secret_service_search_sync(c->service, schema, attrs,
 	    SECRET_SEARCH_ALL | SECRET_SEARCH_LOAD_SECRETS, c->cancel, &ge);
-	g_hash_table_unref(attrs);
+	kr.g_hash_table_unref(attrs);
 	if (ge != NULL)
 		return keyring_fail(ge, "lookup", e);
 	for (l = items; l != NULL && r == 1; l = l->next) {
@@ -208,22 +326,22 @@ keyring_search(struct keyring_call *c, const SecretSchema *schema,
 		const gchar *data;
 		gsize len;
 
-		if (secret_item_get_locked(l->data)) {
+		if (kr.secret_item_get_locked(l->data)) {
 			(*locked)++;
 			continue;
 		}
-		if ((v = secret_item_get_secret(l->data)) == NULL)
+		if ((v = kr.secret_item_get_secret(l->data)) == NULL)
 			continue;
-		data = secret_value_get(v, &len);
+		data = kr.secret_value_get(v, &len);
 		buf_wipe(out);
 		if (buf_add(out, data, len) == -1)
 			r = err_set(e, ERR_CONFIG,
 			    "the password in the keyring is too long");
 		else
 			r = 0;
-		secret_value_unref(v);
+		kr.secret_value_unref(v);
 	}
-	g_list_free_full(items, g_object_unref);
+	kr.g_list_free_full(items, kr.g_object_unref);
 	return r;
 }
 
@@ -237,8 +355,8 @@ keyring_lookup(const char *host, const char *user, struct buf *out,
 	unsigned locked = 0, i;
 	int r = -1;
 
-	if (keyring_begin(&c, e) == -1)
-		goto out;
+	if ((r = keyring_begin(&c, e)) != 0)
+		goto out; /* 1: no library, as a build without the keyring */
 	for (i = 0, r = 1; i < G_N_ELEMENTS(order) && r == 1; i++) {
 		r = keyring_search(&c, order[i], host, user, out, &locked, e);
 		if (r == 0)
@@ -261,7 +379,7 @@ keyring_default_unlocked(struct keyring_call *c, struct err *e)
 	GError *ge = NULL;
 	bool locked;
 
-	coll = secret_collection_for_alias_sync(c->service,
+	coll = kr.secret_collection_for_alias_sync(c->service,
 	    SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE, c->cancel, &ge);
 	if (ge != NULL)
 		return keyring_fail(ge, "store", e);
@@ -269,8 +387,8 @@ keyring_default_unlocked(struct keyring_call *c, struct err *e)
 		return err_set(e, ERR_UNAVAILABLE,
 		    "the keyring has no default collection to store into "
 		    "(create one with your keyring manager, e.g. seahorse)");
-	locked = secret_collection_get_locked(coll);
-	g_object_unref(coll);
+	locked = kr.secret_collection_get_locked(coll);
+	kr.g_object_unref(coll);
 	if (locked)
 		return err_set_temp(e, ERR_TEMP,
 		    "the keyring is locked; unlock it (log in to the desktop "
@@ -288,20 +406,24 @@ keyring_store(const char *host, const char *user, const char *label,
 	GError *ge = NULL;
 	int r = -1;
 
-	if (keyring_begin(&c, e) == -1 || keyring_default_unlocked(&c, e) == -1)
+	if ((r = keyring_begin(&c, e)) == 1)
+		r = keyring_unloaded("store", e);
+	if (r == -1 || keyring_default_unlocked(&c, e) == -1) {
+		r = -1;
 		goto out;
+	}
 	attrs = keyring_attrs(&keyring_ours, host, user);
-	v = secret_value_new(password, -1, "text/plain");
-	if (!secret_service_store_sync(c.service, &keyring_ours, attrs,
+	v = kr.secret_value_new(password, -1, "text/plain");
+	if (!kr.secret_service_store_sync(c.service, &keyring_ours, attrs,
 	        SECRET_COLLECTION_DEFAULT, label, v, c.cancel, &ge))
 		r = keyring_fail(ge, "store", e);
 	else
 		r = 0;
 out:
 	if (v != NULL)
-		secret_value_unref(v);
+		kr.secret_value_unref(v);
 	if (attrs != NULL)
-		g_hash_table_unref(attrs);
+		kr.g_hash_table_unref(attrs);
 	keyring_end(&c);
 	return r;
 }
@@ -317,29 +439,32 @@ keyring_forget(const char *host, const char *user, unsigned *removed,
 	int r = -1;
 
 	*removed = 0;
-	if (keyring_begin(&c, e) == -1)
+	if ((r = keyring_begin(&c, e)) == 1)
+		r = keyring_unloaded("forget", e);
+	if (r == -1)
 		goto out;
 	attrs = keyring_attrs(&keyring_ours, host, user);
-	items = secret_service_search_sync(c.service, &keyring_ours, attrs,
+	items = kr.secret_service_search_sync(c.service, &keyring_ours, attrs,
 	    SECRET_SEARCH_ALL, c.cancel, &ge);
 	if (ge != NULL) {
 		keyring_fail(ge, "search", e);
 		goto out;
 	}
 	for (l = items, r = 0; l != NULL && r == 0; l = l->next) {
-		if (secret_item_get_locked(l->data))
+		if (kr.secret_item_get_locked(l->data))
 			r = err_set_temp(e, ERR_TEMP,
 			    "the keyring is locked; unlock it (log in to the "
 			    "desktop session) and try again");
-		else if (!secret_item_delete_sync(l->data, c.cancel, &ge))
+		else if (!kr.secret_item_delete_sync(l->data, c.cancel, &ge))
 			r = keyring_fail(ge, "delete", e);
 		else
 			(*removed)++;
 	}
 out:
-	g_list_free_full(items, g_object_unref);
+	if (items != NULL)
+		kr.g_list_free_full(items, kr.g_object_unref);
 	if (attrs != NULL)
-		g_hash_table_unref(attrs);
+		kr.g_hash_table_unref(attrs);
 	keyring_end(&c);
 	return r;
 }
