@@ -10,6 +10,7 @@
 
 load lib/common
 load lib/faultserver
+load lib/secretscan
 
 USER_=alice@example.test
 PASS_='s3cret p@ss'
@@ -205,12 +206,14 @@ send() {
 	grep -q '^HOME=' "$BATS_TEST_TMPDIR/environ"
 	# not dumpable: /proc/PID/environ belongs to root, not the user
 	[ "$(stat -c %U "/proc/$pid/environ")" = root ]
+	secret_scan_pid "$PASS_" "$USER_" "$pid"
 	wait "$pid"
 	# the stalled AUTH went through in the end
 	grep -q '^S: 235' "$(fault_transcript 1)"
-	for f in cmdline environ postern.log out; do
-		! grep -qF -e "$PASS_" -e "$plain" -e "$b64" "$BATS_TEST_TMPDIR/$f"
-	done
+	secret_scan_files "$PASS_" "$USER_" "$BATS_TEST_TMPDIR"/{cmdline,environ,postern.log,out}
+	# the scan looks for (at least) what this test computed
+	secret_forms "$PASS_" "$USER_" | grep -Fxq -- "$plain"
+	secret_forms "$PASS_" "$USER_" | grep -Fxq -- "$b64"
 	grep -q 'AUTH PLAIN <redacted>' "$BATS_TEST_TMPDIR/out"
 	grep -q 'auth=PLAIN' "$BATS_TEST_TMPDIR/postern.log"
 }

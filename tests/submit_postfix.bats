@@ -11,6 +11,7 @@
 load lib/common
 load lib/postfix
 load lib/submit
+load lib/secretscan
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -300,17 +301,6 @@ refused_quietly() {
 	refused_quietly tok-pf-peval
 }
 
-# leaks FILE: FILE holds the password or a base64 form of it.
-leaks() {
-	local s
-	for s in "$TB_PASS" "$(printf '%s' "$TB_PASS" | base64)" \
-		"$(printf '\0%s\0%s' "$TB_USER" "$TB_PASS" | base64 -w0)" \
-		"$(printf '%s\0%s\0%s' "$TB_USER" "$TB_USER" "$TB_PASS" | base64 -w0)"; do
-		grep -Fq -- "$s" "$1" && { echo "$1 holds '$s'"; return 0; }
-	done
-	return 1
-}
-
 @test "-v: AUTH payloads redacted; the password is in neither stderr nor the logfile" {
 	local mech
 	for mech in plain login scram-sha-256; do
@@ -319,8 +309,8 @@ leaks() {
 		send -v -i bob@example.test
 		[ "$status" -eq 0 ]
 		printf '%s\n' "$stderr" >"$BATS_TEST_TMPDIR/stderr"
-		! leaks "$BATS_TEST_TMPDIR/stderr"
-		! leaks "$LOG"
+		secret_scan_files "$TB_PASS" "$TB_USER" \
+			"$BATS_TEST_TMPDIR/stderr" "$LOG"
 		grep -Fxq "postern: --> AUTH ${mech^^} <redacted>" \
 			"$BATS_TEST_TMPDIR/stderr" ||
 			grep -Fxq "postern: --> AUTH ${mech^^}" "$BATS_TEST_TMPDIR/stderr"
@@ -415,5 +405,5 @@ with open(sys.argv[3], "ab") as out:
 	# <22> = LOG_MAIL (2 << 3) | LOG_INFO (6)
 	grep -Eq '^<22>.* postern\[[0-9]+\]: account=default host=localhost port=[0-9]+ tls="TLS1\.[23] [^"]+" auth=PLAIN from=alice@example\.test rcpt=bob@example\.test status=sent size=[0-9]+ reply="250 [^"]*" duration_ms=[0-9]+ exit=0$' \
 		"$BATS_TEST_TMPDIR/syslog" || { cat "$BATS_TEST_TMPDIR/syslog"; false; }
-	! leaks "$BATS_TEST_TMPDIR/syslog"
+	secret_scan_files "$TB_PASS" "$TB_USER" "$BATS_TEST_TMPDIR/syslog"
 }
