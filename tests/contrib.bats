@@ -316,3 +316,25 @@ complete_words() {
 	[ "$status" -eq 64 ]
 	[ "${lines[0]}" = "usage: postern-convert ssmtp [--keyring] [SSMTP.CONF]" ]
 }
+
+@test "packaging versions match configure.ac" {
+	v=$(sed -n 's/^AC_INIT(\[postern\], \[\([^]]*\)\].*/\1/p' \
+		"$POSTERN_SRCDIR/configure.ac")
+	[ -n "$v" ]
+	[ "$(awk '/^Version:/ { print $2 }' "$C/rpm/postern.spec")" = "$v" ]
+	[[ "$(head -n 1 "$C/debian/changelog")" == "postern ($v-"* ]]
+	run "$POSTERN" --version
+	[ "${lines[0]}" = "postern $v" ]
+}
+
+@test "the RPM spec is accepted by rpmbuild -bs" {
+	require_cmd rpmbuild rpm
+	top="$BATS_TEST_TMPDIR/rpm"
+	mkdir -p "$top/SOURCES"
+	: >"$top/SOURCES/postern-0.1.0.tar.gz"
+	run rpmbuild -bs --define "_topdir $top" "$C/rpm/postern.spec"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	srpm=$(ls "$top"/SRPMS/postern-*.src.rpm)
+	run rpm -qp --qf '%{NAME} %{VERSION} %{LICENSE}\n' "$srpm"
+	[ "$output" = "postern 0.1.0 GPL-3.0-or-later" ]
+}
