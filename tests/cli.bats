@@ -188,7 +188,7 @@ safe_message() {
 	[ -n "${POSTERN_TEST_SKIP_BIG:-}" ] && skip "POSTERN_TEST_SKIP_BIG is set"
 	[ -x /usr/bin/time ] || require_or_skip "GNU time not installed (package time)"
 	avail=$(df -Pk "$XDG_STATE_HOME" | awk 'NR == 2 { print $4 }')
-	[ "$avail" -gt 2500000 ] || skip "less than 2.5 GB free under $XDG_STATE_HOME"
+	[ "$avail" -gt 2500000 ] || require_or_skip "less than 2.5 GB free under $XDG_STATE_HOME"
 	run bash -c '{ printf "To: a@example.org\nSubject: big\n\n"; yes "0123456789 the quick brown fox jumps over the lazy dog" | head -c 1073741824; } |
 		/usr/bin/time -f "RSS %M" -o "$BATS_TEST_TMPDIR/rss" "$POSTERN" --dry-run -i -t >/dev/null'
 	[ "$status" -eq 0 ]

@@ -447,7 +447,7 @@ exec(sys.stdin.read())
 
 @test "faultserver: listens on ::1 too, same port" {
 	grep -q '00000000000000000000000000000001' /proc/net/if_inet6 2>/dev/null ||
-		skip "no ::1 on this host"
+		require_or_skip "no ::1 on this host"
 	fault_start "" "$BATS_TEST_TMPDIR/fault" --ipv6
 	run py <<-'EOF'
 	for host in ("127.0.0.1", "::1"):

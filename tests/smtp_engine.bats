@@ -17,7 +17,7 @@ setup() {
 	postfix_setup
 	hermetic_env
 	PROBE="$POSTERN_BUILDDIR/tests/unit/smtp_probe"
-	[ -x "$PROBE" ] || skip "smtp_probe not built (make check builds it)"
+	[ -x "$PROBE" ] || require_or_skip "smtp_probe not built (make check builds it)"
 	export SMTP_PROBE_PASSWORD="$TB_PASS"
 	MSG="$BATS_TEST_TMPDIR/msg.eml"
 }
@@ -66,7 +66,7 @@ probe() {
 }
 
 @test "IPv6 loopback" {
-	[ "$TB_IPV6" = yes ] || skip "no IPv6 loopback"
+	[ "$TB_IPV6" = yes ] || require_or_skip "no IPv6 loopback"
 	make_msg tok-ipv6
 	probe -s ::1 -p "$TB_SMTPS_PORT" -t implicit -c "$TB_CA" -a auto \
 		-u "$TB_USER"
