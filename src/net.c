@@ -238,6 +238,23 @@ net_write(struct net_conn *c, const void *p, size_t n, struct err *e)
 	return 0;
 }
 
+char *
+net_write_reserve(struct net_conn *c, size_t min, size_t *room, struct err *e)
+{
+	if (min > NET_WBUF_SIZE)
+		min = NET_WBUF_SIZE;
+	if (NET_WBUF_SIZE - c->wlen < min && net_flush(c, e) == -1)
+		return NULL;
+	*room = NET_WBUF_SIZE - c->wlen;
+	return c->wbuf + c->wlen;
+}
+
+void
+net_commit(struct net_conn *c, size_t n)
+{
+	c->wlen += n;
+}
+
 size_t
 net_wpending(const struct net_conn *c)
 {

@@ -98,6 +98,19 @@ void net_set_timeout(struct net_conn *, unsigned seconds);
 /* Queue bytes for sending; flushes when the output buffer fills. */
 int net_write(struct net_conn *, const void *, size_t, struct err *);
 
+/*
+ * Write in place: a pointer to *room >= min free bytes at the end of the
+ * output buffer (flushed first when less is free; min <=
+ * NET_WBUF_SIZE), for the caller to fill and then net_commit. The body
+ * is stuffed (or read) straight into it: no second copy, no other
+ * buffer. NULL on a failed flush (err filled).
+ */
+char *net_write_reserve(struct net_conn *, size_t min, size_t *room,
+    struct err *);
+
+/* Queue the first n (<= room) bytes written at net_write_reserve. */
+void net_commit(struct net_conn *, size_t n);
+
 /* Send everything queued. */
 int net_flush(struct net_conn *, struct err *);
 

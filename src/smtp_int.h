@@ -152,7 +152,11 @@ struct smtp_stuffer {
 	off_t off; /* input bytes seen, for error messages */
 };
 void smtp_stuff_init(struct smtp_stuffer *);
-/* Stuffs n bytes into out (room for 2 * n); the output length, or -1. */
+/*
+ * Stuffs n bytes into out (room for 2 * n); the output length, or -1.
+ * out may lie in the same buffer below in, at least n bytes before it
+ * (in place: the output never overtakes the unread input).
+ */
 ssize_t smtp_stuff(struct smtp_stuffer *, const char *, size_t, char *out);
 int smtp_stuff_check(struct smtp_stuffer *, const char *, size_t);
 /* Writes the end of data into out (room for 5); its length, or -1. */

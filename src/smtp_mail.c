@@ -10,10 +10,12 @@
  * CHUNKING the message goes as one "BDAT <size> LAST" chunk after the
  * RCPT replies, without stuffing.
  *
- * The body is read from the spool fd with pread in large chunks and
- * written in large writes. A bare CR or LF or a NUL in it means the
- * message was not canonicalised: the connection is dropped without an
- * end of data, so the server discards what it got.
+ * The body is read from the spool fd with pread straight into the
+ * connection's output buffer (net_write_reserve) and stuffed there in
+ * place, so it leaves in large writes and needs no buffer of its own:
+ * memory stays the same for 1 KiB and 1 GiB. A bare CR or LF or a NUL in
+ * it means the message was not canonicalised: the connection is dropped
+ * without an end of data, so the server discards what it got.
  */
 #include "config.h"
 
@@ -29,7 +31,9 @@
 #include "span.h"
 #include "util.h"
 
-#define SMTP_BODY_CHUNK (64 * 1024)
+/* Flush rather than read less than half this (the stuffed output may
+ * be twice the input): rounds of at least 8 KiB of input. */
+#define SMTP_BODY_MIN (16 * 1024)
 
 void
 smtp_stuff_init(struct smtp_stuffer *st)
@@ -68,7 +72,8 @@ smtp_stuff(struct smtp_stuffer *st, const char *in, size_t n, char *out)
 			continue;
 		k = span_text(in + i, n - i, false);
 		if (k > 0) {
-			memcpy(out + o, in + i, k);
+			/* out may be in the same buffer, below in. */
+			memmove(out + o, in + i, k);
 			o += k;
 			i += k;
 			st->prev = in[i - 1];
@@ -522,61 +527,73 @@ smtp_body_read(struct smtp_session *s, char *p, size_t n, off_t off)
 	return 0;
 }
 
+/*
+ * One round: read the next part of the message into the free output
+ * buffer and queue it. BDAT reads it where it goes. DATA reads at most
+ * half the room into the back and stuffs it forward into the front:
+ * the output (at most two bytes per input byte) then never overtakes
+ * the input still to be read. 0, -1 (s->e set), -2 (not canonical).
+ */
+static int
+smtp_body_round(struct smtp_session *s, struct smtp_stuffer *st, bool stuff,
+    off_t *off)
+{
+	off_t left = s->mail->size - *off;
+	size_t room, n;
+	char *p, *in;
+	ssize_t o;
+
+	if ((p = net_write_reserve(s->conn, SMTP_BODY_MIN, &room, s->e)) ==
+	    NULL)
+		return -1;
+	n = stuff ? room / 2 : room;
+	if ((off_t)n > left)
+		n = (size_t)left;
+	in = stuff ? p + room - n : p;
+	if (smtp_body_read(s, in, n, *off) == -1)
+		return -1;
+	if (stuff)
+		o = smtp_stuff(st, in, n, p);
+	else
+		o = smtp_stuff_check(st, in, n) == -1 ? -1 : (ssize_t)n;
+	if (o == -1)
+		return -2;
+	net_commit(s->conn, (size_t)o);
+	*off += (off_t)n;
+	return 0;
+}
+
 /* Stream the message, stuffed (DATA) or raw (BDAT), in large writes. */
 static int
 smtp_body_stream(struct smtp_session *s, bool stuff)
 {
 	struct smtp_stuffer st;
-	char *in = NULL, *out = NULL;
-	off_t off = 0, size = s->mail->size;
-	size_t n;
-	ssize_t o = 0;
-	int r = -1;
+	off_t off = 0;
+	size_t room;
+	ssize_t o;
+	char *p;
+	int r = 0;
 
 	smtp_stuff_init(&st);
-	if ((in = malloc(SMTP_BODY_CHUNK)) == NULL ||
-	    (out = malloc(2 * SMTP_BODY_CHUNK + 8)) == NULL) {
-		(void)err_set(s->e, ERR_SOFTWARE, "out of memory");
-		s->broken = true;
-		goto out;
-	}
-	while (off < size) {
-		n = size - off > SMTP_BODY_CHUNK ? SMTP_BODY_CHUNK
-		                                 : (size_t)(size - off);
-		if (smtp_body_read(s, in, n, off) == -1)
-			goto out;
-		if (stuff)
-			o = smtp_stuff(&st, in, n, out);
+	while (r == 0 && off < s->mail->size)
+		r = smtp_body_round(s, &st, stuff, &off);
+	if (r == 0 && stuff) {
+		if ((p = net_write_reserve(s->conn, 5, &room, s->e)) == NULL)
+			r = -1;
+		else if ((o = smtp_stuff_end(&st, p)) == -1)
+			r = -2;
 		else
-			o = smtp_stuff_check(&st, in, n) == -1 ? -1
-			                                       : (ssize_t)n;
-		if (o == -1)
-			break;
-		if (net_write(s->conn, stuff ? out : in, (size_t)o, s->e) == -1)
-			goto broken;
-		off += (off_t)n;
-	}
-	if (o != -1 && stuff)
-		o = smtp_stuff_end(&st, out);
-	else if (o != -1 && st.prev == '\r')
-		o = -1;
-	if (o == -1) {
+			net_commit(s->conn, (size_t)o);
+	} else if (r == 0 && st.prev == '\r')
+		r = -2;
+	if (r == -2)
 		(void)err_set(s->e, ERR_SOFTWARE,
 		    "the message is not "
 		    "canonical (bare CR, LF or NUL near byte %jd); not sent",
 		    (intmax_t)st.off);
-		goto broken;
-	}
-	if (stuff && net_write(s->conn, out, (size_t)o, s->e) == -1)
-		goto broken;
-	r = 0;
-	goto out;
-broken:
-	s->broken = true;
-out:
-	free(in);
-	free(out);
-	return r;
+	if (r != 0)
+		s->broken = true;
+	return r == 0 ? 0 : -1;
 }
 
 static void

@@ -177,6 +177,35 @@ stuff(const char *in, size_t k, char *out, size_t *olen)
 	return 0;
 }
 
+/*
+ * In place, as smtp_body_round does: the input in the back half of a
+ * buffer of twice its size, stuffed forward into the front, gives the
+ * same bytes as stuffing into a separate buffer; dot lines (the worst
+ * case) and runs of text (memmove) both.
+ */
+static void
+test_stuffing_in_place(void)
+{
+	static const char *const in[] = { ".\r\n.\r\n.\r\n.\r\n..\r\n.x\r\n",
+		"plain text run\r\n.dot\r\nand more text\r\n.\r\n",
+		"no dots at all in here\r\n" };
+	struct smtp_stuffer st;
+	char buf[256], want[256];
+	size_t i, n;
+	ssize_t a, b;
+
+	for (i = 0; i < ARRAY_SIZE(in); i++) {
+		n = strlen(in[i]);
+		smtp_stuff_init(&st);
+		a = smtp_stuff(&st, in[i], n, want);
+		memcpy(buf + n, in[i], n); /* room 2n, input at the back */
+		smtp_stuff_init(&st);
+		b = smtp_stuff(&st, buf + n, n, buf);
+		OK(a > 0 && a == b && memcmp(buf, want, (size_t)a) == 0,
+		    "in-place stuffing equals stuffing into another buffer");
+	}
+}
+
 static void
 test_stuffing(void)
 {
@@ -258,6 +287,7 @@ main(void)
 	test_bad();
 	test_esc_and_format();
 	test_stuffing();
+	test_stuffing_in_place();
 	test_xtext();
 	return tap_done();
 }
