@@ -70,7 +70,8 @@ ACTION (every key optional; what is not given keeps the default reply):
                                                (default 0.002)
   "tls": "close" | "garbage" | "stall"         starttls only: after the
                                                220, close (or send junk
-                                               and close, or say nothing
+                                               0.2 s later and close, or
+                                               say nothing
                                                for "tls_sleep" seconds,
                                                default 10, and close)
                                                instead of TLS
@@ -504,6 +505,9 @@ class Session:
             return
         how = plan.action.get("tls")
         if how == "garbage":
+            # after the client's ClientHello, not with the 220: the
+            # client then fails the handshake (not an injection)
+            self.conn.sleep(0.2)
             self.conn.send(b"\x15\x03\x03\x00\x02\x02\x28 not TLS\r\n")
         if how == "stall":
             self.conn.sleep(float(plan.action.get("tls_sleep", 10)))
