@@ -67,6 +67,8 @@ deliver_params(const struct account *a, char *port, size_t portlen,
 	p->tls_priorities = a->tls_priorities;
 	p->tls_host_override = a->tls_host_override;
 	p->tls_no_certcheck = !a->tls_certcheck;
+	p->tls_session_cache = a->tls_session_cache;
+	p->account = a->name;
 	p->helo = a->domain;
 	p->auth = a->auth == CONF_AUTH_OFF ? SMTP_AUTH_OFF
 	    : a->auth == CONF_AUTH_ON      ? SMTP_AUTH_AUTO
@@ -76,6 +78,7 @@ deliver_params(const struct account *a, char *port, size_t portlen,
 	p->password = deliver_password;
 	p->password_arg = ctx;
 	p->timeout = a->timeout ? a->timeout : 24 * 3600; /* off: a day */
+	p->data_timeout = a->data_timeout; /* RFC 5321: 10 min by default */
 	p->family = deliver_family(a);
 	p->source_ip = a->source_ip;
 }

@@ -87,6 +87,8 @@ acct() { printf 'account %s\nhost %s\nfrom %s\n' "$1" "$2" "$3"; }
 	printf '%s\n' "$output" | grep -Eq '^tls_starttls on +# default$'
 	printf '%s\n' "$output" | grep -Eq '^tls_certcheck on +# default$'
 	printf '%s\n' "$output" | grep -Eq '^auth on +# default$'
+	printf '%s\n' "$output" | grep -Eq '^timeout 60 +# default$'
+	printf '%s\n' "$output" | grep -Eq '^data_timeout 600 +# default$'
 	printf 'account default\nhost h\ntls off\nuser u\n' >"$PC"
 	run "$POSTERN" --print-config
 	[ "$status" -eq 78 ]

@@ -102,7 +102,8 @@ message() {
 start_server() {
 	fault_start "$1" "$2" --well-behaved
 	submit_config "$(tb_account port "$FAULT_PORT" ipv6 off \
-		tls_trust_file "$FAULT_CERT_DIR/ca.crt" auth plain timeout 1)"
+		tls_trust_file "$FAULT_CERT_DIR/ca.crt" auth plain timeout 1 \
+		data_timeout 1)"
 }
 
 # whole_messages DIR TOKEN: messages in DIR the server answered 250 and
