@@ -320,12 +320,49 @@ smtp_tls_note(struct smtp_session *s)
 	(void)strlcpy(i->tls_sha256, ti.sha256, sizeof(i->tls_sha256));
 	(void)strlcpy(i->tls_not_after, ti.not_after, sizeof(i->tls_not_after));
 	i->tls_verify = ti.verify;
-	smtp_note(s, "TLS %s, %s, verified by %s", ti.version, ti.cipher,
-	    ti.verify);
+	smtp_note(s, "TLS %s, %s, verified by %s%s", ti.version, ti.cipher,
+	    ti.verify, ti.resumed ? ", session resumed" : "");
 	smtp_note(s,
 	    "certificate: subject %s; issuer %s; expires %s; "
 	    "SHA-256 %s",
 	    ti.subject, ti.issuer, ti.not_after, ti.sha256);
+}
+
+/*
+ * The session cache of this account: $XDG_STATE_HOME/postern/tls, and
+ * the identity a cached session must have been verified under (every
+ * setting that changes what is sent or checked). Without a state
+ * directory there is no cache, which only costs time.
+ */
+static int
+smtp_tls_cache(struct smtp_session *s, struct tls_params *tp, char **dir,
+    struct buf *id)
+{
+	const struct smtp_params *p = s->p;
+	char *state;
+
+	if (!p->tls_session_cache || p->account == NULL)
+		return 0;
+	if ((state = util_xdg_state_home()) != NULL)
+		*dir = util_path_join(state, "postern/tls");
+	free(state);
+	if (*dir == NULL)
+		return 0;
+	if (buf_printf(id,
+	        "account %s\nhost %s\nport %s\nmode %d\nuser %s\n"
+	        "name %s\ntrust %s\npin %s\ncert %s\nkey %s\n"
+	        "priorities %s\ncertcheck %d\n",
+	        p->account, p->host, p->port ? p->port : "", (int)p->tls,
+	        p->user ? p->user : "", tp->host,
+	        tp->trust_file ? tp->trust_file : "",
+	        tp->fingerprint ? tp->fingerprint : "",
+	        tp->cert_file ? tp->cert_file : "",
+	        tp->key_file ? tp->key_file : "",
+	        tp->priorities ? tp->priorities : "", !tp->no_certcheck) == -1)
+		return err_set(s->e, ERR_SOFTWARE, "out of memory");
+	tp->session_dir = *dir;
+	tp->session_id = buf_str(id);
+	return 0;
 }
 
 static int
@@ -333,8 +370,12 @@ smtp_tls_start(struct smtp_session *s)
 {
 	struct tls_params tp;
 	const struct smtp_params *p = s->p;
+	struct buf id;
+	char *dir = NULL;
+	int r = -1;
 
 	memset(&tp, 0, sizeof(tp));
+	buf_init(&id, 16384);
 	tp.host = p->tls_host_override ? p->tls_host_override : p->host;
 	tp.trust_file = p->tls_trust_file;
 	tp.fingerprint = p->tls_fingerprint;
@@ -342,13 +383,19 @@ smtp_tls_start(struct smtp_session *s)
 	tp.key_file = p->tls_key_file;
 	tp.priorities = p->tls_priorities;
 	tp.no_certcheck = p->tls_no_certcheck;
+	if (smtp_tls_cache(s, &tp, &dir, &id) == -1)
+		goto out;
 	if (net_starttls(s->conn, &tp, s->e) == -1) {
 		s->broken = true;
-		return -1;
+		goto out;
 	}
 	s->tls_done = true;
 	smtp_tls_note(s);
-	return 0;
+	r = 0;
+out:
+	free(dir);
+	buf_free(&id);
+	return r;
 }
 
 static int

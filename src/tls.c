@@ -7,6 +7,9 @@
  * tls.h): CA chain + host name inside the handshake
  * (gnutls_session_set_verify_cert), or a leaf-certificate pin checked
  * right after it, or nothing when the account says tls_certcheck off.
+ * A resumed session is checked again the same way (tls_resumed_verify);
+ * the session cache file (tls_cache.c) is read before the handshake and
+ * written at close.
  */
 #include "config.h"
 
@@ -16,13 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
 #include "buf.h"
 #include "idn.h"
 #include "tls.h"
+#include "tls_cache.h"
 #include "util.h"
 
 /* Whatever the user's priority string says, never below TLS 1.2. */
@@ -35,6 +41,8 @@ struct tls_session {
 	size_t pinlen;
 	const char *verify; /* "ca+hostname", "fingerprint", "none" */
 	char host[256];     /* the name verified, for messages */
+	char *cache;        /* session cache file, or NULL */
+	char cache_hdr[TLS_CACHE_HDR_MAX]; /* its first line */
 	bool ready;
 };
 
@@ -173,6 +181,53 @@ tls_is_ip(const char *host)
 	    inet_pton(AF_INET6, host, a) == 1;
 }
 
+/* The cache file of this identity, and its header. */
+static int
+tls_cache_name(struct tls_session *t, const struct tls_params *p)
+{
+	unsigned char md[32];
+
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, p->session_id,
+	        strlen(p->session_id), md) < 0)
+		return -1;
+	return tls_cache_path(p->session_dir, md, &t->cache, t->cache_hdr);
+}
+
+/* Offer the cached session, if there is a sound one (tls_cache.h). */
+static void
+tls_cache_load(struct tls_session *t)
+{
+	unsigned char *d;
+	size_t n;
+
+	if (tls_cache_read(t->cache, t->cache_hdr, &d, &n) == -1)
+		return;
+	(void)gnutls_session_set_data(t->s, d, n);
+	free(d);
+}
+
+/*
+ * Keep the session for the next connection, when the server gave one
+ * that can resume (TLS 1.3: a ticket arrived on this connection; TLS
+ * 1.2: a session ticket or id). Best effort: a failure costs a full
+ * handshake next time.
+ */
+static void
+tls_cache_save(struct tls_session *t)
+{
+	gnutls_datum_t d = { NULL, 0 };
+
+	if (t->cache == NULL || !t->ready ||
+	    (gnutls_protocol_get_version(t->s) == GNUTLS_TLS1_3 &&
+	        !(gnutls_session_get_flags(t->s) &
+	            GNUTLS_SFLAGS_SESSION_TICKET)) ||
+	    gnutls_session_get_data2(t->s, &d) < 0 || d.size == 0)
+		goto out;
+	(void)tls_cache_write(t->cache, t->cache_hdr, d.data, d.size);
+out:
+	gnutls_free(d.data);
+}
+
 int
 tls_session_new(struct tls_session **out, int fd, const struct tls_params *p,
     struct err *e)
@@ -208,6 +263,13 @@ tls_session_new(struct tls_session **out, int fd, const struct tls_params *p,
 		    strlen(t->host));
 	if (t->pinlen == 0 && !p->no_certcheck)
 		gnutls_session_set_verify_cert(t->s, t->host, 0);
+	if (p->session_dir != NULL && p->session_id != NULL) {
+		if (tls_cache_name(t, p) == -1) {
+			err_set(e, ERR_SOFTWARE, "out of memory");
+			goto fail;
+		}
+		tls_cache_load(t);
+	}
 	gnutls_transport_set_int(t->s, fd);
 	*out = t;
 	return 0;
@@ -240,10 +302,9 @@ tls_verify_reason(unsigned status)
  * list of sentences that does not name the host).
  */
 static int
-tls_verify_error(struct tls_session *t, struct err *e)
+tls_verify_error(struct tls_session *t, unsigned status, struct err *e)
 {
 	gnutls_datum_t d = { NULL, 0 };
-	unsigned status = gnutls_session_get_verify_cert_status(t->s);
 	const char *why = tls_verify_reason(status);
 	size_t n;
 
@@ -285,6 +346,35 @@ tls_check_pin(struct tls_session *t, struct err *e)
 	return 0;
 }
 
+/*
+ * A resumed session has no certificate message: check the certificate
+ * it carries (GnuTLS keeps the peer's chain in the session data) as a
+ * full handshake would, against today's trust store and host name. On
+ * any refusal the cache file goes, so the next connection is full.
+ */
+static int
+tls_resumed_verify(struct tls_session *t, struct err *e)
+{
+	unsigned status = 0, n = 0;
+	int rc = 0;
+
+	if (strcmp(t->verify, "ca+hostname") == 0)
+		rc = gnutls_certificate_verify_peers3(t->s, t->host, &status);
+	else if (strcmp(t->verify, "fingerprint") == 0 &&
+	    gnutls_certificate_get_peers(t->s, &n) == NULL)
+		rc = GNUTLS_E_NO_CERTIFICATE_FOUND;
+	if (rc == 0 && status == 0)
+		return 0;
+	if (t->cache != NULL)
+		(void)unlink(t->cache);
+	if (rc < 0)
+		return err_set_temp(e, ERR_TEMP,
+		    "%s: resumed TLS session cannot be verified (%s); the "
+		    "next connection makes a full handshake",
+		    t->host, gnutls_strerror(rc));
+	return tls_verify_error(t, status, e);
+}
+
 int
 tls_session_handshake(struct tls_session *t, struct err *e)
 {
@@ -295,7 +385,8 @@ tls_session_handshake(struct tls_session *t, struct err *e)
 		return gnutls_record_get_direction(t->s) ? NET_IO_WANT_WRITE
 		                                         : NET_IO_WANT_READ;
 	if (rc == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR)
-		return tls_verify_error(t, e);
+		return tls_verify_error(t,
+		    gnutls_session_get_verify_cert_status(t->s), e);
 	if (rc == GNUTLS_E_PREMATURE_TERMINATION || rc == GNUTLS_E_PULL_ERROR ||
 	    rc == GNUTLS_E_PUSH_ERROR)
 		return err_set_temp(e, ERR_TEMP,
@@ -303,6 +394,8 @@ tls_session_handshake(struct tls_session *t, struct err *e)
 	if (rc < 0)
 		return err_set(e, ERR_PROTOCOL, "TLS handshake failed: %s",
 		    gnutls_strerror(rc));
+	if (gnutls_session_is_resumed(t->s) && tls_resumed_verify(t, e) == -1)
+		return -1;
 	if (t->pinlen > 0 && tls_check_pin(t, e) == -1)
 		return -1;
 	t->ready = true;
@@ -398,6 +491,7 @@ tls_session_free(struct tls_session *t)
 		gnutls_deinit(t->s);
 	if (t->cred)
 		gnutls_certificate_free_credentials(t->cred);
+	free(t->cache);
 	free(t);
 }
 
@@ -449,6 +543,7 @@ tls_close(void *ctx)
 {
 	struct tls_session *t = ctx;
 
+	tls_cache_save(t);
 	/* Non-blocking: one attempt at close_notify, no waiting. */
 	(void)gnutls_bye(t->s, GNUTLS_SHUT_WR);
 	tls_session_free(t);

@@ -22,6 +22,18 @@
  * TLS 1.2 is the minimum whatever tls_priorities says (versions below
  * 1.2 are removed from the priority string).
  *
+ * Session resumption (tls_session_cache): with session_dir set, the
+ * session of a verified handshake is kept in session_dir/<SHA-256 of
+ * session_id> (0600, written atomically when the connection closes and
+ * the server sent a ticket) and offered at the next handshake. The id
+ * names everything the session was verified under (account, host, port,
+ * user, trust file, pin, client certificate, priorities): another
+ * account, host or port never finds it, and the file's header repeats
+ * the hash, so a file copied to another name is not used. A resumed
+ * session is verified again (the certificate it carries, against the
+ * trust store or pin and the host name, as for a full handshake): one
+ * that no longer verifies is refused and its cache file removed.
+ *
  * Errors: ERR_NOPERM for a refused certificate (untrusted, expired,
  * wrong name, pin mismatch); ERR_PROTOCOL for a failed handshake (no
  * common cipher, bad record, alert); ERR_TEMP + temporary for a
@@ -46,6 +58,8 @@ struct tls_params {
 	const char *key_file;    /* its key; both or neither */
 	const char *priorities;  /* GnuTLS priority string; NULL = default */
 	bool no_certcheck;       /* tls_certcheck off: verify nothing */
+	const char *session_dir; /* resumption cache, or NULL: none */
+	const char *session_id;  /* what a cached session is for */
 };
 
 /* How the peer was authenticated, for -v and the log. */
