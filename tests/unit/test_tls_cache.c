@@ -1,0 +1,134 @@
+/*
+ * test_tls_cache.c: the TLS session cache file (src/tls_cache.c): its
+ * name and header, mode 0600 in a 0700 directory, a round trip, and the
+ * files that are never used (copied under another name, readable by
+ * others, a symlink, too large, empty).
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "tls_cache.h"
+
+static char dir[] = "/tmp/test_tls_cache.XXXXXX";
+
+#define HEX "01080f161d242b323940474e555c636a71787f868d949ba2a9b0b7bec5ccd3da"
+
+static void
+test_name(char **path, char *hdr)
+{
+	unsigned char md[32];
+	char d[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(md); i++)
+		md[i] = (unsigned char)(i * 7 + 1);
+	(void)snprintf(d, sizeof(d), "%s/tls", dir);
+	OK(tls_cache_path(d, md, path, hdr) == 0, "path built");
+	IS_STR(*path + strlen(d), "/" HEX, "named by the hex SHA-256");
+	IS_STR(hdr, "postern-tls-session 1 " HEX "\n",
+	    "header repeats the name");
+}
+
+static void
+test_round_trip(const char *path, const char *hdr)
+{
+	unsigned char *d = NULL;
+	struct stat st;
+	size_t n = 0;
+	char tls[512];
+
+	OK(tls_cache_write(path, hdr, "\x01session\x00data", 13) == 0,
+	    "written (directory created)");
+	OK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600,
+	    "file mode 0600");
+	(void)snprintf(tls, sizeof(tls), "%s/tls", dir);
+	OK(stat(tls, &st) == 0 && (st.st_mode & 0777) == 0700,
+	    "directory mode 0700");
+	OK(tls_cache_read(path, hdr, &d, &n) == 0 && n == 13 &&
+	        memcmp(d, "\x01session\x00data", 13) == 0,
+	    "read back the same bytes");
+	free(d);
+	OK(tls_cache_write(path, hdr, "new", 3) == 0 &&
+	        tls_cache_read(path, hdr, &d, &n) == 0 && n == 3 &&
+	        memcmp(d, "new", 3) == 0,
+	    "replaced");
+	free(d);
+}
+
+static void
+test_refused(const char *path, const char *hdr)
+{
+	char other[512], link[512], big[512];
+	unsigned char *d = (unsigned char *)"x";
+	size_t n = 1;
+	char *huge;
+	FILE *f;
+
+	/* another identity's header (a file copied under this name) */
+	(void)snprintf(other, sizeof(other), "%s0", hdr);
+	other[strlen(hdr) - 2] = other[strlen(hdr) - 2] == 'a' ? 'b' : 'a';
+	other[strlen(hdr) - 1] = '\n';
+	other[strlen(hdr)] = '\0';
+	OK(tls_cache_write(path, other, "data", 4) == 0 &&
+	        tls_cache_read(path, hdr, &d, &n) == -1 && d == NULL && n == 0,
+	    "another identity's file is not used");
+	OK(tls_cache_write(path, hdr, "data", 4) == 0 &&
+	        chmod(path, 0640) == 0 &&
+	        tls_cache_read(path, hdr, &d, &n) == -1,
+	    "a file others may read is not used");
+	(void)chmod(path, 0600);
+	(void)snprintf(link, sizeof(link), "%s.link", path);
+	OK(symlink(path, link) == 0 && tls_cache_read(link, hdr, &d, &n) == -1,
+	    "a symlink is not followed");
+	(void)unlink(link);
+	OK(tls_cache_read("/nonexistent/x", hdr, &d, &n) == -1,
+	    "no file: no session");
+	OK(tls_cache_write(path, hdr, "", 0) == 0 &&
+	        tls_cache_read(path, hdr, &d, &n) == -1,
+	    "a header without data is not used");
+	huge = calloc(1, TLS_CACHE_MAX);
+	OK(huge != NULL &&
+	        tls_cache_write(path, hdr, huge, TLS_CACHE_MAX) == -1,
+	    "a session larger than the cap is not written");
+	(void)snprintf(big, sizeof(big), "%s.big", path);
+	if ((f = fopen(big, "w")) != NULL) {
+		(void)fputs(hdr, f);
+		(void)fwrite(huge, 1, TLS_CACHE_MAX, f);
+		(void)fclose(f);
+	}
+	(void)chmod(big, 0600);
+	OK(tls_cache_read(big, hdr, &d, &n) == -1,
+	    "a file larger than the cap is not read");
+	(void)unlink(big);
+	free(huge);
+}
+
+int
+main(void)
+{
+	char *path = NULL, hdr[TLS_CACHE_HDR_MAX], cmd[100];
+
+	if (mkdtemp(dir) == NULL)
+		return 99;
+	test_name(&path, hdr);
+	test_round_trip(path, hdr);
+	test_refused(path, hdr);
+	free(path);
+	(void)snprintf(cmd, sizeof(cmd), "%s/tls", dir);
+	{
+		/* remove what we made: the file, the directory, the tmpdir */
+		char f[200];
+		(void)snprintf(f, sizeof(f), "%s/%s", cmd, HEX);
+		(void)unlink(f);
+		(void)rmdir(cmd);
+		(void)rmdir(dir);
+	}
+	return tap_done();
+}
