@@ -44,7 +44,10 @@ test_round_trip(const char *path, const char *hdr)
 	size_t n = 0;
 	char tls[512];
 
-	OK(tls_cache_write(path, hdr, "\x01session\x00data", 13) == 0,
+	OK(tls_cache_write(path, hdr,
+	       "\x01session\0"
+	       "data",
+	       13) == 0,
 	    "written (directory created)");
 	OK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600,
 	    "file mode 0600");
@@ -52,7 +55,10 @@ test_round_trip(const char *path, const char *hdr)
 	OK(stat(tls, &st) == 0 && (st.st_mode & 0777) == 0700,
 	    "directory mode 0700");
 	OK(tls_cache_read(path, hdr, &d, &n) == 0 && n == 13 &&
-	        memcmp(d, "\x01session\x00data", 13) == 0,
+	        memcmp(d,
+	            "\x01session\0"
+	            "data",
+	            13) == 0,
 	    "read back the same bytes");
 	free(d);
 	OK(tls_cache_write(path, hdr, "new", 3) == 0 &&
