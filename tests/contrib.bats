@@ -137,16 +137,14 @@ complete_words() {
 	[ "$(head -n 1 "$C/completion/_postern")" = "#compdef postern sendmail mailq" ]
 }
 
-# Installing Debian's apparmor package enables apparmor.service (and its
-# rc links) and loads profiles when AppArmor is active, so
-# contrib/install-deps does not install it and this test does not require
-# it even under POSTERN_TEST_REQUIRE_ALL=1. POSTERN_APPARMOR_PARSER and
-# POSTERN_APPARMOR_BASE point at an unpacked parser and its
-# /etc/apparmor.d (dpkg -x apparmor_*.deb DIR).
+# contrib/install-deps installs apparmor with its service kept stopped
+# and disabled; -Q only parses, nothing is loaded into the kernel.
+# POSTERN_APPARMOR_PARSER and POSTERN_APPARMOR_BASE may point at an
+# unpacked parser and its /etc/apparmor.d (dpkg -x apparmor_*.deb DIR).
 @test "the AppArmor profile parses (apparmor_parser -Q)" {
 	parser=${POSTERN_APPARMOR_PARSER:-apparmor_parser}
 	command -v "$parser" >/dev/null ||
-		skip "apparmor_parser not installed (package apparmor; not installed by install-deps: it enables a boot service)"
+		require_or_skip "apparmor_parser not installed (package apparmor)"
 	base=()
 	[ -n "${POSTERN_APPARMOR_BASE:-}" ] && base=(-b "$POSTERN_APPARMOR_BASE")
 	run "$parser" -Q -K "${base[@]}" "$C/apparmor/usr.bin.postern"
