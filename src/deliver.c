@@ -222,6 +222,7 @@ deliver_log(const struct account *a, const char *id, const char *from,
 		.size = size,
 		.reply = e->cls == ERR_NONE ? res->reply : e->text,
 		.duration_ms = ms,
+		.possible_duplicate = res->possible_duplicate,
 		.exit_code = err_exit_code(e->cls) };
 	buf_init(&line, LOG_LINE_MAX);
 	if (a->syslog > 0 && a->syslog < (int)ARRAY_SIZE(deliver_facility) &&
@@ -266,6 +267,7 @@ deliver_job_keep(const struct job *j, const struct smtp_trace *trace,
 	res->rcpts = m.rcpts;
 	res->nrcpts = m.nrcpts;
 	res->naccepted = m.naccepted;
+	res->unsure = m.unsure;
 	(void)strlcpy(res->reply, m.reply, sizeof(res->reply));
 	deliver_log(j->acct, NULL, j->sender, j->res.size, res, e,
 	    deliver_now_ms() - start);
@@ -318,6 +320,8 @@ deliver_send(struct deliver_session *ds, const char *id, struct smtp_mail *m,
 	(void)strlcpy(res.reply, m->reply, sizeof(res.reply));
 	(void)strlcpy(res.tls, ds->tls, sizeof(res.tls));
 	(void)strlcpy(res.auth, ds->auth, sizeof(res.auth));
+	res.possible_duplicate = ds->possible_duplicate;
+	ds->possible_duplicate = false;
 	deliver_log(ds->acct, id, m->from, (uint64_t)m->size, &res, e,
 	    deliver_now_ms() - start);
 	return r;

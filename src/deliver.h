@@ -27,6 +27,8 @@ struct deliver_result {
 	char auth[32];              /* mechanism used, or "" */
 	enum secrets_source secret; /* where the password came from */
 	bool secret_failed;         /* no password: the source failed */
+	bool unsure; /* no valid reply after the end of data (smtp.h) */
+	bool possible_duplicate; /* for the log line */
 };
 
 /*
@@ -69,6 +71,8 @@ struct deliver_session {
 	bool secret_failed;
 	char tls[128];
 	char auth[32];
+	bool possible_duplicate; /* the next deliver_send logs that an
+				    earlier attempt may have delivered it */
 };
 
 int deliver_open(struct deliver_session *, const struct account *,

@@ -121,7 +121,9 @@ log_add_fields(struct buf *out, const struct log_record *rec)
 	    log_add_rcpts(out, rec) == -1 ||
 	    log_add_num(out, "size", rec->size) == -1 ||
 	    log_add_kv(out, "reply", rec->reply) == -1 ||
-	    log_add_num(out, "duration_ms", rec->duration_ms) == -1)
+	    log_add_num(out, "duration_ms", rec->duration_ms) == -1 ||
+	    (rec->possible_duplicate &&
+	        log_add_kv(out, "possible_duplicate", "yes") == -1))
 		return -1;
 	return buf_printf(out, " exit=%d", rec->exit_code);
 }

@@ -38,10 +38,12 @@ struct log_record {
 	const char *from;    /* envelope sender ("" for the null sender) */
 	const struct log_rcpt *rcpts;
 	size_t nrcpts;
-	uint64_t size;        /* message size in octets */
-	const char *reply;    /* final server reply, or the error text */
-	uint64_t duration_ms; /* from start to the final reply */
-	int exit_code;        /* the process exit code for this message */
+	uint64_t size;           /* message size in octets */
+	const char *reply;       /* final server reply, or the error text */
+	uint64_t duration_ms;    /* from start to the final reply */
+	bool possible_duplicate; /* an earlier attempt may have delivered it:
+				    " possible_duplicate=yes" */
+	int exit_code;           /* the process exit code for this message */
 };
 
 /* The default time stamp of a logfile line: ISO 8601 with the zone. */

@@ -160,7 +160,7 @@ main_deliver(struct job *j)
 
 	if (queue_submit_job(j, j->req->verbose ? &trace : NULL, &s, &e) ==
 	    -1) {
-		if (s.res.naccepted > 0)
+		if (s.res.naccepted > 0 || s.res.unsure)
 			fprintf(stderr, "%s: %s\n", main_prog, e.text);
 		else
 			fprintf(stderr, "%s: %s; the message was not sent%s\n",

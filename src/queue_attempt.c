@@ -285,6 +285,34 @@ qrun_open_failed(struct qrun *r, struct queue_entry *q,
 	qrun_hold(r, q, r->held);
 }
 
+/*
+ * Before MAIL: record in the envelope (fsynced) that a send is under
+ * way, so that a run that finds the mark after a crash between the
+ * server's final reply and the removal of the entry knows the message
+ * may go out twice, and says so. An earlier mark means this send is
+ * that possible duplicate. -1: the mark could not be written; not sent.
+ */
+static int
+qrun_mark_sending(struct qrun *r, struct queue_entry *q)
+{
+	struct err e;
+
+	if (q->env.sending != 0) {
+		qrun_note(r,
+		    "%s: possible duplicate: an attempt %llds ago may have "
+		    "reached the server; sending it again",
+		    q->env.id, (long long)(r->now - q->env.sending));
+		r->ds->possible_duplicate = true;
+	}
+	q->env.sending = r->now > 0 ? (int64_t)r->now : 1;
+	if (queue_save(q, &e) == 0)
+		return 0;
+	qrun_note(r, "%s: cannot record the attempt: %s; not sent", q->env.id,
+	    e.text);
+	r->ds->possible_duplicate = false;
+	return -1;
+}
+
 static void
 qrun_send(struct qrun *r, struct queue_entry *q)
 {
@@ -302,11 +330,17 @@ qrun_send(struct qrun *r, struct queue_entry *q)
 		goto out;
 	}
 	r->open = true;
+	if (qrun_mark_sending(r, q) == -1) {
+		r->st->deferred++;
+		goto out;
+	}
 	if (deliver_send(r->ds, q->env.id, &m, &e) == 0)
 		qrun_note(r, "%s: delivered to %zu recipient%s", q->env.id,
 		    m.naccepted, m.naccepted == 1 ? "" : "s");
 	else
 		qrun_note(r, "%s: %s", q->env.id, e.text);
+	if (!m.unsure) /* the outcome is known: no longer a duplicate risk */
+		q->env.sending = 0;
 	qrun_apply(r, q, &m, map, &e);
 	if (!deliver_usable(r->ds)) {
 		deliver_close(r->ds);

@@ -45,6 +45,7 @@ static const struct qenv_key qenv_keys[] = {
 	QKEY("next-attempt", QK_TIME, next_attempt),
 	QKEY("last-error", QK_OPT, last_error),
 	QKEY("held", QK_OPT, held),
+	QKEY("sending", QK_TIME, sending),
 };
 
 /* Keys every envelope has: bits by index into qenv_keys. */
@@ -388,6 +389,8 @@ queue_env_format(const struct queue_env *env, struct buf *b)
 	        (long long)env->next_attempt) == -1 ||
 	    qenv_put(b, "last-error", env->last_error) == -1 ||
 	    qenv_put(b, "held", env->held) == -1 ||
+	    (env->sending != 0 &&
+	        buf_printf(b, "sending: %lld\n", (long long)env->sending)) ||
 	    qenv_put_rcpts(env, b) == -1)
 		return -1;
 	return buf_add_str(b, "end: " QENV_MAGIC "\n");

@@ -21,6 +21,10 @@
  *   next-attempt: 1727000240           (Unix time)
  *   last-error: 451 4.3.0 try later    (optional)
  *   held: authentication refused: ...  (optional: the account is held)
+ *   sending: 1727000300                (optional: an attempt that began
+ *                                       then may have reached the server;
+ *                                       the next one is a possible
+ *                                       duplicate)
  *   rcpt: pending bob@example.org      (pending|deferred|sent|refused)
  *   rcpt-reply: 450 4.2.0 busy         (optional, for the rcpt above)
  *   end: postern-queue
@@ -74,6 +78,9 @@ struct queue_env {
 	int64_t next_attempt;
 	char *last_error; /* or NULL */
 	char *held;       /* or NULL */
+	int64_t sending;  /* 0, or when an attempt began whose outcome is
+			     unknown: written (fsynced) before MAIL and
+			     cleared with the outcome */
 	struct queue_rcpt *rcpts;
 	size_t nrcpts;
 };

@@ -6,6 +6,7 @@
  *   66f0a1b2c3d4e5f6  12m  1234 bytes  <alice@example.org>  account work
  *     attempts 2, next attempt in 3m, last error: 451 4.3.0 try later
  *     held: 535 5.7.8 authentication failed
+ *     possible duplicate: an attempt may have reached the server; ...
  *     <bob@example.org> deferred: 450 4.2.0 busy
  *     <carol@example.org> sent
  *   -- 1 entry, 1234 bytes
@@ -74,7 +75,11 @@ qlist_text(const struct queue_entry *q, time_t now, bool first, struct buf *b)
 	        env->held || env->next_attempt <= now ? "" : next,
 	        env->last_error ? ", last error: " : "",
 	        env->last_error ? env->last_error : "") == -1 ||
-	    (env->held && buf_printf(b, "  held: %s\n", env->held) == -1))
+	    (env->held && buf_printf(b, "  held: %s\n", env->held) == -1) ||
+	    (env->sending != 0 &&
+	        buf_printf(b,
+	            "  possible duplicate: an attempt may have reached the "
+	            "server; the next one resends the message\n") == -1))
 		return -1;
 	for (i = 0; i < env->nrcpts; i++)
 		if (buf_printf(b, "  <%s> %s%s%s\n", env->rcpts[i].addr,

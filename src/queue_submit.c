@@ -7,7 +7,9 @@
  *                        the account's due entries follow over the same
  *                        session (queue_run_follow), within a time bound
  *   temporary failure    publish into new/ with the recipients' states
- *                        (accepted ones are never sent again), attempt 1
+ *                        (accepted ones are never sent again), attempt 1;
+ *                        lost after the end of data: also "sending:",
+ *                        so the queue run logs a possible duplicate
  *   permanent failure    publish into failed/ (a copy for the user); the
  *                        recipients still to do, if some were accepted,
  *                        stay in new/ instead
@@ -109,6 +111,8 @@ qsub_temporary(struct job *j, const struct err *de, struct queue_env *env,
 	env->attempts = 1;
 	env->next_attempt +=
 	    queue_backoff(1, a->retry_min, a->retry_max, queue_random());
+	if (s->res.unsure) /* the server may have it: the retry says so */
+		env->sending = env->created;
 	if (queue_env_set(&env->last_error, de->text) == -1 ||
 	    (s->res.secret_failed && queue_env_set(&env->held, de->text) == -1))
 		return err_set(e, ERR_SOFTWARE, "out of memory");

@@ -195,13 +195,44 @@ smtp_read_reply(struct smtp_session *s)
 	return 0;
 }
 
+/*
+ * The reply to the end of data did not come or cannot be read, after the
+ * whole message and its end went out: the server may have taken it (RFC
+ * 1047), so the caller must neither say "not sent" nor blindly resend.
+ */
+static void
+smtp_after_dot_failed(struct smtp_session *s)
+{
+	enum smtp_state st = s->due[s->due_head];
+	char why[ERR_TEXT_MAX];
+
+	if ((st != SMTP_ST_BODY && st != SMTP_ST_BDAT) || s->mail == NULL ||
+	    s->txn_failed || net_wpending(s->conn) > 0)
+		return;
+	s->mail->unsure = true;
+	if (s->e->temporary) {
+		(void)strlcat(s->e->text,
+		    " after the end of data; the server may have the message "
+		    "(a retry may deliver it twice)",
+		    sizeof(s->e->text));
+		return;
+	}
+	(void)strlcpy(why, s->e->text, sizeof(why));
+	(void)err_set(s->e, s->e->cls,
+	    "the server's reply after the message was unreadable (%s); it "
+	    "may have been delivered: check before resending",
+	    why);
+}
+
 int
 smtp_drive_one(struct smtp_session *s)
 {
 	enum smtp_state st;
 
-	if (smtp_read_reply(s) == -1)
+	if (smtp_read_reply(s) == -1) {
+		smtp_after_dot_failed(s);
 		return -1;
+	}
 	st = s->due[s->due_head];
 	s->due_head = (s->due_head + 1) % SMTP_PIPE_MAX;
 	s->ndue--;
@@ -620,6 +651,7 @@ smtp_send(struct smtp_session *s, struct smtp_mail *m, struct err *e)
 	m->naccepted = 0;
 	m->code = 0;
 	m->reply[0] = '\0';
+	m->unsure = false;
 	net_set_timeout(s->conn, s->p->timeout);
 	r = smtp_enter(s, SMTP_ST_MAIL);
 	if (r == 0)

@@ -32,6 +32,9 @@
  *                   DNS temporary failure, I/O timeout, connection lost,
  *                   TLS handshake interrupted, password source
  *                   temporarily unavailable
+ * After the end of data only: a reply that cannot be read (invalid:
+ * ERR_PROTOCOL, its text saying the message may have been delivered) or
+ * that never comes (ERR_TEMP: lost, timed out) sets mail.unsure.
  * err.temporary is true exactly for failures worth retrying; err.smtp_code
  * and err.esc hold the reply that caused the failure, and err.text is one
  * line that includes the server's reply text.
@@ -134,6 +137,9 @@ struct smtp_mail {
 	size_t naccepted;          /* recipients with SMTP_RCPT_OK */
 	int code;                  /* final reply to end of data, or 0 */
 	char reply[SMTP_TEXT_MAX]; /* its text, e.g. "250 2.0.0 Ok: 4X..." */
+	bool unsure; /* the end of data went out whole but no valid reply
+			came back (lost, timed out or unreadable): the
+			server may have the message (RFC 1047) */
 };
 
 enum smtp_trace_dir {

@@ -81,6 +81,14 @@ test_time_and_cap(void)
 	(void)log_format(&rec, "%b %d %H:%M:%S", 1795818871, &out);
 	OK(strncmp(buf_str(&out), "Nov 27 22:34:31 account=a", 25) == 0,
 	    "logfile_time_format is honoured");
+	buf_reset(&out);
+	rec.possible_duplicate = true;
+	(void)log_format(&rec, NULL, 0, &out);
+	IS_STR(buf_str(&out),
+	    "account=a tls=none auth=none size=0 duration_ms=0 "
+	    "possible_duplicate=yes exit=75",
+	    "a possible duplicate says so, before exit=");
+	rec.possible_duplicate = false;
 
 	memset(huge, 'x', 19999);
 	huge[19999] = '\0';

@@ -50,6 +50,7 @@ test_round_trip(void)
 	IS_INT(env.attempts, 2, "attempts");
 	IS_INT(env.next_attempt, 1727000240, "next attempt");
 	IS_STR(env.held, "authentication refused", "held");
+	IS_INT(env.sending, 0, "no sending line: 0");
 	IS_INT(env.nrcpts, 3, "three recipients");
 	IS_INT(env.rcpts[1].state, QUEUE_RCPT_DEFERRED, "state");
 	IS_STR(env.rcpts[1].reply, "450 4.2.0 busy", "rcpt reply");
@@ -175,10 +176,61 @@ test_torn(void)
 	    "ids are 16 lower-case hex digits");
 }
 
+/* The send-in-progress mark: optional, once, a number, not written at 0. */
+static void
+test_sending(void)
+{
+	static const char head[] = "postern-queue: 1\n"
+	                           "id: 0123456789abcdef\n"
+	                           "account: a\n"
+	                           "sender: \n"
+	                           "created: 1\n"
+	                           "size: 2\n"
+	                           "body: 7bit\n"
+	                           "smtputf8: no\n"
+	                           "attempts: 0\n"
+	                           "next-attempt: 1\n";
+	static const char tail[] = "rcpt: pending b@example.org\n"
+	                           "end: postern-queue\n";
+	const char *bad[] = { "sending: soon\n", "sending: -1\n",
+		"sending: 5\nsending: 5\n", "sending: \n" };
+	char file[1024];
+	struct queue_env env;
+	struct err e;
+	struct buf b;
+	size_t i;
+
+	(void)snprintf(file, sizeof(file), "%s%s", head, tail);
+	IS_INT(queue_env_parse(file, strlen(file), &env, &e), 0,
+	    "no sending line: parses");
+	IS_INT(env.sending, 0, "not sending");
+	buf_init(&b, QUEUE_ENV_MAX);
+	IS_INT(queue_env_format(&env, &b), 0, "formats");
+	IS_STR(buf_str(&b), file, "no sending line written for 0");
+	buf_reset(&b);
+	env.sending = 42;
+	IS_INT(queue_env_format(&env, &b), 0, "formats the mark");
+	OK(strstr(buf_str(&b), "\nsending: 42\nrcpt: ") != NULL,
+	    "sending: 42 before the recipients");
+	queue_env_free(&env);
+	IS_INT(queue_env_parse(buf_str(&b), b.len, &env, &e), 0,
+	    "the mark parses back");
+	IS_INT(env.sending, 42, "sending: 42");
+	buf_free(&b);
+	queue_env_free(&env);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		(void)snprintf(file, sizeof(file), "%s%s%s", head, bad[i],
+		    tail);
+		IS_INT(queue_env_parse(file, strlen(file), &env, &e), -1,
+		    "bad or repeated sending refused");
+	}
+}
+
 int
 main(void)
 {
 	test_round_trip();
+	test_sending();
 	test_null_sender_and_clean();
 	test_torn();
 	return tap_done();
