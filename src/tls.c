@@ -29,6 +29,7 @@
 #include "idn.h"
 #include "tls.h"
 #include "tls_cache.h"
+#include "tls_why.h"
 #include "util.h"
 
 /* Whatever the user's priority string says, never below TLS 1.2. */
@@ -278,36 +279,23 @@ fail:
 	return -1;
 }
 
-/* Why the certificate was refused, in the user's terms; NULL: unknown. */
-static const char *
-tls_verify_reason(unsigned status)
-{
-	if (status & GNUTLS_CERT_EXPIRED)
-		return "it has expired";
-	if (status & GNUTLS_CERT_NOT_ACTIVATED)
-		return "it is not valid yet";
-	if (status & GNUTLS_CERT_REVOKED)
-		return "it has been revoked";
-	if (status & (GNUTLS_CERT_SIGNER_NOT_FOUND | GNUTLS_CERT_SIGNER_NOT_CA))
-		return "its issuer is not in the trusted CAs (tls_trust_file)";
-	if (status & GNUTLS_CERT_INSECURE_ALGORITHM)
-		return "it is signed with an insecure algorithm";
-	if (status & GNUTLS_CERT_UNEXPECTED_OWNER)
-		return "the host name in it does not match";
-	return NULL;
-}
-
 /*
- * One line naming the host and the first reason (GnuTLS's own text is a
- * list of sentences that does not name the host).
+ * One line naming the host and the first reason (tls_why.c; GnuTLS's
+ * own text is a list of sentences that does not name the host).
  */
 static int
 tls_verify_error(struct tls_session *t, unsigned status, struct err *e)
 {
 	gnutls_datum_t d = { NULL, 0 };
-	const char *why = tls_verify_reason(status);
-	size_t n;
+	const gnutls_datum_t *certs;
+	unsigned n = 0;
+	char buf[ERR_TEXT_MAX];
+	const char *why;
+	size_t len;
 
+	certs = gnutls_certificate_get_peers(t->s, &n);
+	why = tls_why_refused(n > 0 ? &certs[0] : NULL, t->host, status, buf,
+	    sizeof(buf));
 	if (why != NULL)
 		return err_set(e, ERR_NOPERM, "%s: TLS certificate refused: %s",
 		    t->host, why);
@@ -316,12 +304,32 @@ tls_verify_error(struct tls_session *t, unsigned status, struct err *e)
 	    d.data == NULL)
 		return err_set(e, ERR_NOPERM, "%s: TLS certificate refused",
 		    t->host);
-	for (n = strlen((char *)d.data); n > 0 && d.data[n - 1] == ' '; n--)
-		d.data[n - 1] = '\0';
+	for (len = strlen((char *)d.data); len > 0 && d.data[len - 1] == ' ';
+	     len--)
+		d.data[len - 1] = '\0';
 	err_set(e, ERR_NOPERM, "%s: TLS certificate refused: %s", t->host,
 	    d.data);
 	gnutls_free(d.data);
 	return -1;
+}
+
+/*
+ * GnuTLS's default verification still takes an RSA-1024 leaf key: refuse
+ * keys under 112 bits of security as its "medium" profile would.
+ */
+static int
+tls_check_key(struct tls_session *t, struct err *e)
+{
+	const gnutls_datum_t *certs;
+	unsigned n = 0;
+	char why[ERR_TEXT_MAX];
+
+	certs = gnutls_certificate_get_peers(t->s, &n);
+	if (certs == NULL || n == 0 ||
+	    tls_why_short_key(&certs[0], why, sizeof(why)) == NULL)
+		return 0;
+	return err_set(e, ERR_NOPERM, "%s: TLS certificate refused: %s",
+	    t->host, why);
 }
 
 /* The pin against the leaf certificate (SHA-256 or SHA-1 by length). */
@@ -397,6 +405,8 @@ tls_session_handshake(struct tls_session *t, struct err *e)
 	if (gnutls_session_is_resumed(t->s) && tls_resumed_verify(t, e) == -1)
 		return -1;
 	if (t->pinlen > 0 && tls_check_pin(t, e) == -1)
+		return -1;
+	if (strcmp(t->verify, "ca+hostname") == 0 && tls_check_key(t, e) == -1)
 		return -1;
 	t->ready = true;
 	return 0;

@@ -818,7 +818,13 @@ class Server:
         self.tls_ctx = None
         if args.cert:
             self.tls_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            self.tls_ctx.load_cert_chain(args.cert, args.key or args.cert)
+            try:
+                self.tls_ctx.load_cert_chain(args.cert, args.key or args.cert)
+            except ssl.SSLError:
+                # A weak certificate (RSA-1024, SHA-1) on purpose: serve
+                # it anyway, so that the client is the one refusing it.
+                self.tls_ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+                self.tls_ctx.load_cert_chain(args.cert, args.key or args.cert)
         elif self.scen.get("tls") == "implicit":
             sys.exit("faultserver: implicit TLS needs --cert and --key")
         self.listeners = self.bind(args)

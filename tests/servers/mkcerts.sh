@@ -17,6 +17,21 @@
 #   server.sha256 otherhost.sha256  SHA-256 of the cert's DER as uppercase
 #                                   hex pairs joined by ':' (msmtp's
 #                                   tls_fingerprint format)
+# The certificate matrix (tests/cert_matrix.bats), each NAME.crt/.key:
+#   selfsigned      self-signed, localhost (SAN localhost, 127.0.0.1)
+#   notyet          CA-signed, localhost, valid from 2090 only
+#   wildlabel       CA-signed, for mail.*.test (a wildcard that is not
+#                   the left-most label: never matches mail.example.test)
+#   cnonly          CA-signed, CN localhost but SAN other.example.test
+#                   only (with a SAN the CN is not looked at)
+#   iponly          CA-signed, CN and SAN 127.0.0.1 only (no DNS name)
+#   nameonly        CA-signed, CN and SAN localhost only (no IP address)
+#   weakkey         CA-signed, localhost, an RSA-1024 key
+#   sha1            CA-signed with a SHA-1 signature, localhost
+#   nulname         CA-signed, SAN "localhost\0.example.test" (a NUL
+#                   inside the name); made with openssl, skipped (no
+#                   file) when openssl is missing or refuses
+#   selfsigned.sha256 (its fingerprint, as above)
 # Needs certtool (gnutls-bin). Nothing outside DIR is read or written.
 set -eu
 
@@ -105,3 +120,54 @@ cert client ca "$(printf '%s\n' 'cn = "alice@example.test"' \
 
 fingerprint server
 fingerprint otherhost
+
+# --- the certificate matrix ---------------------------------------------
+for k in selfsigned notyet wildlabel cnonly iponly nameonly sha1 nulname; do
+	key "$k"
+done
+certtool --generate-privkey --key-type=rsa --bits=1024 \
+    --outfile weakkey.key 2>/dev/null
+# shellcheck disable=SC2086
+cert selfsigned self "$(srv_tmpl $localhost; echo 'expiration_days = 3650')"
+# shellcheck disable=SC2086
+cert notyet ca "$(srv_tmpl $localhost
+	echo 'activation_date = "2090-01-01 00:00:00 UTC"'
+	echo 'expiration_date = "2091-01-01 00:00:00 UTC"')"
+cert wildlabel ca "$(srv_tmpl 'mail.*.test' 'dns:mail.*.test'
+	echo 'expiration_days = 3650')"
+cert cnonly ca "$(srv_tmpl localhost dns:other.example.test
+	echo 'expiration_days = 3650')"
+cert iponly ca "$(srv_tmpl 127.0.0.1 ip:127.0.0.1
+	echo 'expiration_days = 3650')"
+cert nameonly ca "$(srv_tmpl localhost dns:localhost
+	echo 'expiration_days = 3650')"
+# shellcheck disable=SC2086
+cert weakkey ca "$(srv_tmpl $localhost; echo 'expiration_days = 3650')"
+printf '%s\n' "$(srv_tmpl localhost dns:localhost ip:127.0.0.1)" \
+    'expiration_days = 3650' >"$tmpl"
+certtool --generate-certificate --hash=SHA1 --load-privkey sha1.key \
+    --load-ca-certificate ca.crt --load-ca-privkey ca.key \
+    --template "$tmpl" --outfile sha1.crt 2>/dev/null
+fingerprint selfsigned
+
+# nulname: certtool has no way to put a NUL in a name; openssl writes the
+# subjectAltName extension from raw DER: SEQUENCE { [2] IA5String
+# "localhost\0.example.test" }.
+nul_san() {
+	name=$(printf 'localhost' | od -An -tx1 | tr -d ' \n')00
+	name=$name$(printf '.example.test' | od -An -tx1 | tr -d ' \n')
+	len=$((${#name} / 2))
+	printf '30%02x82%02x%s' $((len + 2)) "$len" "$name"
+}
+if command -v openssl >/dev/null 2>&1; then
+	printf '%s\n' '[ext]' "2.5.29.17 = DER:$(nul_san)" \
+	    'basicConstraints = CA:FALSE' \
+	    'extendedKeyUsage = serverAuth' >"$tmpl"
+	openssl req -new -key nulname.key -subj '/CN=nul.example.test' \
+	    -out nulname.csr 2>/dev/null &&
+	    openssl x509 -req -in nulname.csr -CA ca.crt -CAkey ca.key \
+	        -set_serial 4242 -days 3650 -extfile "$tmpl" \
+	        -extensions ext -out nulname.crt 2>/dev/null ||
+	    rm -f nulname.crt
+	rm -f nulname.csr
+fi
