@@ -160,8 +160,13 @@ queue_write_env(const char *dir, const struct queue_env *env, char *tmp,
 	buf_init(&b, QUEUE_ENV_MAX);
 	if (queue_env_format(env, &b) == -1)
 		err_set(e, ERR_SOFTWARE, "cannot format the envelope");
-	else if (queue_path(tmp, dir, "tmp", env->id, ".env", e) == 0)
+	else if (queue_path(tmp, dir, "tmp", env->id, ".env", e) == 0) {
+		/* A run killed between writing and renaming left this file:
+		 * the caller holds the entry (its lock, or a fresh id), so
+		 * it is stale, and keeping it would block every save. */
+		(void)unlink(tmp);
 		r = queue_write_file(tmp, buf_str(&b), b.len, e);
+	}
 	buf_free(&b);
 	return r;
 }
