@@ -534,8 +534,9 @@ cli_finish_diag(struct cli_request *req, struct err *e)
 		return err_set(e, ERR_USAGE,
 		    "--doctor, --serverinfo and --configure take no "
 		    "recipients");
-	if (!diag && (req->probe_host || req->probe_ports ||
-	                 req->probe_timeout || req->no_login))
+	if (!diag &&
+	    (req->probe_host || req->probe_ports || req->probe_timeout ||
+	        req->no_login))
 		return err_set(e, ERR_USAGE,
 		    "--probe-host, --probe-ports, --probe-timeout and "
 		    "--no-login only apply to --doctor, --serverinfo and "
@@ -564,7 +565,8 @@ cli_finish(struct cli_request *req, struct err *e)
 		    "--store-password and --forget-password take no "
 		    "recipients");
 	if (req->json && req->mode != CLI_MODE_QUEUE_LIST)
-		return err_set(e, ERR_USAGE, "--json only applies to -bp (mailq)");
+		return err_set(e, ERR_USAGE,
+		    "--json only applies to -bp (mailq)");
 	if (cli_finish_diag(req, e) == -1)
 		return -1;
 	if (req->mode == CLI_MODE_SEND && req->nrcpts == 0 &&

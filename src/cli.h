@@ -23,19 +23,19 @@
 #define CLI_WARNINGS_MAX 8192
 
 enum cli_mode {
-	CLI_MODE_SEND = 0,    /* -bm, the default: read stdin, send it */
-	CLI_MODE_NEWALIASES,  /* -bi, -I, newaliases: a no-op */
-	CLI_MODE_QUEUE_LIST,  /* -bp, mailq */
-	CLI_MODE_QUEUE_RUN,   /* -q[...] */
-	CLI_MODE_SMTP,        /* -bs: SMTP on stdin/stdout */
-	CLI_MODE_VERSION,     /* --version */
-	CLI_MODE_HELP,        /* --help */
-	CLI_MODE_PRINT_CONFIG, /* --print-config [ACCOUNT] */
-	CLI_MODE_STORE_PASSWORD, /* --store-password [ACCOUNT] */
+	CLI_MODE_SEND = 0,        /* -bm, the default: read stdin, send it */
+	CLI_MODE_NEWALIASES,      /* -bi, -I, newaliases: a no-op */
+	CLI_MODE_QUEUE_LIST,      /* -bp, mailq */
+	CLI_MODE_QUEUE_RUN,       /* -q[...] */
+	CLI_MODE_SMTP,            /* -bs: SMTP on stdin/stdout */
+	CLI_MODE_VERSION,         /* --version */
+	CLI_MODE_HELP,            /* --help */
+	CLI_MODE_PRINT_CONFIG,    /* --print-config [ACCOUNT] */
+	CLI_MODE_STORE_PASSWORD,  /* --store-password [ACCOUNT] */
 	CLI_MODE_FORGET_PASSWORD, /* --forget-password [ACCOUNT] */
-	CLI_MODE_DOCTOR,         /* --doctor [ACCOUNT] */
-	CLI_MODE_SERVERINFO,     /* --serverinfo [ACCOUNT] */
-	CLI_MODE_CONFIGURE       /* --configure ADDRESS */
+	CLI_MODE_DOCTOR,          /* --doctor [ACCOUNT] */
+	CLI_MODE_SERVERINFO,      /* --serverinfo [ACCOUNT] */
+	CLI_MODE_CONFIGURE        /* --configure ADDRESS */
 };
 
 enum cli_body {
@@ -61,25 +61,25 @@ struct cli_request {
 	const char *envid;      /* -V */
 
 	/* Choices. */
-	const char *account;       /* -a, --account */
-	const char *config_file;   /* -C */
-	bool queue_only;           /* -odq */
-	bool dry_run;              /* --dry-run */
-	const char *print_account; /* --print-config ACCOUNT, or NULL */
+	const char *account;        /* -a, --account */
+	const char *config_file;    /* -C */
+	bool queue_only;            /* -odq */
+	bool dry_run;               /* --dry-run */
+	const char *print_account;  /* --print-config ACCOUNT, or NULL */
 	const char *secret_account; /* --store/--forget-password ACCOUNT */
 	bool password_stdin;        /* --password-stdin */
-	const char *queue_arg;     /* what followed -q, "" for a bare -q */
-	bool flush;                /* -qf, --flush: ignore the schedule */
-	const char *queue_id;      /* --queue-run ID */
-	const char *queue_delete;  /* --queue-delete ID */
-	bool json;                 /* --json: -bp for scripts */
-	const char *diag_account;  /* --doctor/--serverinfo ACCOUNT */
+	const char *queue_arg;      /* what followed -q, "" for a bare -q */
+	bool flush;                 /* -qf, --flush: ignore the schedule */
+	const char *queue_id;       /* --queue-run ID */
+	const char *queue_delete;   /* --queue-delete ID */
+	bool json;                  /* --json: -bp for scripts */
+	const char *diag_account;   /* --doctor/--serverinfo ACCOUNT */
 	const char *configure_addr; /* --configure ADDRESS */
-	const char *probe_host;    /* --probe-host HOST */
-	const char *probe_ports;   /* --probe-ports 25,587,465 (as given) */
-	unsigned probe_timeout;    /* --probe-timeout SECONDS, 0: default */
-	bool no_login;             /* --no-login: doctor skips AUTH */
-	int verbose;               /* -v, repeatable */
+	const char *probe_host;     /* --probe-host HOST */
+	const char *probe_ports;    /* --probe-ports 25,587,465 (as given) */
+	unsigned probe_timeout;     /* --probe-timeout SECONDS, 0: default */
+	bool no_login;              /* --no-login: doctor skips AUTH */
+	int verbose;                /* -v, repeatable */
 
 	/* One line per ignored or unknown option, '\n'-terminated. */
 	struct buf warnings;

@@ -76,8 +76,8 @@ struct account {
 	char *tls_priorities;
 	char *tls_host_override;
 	bool tls_certcheck;
-	bool tls_session_cache; /* resume TLS sessions, state dir */
-	unsigned int timeout; /* seconds per command; 0: none */
+	bool tls_session_cache;    /* resume TLS sessions, state dir */
+	unsigned int timeout;      /* seconds per command; 0: none */
 	unsigned int data_timeout; /* reply after end of data; 0: timeout */
 	char *source_ip;
 	bool ipv4;

@@ -41,24 +41,23 @@ deliver_family(const struct account *a)
 	return NET_FAMILY_ANY;
 }
 
-static enum smtp_tls_mode
-deliver_tls(const struct account *a)
+enum smtp_tls_mode
+deliver_tls_mode(const struct account *a)
 {
 	if (!a->tls)
 		return SMTP_TLS_NONE;
 	return a->tls_starttls ? SMTP_TLS_STARTTLS : SMTP_TLS_IMPLICIT;
 }
 
-/* The account as engine parameters; strings point into the account. */
-static void
-deliver_params(const struct account *a, char *port, size_t portlen,
-    struct deliver_ctx *ctx, struct smtp_params *p)
+void
+deliver_account_params(const struct account *a, char *port, size_t portlen,
+    struct smtp_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	(void)snprintf(port, portlen, "%u", a->port);
 	p->host = a->host;
 	p->port = port;
-	p->tls = deliver_tls(a);
+	p->tls = deliver_tls_mode(a);
 	if (a->tls_trust_file != NULL && strcmp(a->tls_trust_file, "system"))
 		p->tls_trust_file = a->tls_trust_file;
 	p->tls_fingerprint = a->tls_fingerprint;
@@ -75,12 +74,20 @@ deliver_params(const struct account *a, char *port, size_t portlen,
 	                                   : SMTP_AUTH_MECH;
 	p->auth_mech = conf_auth_mechanism(a->auth);
 	p->user = a->user;
-	p->password = deliver_password;
-	p->password_arg = ctx;
 	p->timeout = a->timeout ? a->timeout : 24 * 3600; /* off: a day */
 	p->data_timeout = a->data_timeout; /* RFC 5321: 10 min by default */
 	p->family = deliver_family(a);
 	p->source_ip = a->source_ip;
+}
+
+/* The account as engine parameters, with the password sources. */
+static void
+deliver_params(const struct account *a, char *port, size_t portlen,
+    struct deliver_ctx *ctx, struct smtp_params *p)
+{
+	deliver_account_params(a, port, portlen, p);
+	p->password = deliver_password;
+	p->password_arg = ctx;
 }
 
 /* The job's envelope as an engine mail; rcpts is allocated. */

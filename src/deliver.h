@@ -40,6 +40,17 @@ struct deliver_result {
  *    the reply; res says who got the message.
  * res is filled in both cases; free it with deliver_result_free.
  */
+/* The account's TLS mode: none, STARTTLS or implicit TLS. */
+enum smtp_tls_mode deliver_tls_mode(const struct account *);
+
+/*
+ * The account's settings as engine parameters, without a password
+ * source: strings point into the account, the port into port[portlen].
+ * --doctor and --serverinfo start from these.
+ */
+void deliver_account_params(const struct account *, char *port, size_t portlen,
+    struct smtp_params *);
+
 int deliver_job(const struct job *, const struct smtp_trace *,
     struct deliver_result *res, struct err *e);
 

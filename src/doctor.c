@@ -53,39 +53,22 @@ doctor_mode_name(enum smtp_tls_mode m)
 	                              : "no TLS";
 }
 
-enum smtp_tls_mode
-doctor_acct_mode(const struct account *a)
-{
-	if (!a->tls)
-		return SMTP_TLS_NONE;
-	return a->tls_starttls ? SMTP_TLS_STARTTLS : SMTP_TLS_IMPLICIT;
-}
-
+/*
+ * The account as a probe: what sending would use, but no AUTH unless a
+ * check asks for it, every wait bounded by the probe's timeout, and no
+ * session cache, so each probe makes (and checks) a full handshake.
+ */
 void
 doctor_params(const struct account *a, char *port, size_t portlen,
     unsigned timeout, struct smtp_params *p)
 {
-	memset(p, 0, sizeof(*p));
-	(void)snprintf(port, portlen, "%u", a->port);
-	p->host = a->host;
-	p->port = port;
-	p->tls = doctor_acct_mode(a);
-	if (a->tls_trust_file != NULL && strcmp(a->tls_trust_file, "system"))
-		p->tls_trust_file = a->tls_trust_file;
-	p->tls_fingerprint = a->tls_fingerprint;
-	p->tls_cert_file = a->tls_cert_file;
-	p->tls_key_file = a->tls_key_file;
-	p->tls_priorities = a->tls_priorities;
-	p->tls_host_override = a->tls_host_override;
-	p->tls_no_certcheck = !a->tls_certcheck;
-	p->helo = a->domain;
+	deliver_account_params(a, port, portlen, p);
 	p->auth = SMTP_AUTH_OFF;
-	p->user = a->user;
+	p->auth_mech = NULL;
 	p->timeout = timeout;
-	p->family = a->ipv4 && !a->ipv6 ? NET_FAMILY_ONLY4
-	    : a->ipv6 && !a->ipv4       ? NET_FAMILY_ONLY6
-	                                : NET_FAMILY_ANY;
-	p->source_ip = a->source_ip;
+	p->data_timeout = timeout;
+	p->tls_session_cache = false;
+	p->account = NULL;
 }
 
 /* --- the probe ---------------------------------------------------------- */
@@ -215,7 +198,7 @@ doctor_settings(struct doctor_ctx *c)
 	    "host %s, port %u (%s), auth %s, user %s, from %s, password "
 	    "from %s",
 	    a->host ? a->host : "(none)", a->port,
-	    doctor_mode_name(doctor_acct_mode(a)),
+	    doctor_mode_name(deliver_tls_mode(a)),
 	    a->auth == CONF_AUTH_OFF ? "off"
 	        : mech               ? mech
 	                             : "on",

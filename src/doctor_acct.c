@@ -51,19 +51,8 @@ doctor_try_keyring(struct doctor_ctx *c, struct err *kerr)
 static int
 doctor_try_netrc(struct doctor_ctx *c, struct err *e)
 {
-	const char *env = getenv("NETRC");
-	char *home = NULL, *path = NULL;
-	int r = 1;
+	int r = secrets_netrc_account(c->acct, &c->pw, e);
 
-	if (env != NULL && *env != '\0')
-		path = strdup(env);
-	else if ((home = util_home_dir()) != NULL)
-		path = util_path_join(home, ".netrc");
-	if (path != NULL)
-		r = secrets_netrc(path, c->acct->host, c->acct->user, &c->pw,
-		    e);
-	free(path);
-	free(home);
 	if (r == 0)
 		c->src = SECRETS_NETRC;
 	return r;

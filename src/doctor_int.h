@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "deliver.h"
 #include "doctor.h"
 #include "secrets.h"
 
@@ -37,9 +38,6 @@ void doctor_emit(struct doctor_ctx *, enum doctor_verdict, const char *topic,
 
 /* "STARTTLS", "implicit TLS", "no TLS". */
 const char *doctor_mode_name(enum smtp_tls_mode);
-
-/* The account's TLS mode. */
-enum smtp_tls_mode doctor_acct_mode(const struct account *);
 
 /* doctor_tls.c: ports 587 and 465, the account's session, cert, AUTH. */
 void doctor_check_submission(struct doctor_ctx *);

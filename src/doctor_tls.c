@@ -217,7 +217,7 @@ doctor_check_submission(struct doctor_ctx *c)
 	static const enum smtp_tls_mode modes[] = { SMTP_TLS_NONE,
 		SMTP_TLS_STARTTLS, SMTP_TLS_IMPLICIT };
 	const struct account *a = c->acct;
-	enum smtp_tls_mode mine = doctor_acct_mode(a);
+	enum smtp_tls_mode mine = deliver_tls_mode(a);
 	struct smtp_params p;
 	char port[16];
 	int i;

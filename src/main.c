@@ -258,8 +258,8 @@ main_print_config(struct cli_request *req)
 static int
 main_secret(struct cli_request *req)
 {
-	const char *name = req->secret_account ? req->secret_account
-	                                       : req->account;
+	const char *name =
+	    req->secret_account ? req->secret_account : req->account;
 	bool store = req->mode == CLI_MODE_STORE_PASSWORD;
 	unsigned removed = 0;
 	struct job j;
@@ -375,7 +375,8 @@ main_queue_run(struct cli_request *req)
 		if (queue_run(&c, &o, &st, &e) == -1)
 			rc = main_fail(&e);
 		else if (o.only_id != NULL && st.seen == 0) {
-			err_set(&e, ERR_NOINPUT, "no queue entry %s", o.only_id);
+			err_set(&e, ERR_NOINPUT, "no queue entry %s",
+			    o.only_id);
 			rc = main_fail(&e);
 		}
 	}
@@ -419,8 +420,8 @@ main_doctor(const struct cli_request *req)
 {
 	struct doctor_opts o = { 0 };
 	struct doctor_summary sum;
-	bool color = doctor_color_wanted(isatty(STDOUT_FILENO) == 1,
-	    getenv("NO_COLOR"));
+	bool color =
+	    doctor_color_wanted(isatty(STDOUT_FILENO) == 1, getenv("NO_COLOR"));
 	struct err e;
 	int rc;
 
@@ -434,8 +435,8 @@ main_doctor(const struct cli_request *req)
 	o.arg = &color;
 	if (doctor_run(&o, &sum, &e) == -1)
 		return main_fail(&e);
-	printf("%u ok, %u info, %u warning%s, %u problem%s\n",
-	    sum.n[DOCTOR_OK], sum.n[DOCTOR_INFO], sum.n[DOCTOR_WARN],
+	printf("%u ok, %u info, %u warning%s, %u problem%s\n", sum.n[DOCTOR_OK],
+	    sum.n[DOCTOR_INFO], sum.n[DOCTOR_WARN],
 	    sum.n[DOCTOR_WARN] == 1 ? "" : "s", sum.n[DOCTOR_PROBLEM],
 	    sum.n[DOCTOR_PROBLEM] == 1 ? "" : "s");
 	if (fflush(stdout) != 0)

@@ -268,8 +268,8 @@ out:
 }
 
 /* $NETRC, or ~/.netrc. */
-static int
-secrets_try_netrc(const struct account *a, struct buf *out, struct err *e)
+int
+secrets_netrc_account(const struct account *a, struct buf *out, struct err *e)
 {
 	const char *env = getenv("NETRC");
 	char *home = NULL, *path = NULL;
@@ -335,7 +335,7 @@ secrets_lookup(const struct account *a, struct buf *out,
 		*e = kerr;
 		return -1;
 	}
-	if ((r = secrets_try_netrc(a, out, e)) != 1) {
+	if ((r = secrets_netrc_account(a, out, e)) != 1) {
 		*src = SECRETS_NETRC;
 		return r;
 	}

@@ -72,6 +72,13 @@ int secrets_netrc(const char *path, const char *host, const char *user,
     struct buf *out, struct err *);
 
 /*
+ * The account's user at host in $NETRC, or else ~/.netrc (as
+ * secrets_netrc: 0 found, 1 not found, -1 with e).
+ */
+int secrets_netrc_account(const struct account *, struct buf *out,
+    struct err *);
+
+/*
  * --store-password: read the password (one line from stdin when
  * from_stdin, else twice without echo on /dev/tty) and store it in the
  * keyring for the account's user at host, labelled with the account
