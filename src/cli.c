@@ -710,7 +710,7 @@ static const char cli_help[] =
     "  --version        show versions, SASL mechanisms and paths\n"
     "  --help           show this help\n"
     "\n"
-    "See postern(8) and postern.conf(5).\n";
+    "See postern(1) and postern.conf(5).\n";
 
 const char *
 cli_help_text(void)

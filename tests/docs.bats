@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # docs.bats: what a user can type is documented. Every option --help
-# lists appears in postern(8); every key of the configuration's key table
+# lists appears in postern(1); every key of the configuration's key table
 # (as --print-config shows them) appears in postern.conf(5); NEWS and
 # README exist and the man pages lint clean (tests/manlint.sh).
 
@@ -8,7 +8,7 @@ load lib/common
 
 setup() {
 	hermetic_env
-	MAN8="$POSTERN_SRCDIR/doc/postern.8"
+	MAN8="$POSTERN_SRCDIR/doc/postern.1"
 	MAN5="$POSTERN_SRCDIR/doc/postern.conf.5"
 }
 
@@ -17,7 +17,7 @@ rendered() {
 	mandoc -T ascii "$1" | sed -e 's/.\x08//g'
 }
 
-@test "every option in --help is in postern(8)" {
+@test "every option in --help is in postern(1)" {
 	require_cmd mandoc mandoc
 	run "$POSTERN" --help
 	[ "$status" -eq 0 ]
@@ -30,7 +30,7 @@ rendered() {
 	for o in $opts; do
 		grep -qF -- "$o" <<<"$man" || missing="$missing $o"
 	done
-	[ -z "$missing" ] || { echo "not in postern(8):$missing"; return 1; }
+	[ -z "$missing" ] || { echo "not in postern(1):$missing"; return 1; }
 }
 
 @test "every configuration key is in postern.conf(5)" {

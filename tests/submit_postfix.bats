@@ -5,7 +5,7 @@
 # the delivered message byte-identical to --dry-run apart from Postfix's
 # Received header, the exact envelope; refusals (certificates, STARTTLS
 # missing, pins, password) with their exit codes and no mail; recipient
-# and sender refusals; the exit codes of doc/postern.8 that submission
+# and sender refusals; the exit codes of doc/postern.1 that submission
 # can produce; -v redaction, the logfile line and the syslog line.
 
 load lib/common
