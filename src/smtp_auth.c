@@ -105,6 +105,7 @@ smtp_auth_begin(struct smtp_session *s)
 	(void)strlcpy(s->info.auth_mech, mech, sizeof(s->info.auth_mech));
 	s->auth_rounds = 0;
 	s->auth_cancel = false;
+	s->auth_detail[0] = '\0';
 	return smtp_enter(s, SMTP_ST_AUTH);
 }
 
@@ -136,12 +137,40 @@ smtp_send_auth_cont(struct smtp_session *s)
 	return r;
 }
 
+/*
+ * XOAUTH2 and OAUTHBEARER send their only challenge when the token was
+ * refused: base64 JSON such as {"status":"401","schemes":"bearer"}. Keep
+ * it, made printable, for the error message (the token is never in it).
+ */
+static void
+smtp_auth_oauth_error(struct smtp_session *s, const char *ch)
+{
+	const char *mech = s->info.auth_mech;
+	struct buf json;
+	size_t i, n = 0;
+
+	if (strcmp(mech, "XOAUTH2") != 0 && strcmp(mech, "OAUTHBEARER") != 0)
+		return;
+	buf_init(&json, 4096);
+	if (sasl_b64_decode(ch, strlen(ch), &json) == 0)
+		for (i = 0; i < json.len && n + 1 < sizeof(s->auth_detail);
+		     i++) {
+			unsigned char c = (unsigned char)json.data[i];
+
+			s->auth_detail[n++] =
+			    c >= ' ' && c < 0x7f ? (char)c : '?';
+		}
+	s->auth_detail[n] = '\0';
+	buf_free(&json);
+}
+
 /* A 334: answer the challenge, or cancel ("*") when it does not verify. */
 static int
 smtp_auth_challenge(struct smtp_session *s, const struct smtp_reply *r)
 {
 	const char *ch = r->nlines > 0 ? r->line[0] : "";
 
+	smtp_auth_oauth_error(s, ch);
 	if (++s->auth_rounds > SMTP_AUTH_MAX_ROUNDS) {
 		smtp_auth_cleanup(s);
 		s->broken = true;
@@ -183,6 +212,10 @@ smtp_reply_auth(struct smtp_session *s, const struct smtp_reply *r)
 	if (r->code == 504)
 		return smtp_fail_reply(s, ERR_UNAVAILABLE, r,
 		    "AUTH %s not supported", mech);
+	if ((r->code / 100 == 4 || r->code / 100 == 5) && s->auth_detail[0])
+		return smtp_fail_reply(s, ERR_NOPERM, r,
+		    "authentication failed (AUTH %s; the server said %s)", mech,
+		    s->auth_detail);
 	if (r->code / 100 == 4 || r->code / 100 == 5)
 		return smtp_fail_reply(s, ERR_NOPERM, r,
 		    "authentication failed (AUTH %s)", mech);

@@ -72,9 +72,10 @@ struct smtp_session {
 	struct buf secret; /* the password, wiped after AUTH */
 	struct buf resp;   /* a base64 response, wiped after use */
 	int auth_rounds;
-	bool auth_cancel;    /* answer "*": the server's challenge was bad */
-	bool auth_complete;  /* the mechanism finished on our side */
-	struct err auth_err; /* why we cancelled */
+	bool auth_cancel;      /* answer "*": the server's challenge was bad */
+	bool auth_complete;    /* the mechanism finished on our side */
+	struct err auth_err;   /* why we cancelled */
+	char auth_detail[160]; /* an OAuth server's error (JSON), printable */
 	unsigned char cb[TLS_CB_MAX];
 	/* the transaction */
 	struct smtp_mail *mail;

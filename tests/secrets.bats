@@ -166,7 +166,8 @@ send() {
 	config 'auth xoauth2' 'passwordeval "echo ya29.tok3n"'
 	send
 	[ "$status" -eq 77 ]
-	[[ $output == *"postern: authentication failed (AUTH XOAUTH2): 535 5.7.8 Username and Password not accepted; the message was not sent"* ]]
+	# the stderr line names the server's JSON error
+	[[ $output == *"postern: authentication failed (AUTH XOAUTH2; the server said $json): 535 5.7.8 Username and Password not accepted; the message was not sent"* ]]
 	[[ $output != *"ya29.tok3n"* ]]
 	# -v shows the server's JSON error challenge
 	[[ $output == *"postern: <-- 334 $b64"* ]]
@@ -178,7 +179,7 @@ send() {
 	config 'auth oauthbearer' 'passwordeval "echo ya29.tok3n"'
 	send
 	[ "$status" -eq 77 ]
-	[[ $output == *"authentication failed (AUTH OAUTHBEARER): 535 5.7.8"* ]]
+	[[ $output == *"authentication failed (AUTH OAUTHBEARER; the server said $json): 535 5.7.8"* ]]
 	t=$(fault_transcript 2)
 	# OAUTHBEARER answers it with a single ^A (RFC 7628 3.2.3)
 	[ "$(grep -A1 "^S: 334 $b64" "$t" | tail -1)" = "C: AQ==" ]
