@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_pattern.h"
 #include "util.h"
 
 #define CONF_SYSTEM_FILE SYSCONFDIR "/postern.conf"
@@ -208,6 +209,7 @@ conf_load(struct conf *c, const char *config_file, struct err *e)
 
 	if (conf_load_files(c, config_file, home, &nerr, e) == -1)
 		goto out;
+	nerr += conf_expand_patterns(c);
 	if (conf_finish(c, queue) == -1)
 		nerr++;
 	if (nerr > 0) {

@@ -120,3 +120,20 @@ acct() { printf 'account %s\nhost %s\nfrom %s\n' "$1" "$2" "$3"; }
 	[ "$status" -eq 0 ] || [ "$status" -eq 78 ]
 	[[ "$output" != *"//"* ]]
 }
+
+@test "msmtp's %U, %H, %C and %M patterns in from and domain are expanded" {
+	printf 'account default\nhost h\nfrom %%U@%%H.example.org\ndomain %%H\n' >"$PC"
+	run env USER=carol HOSTNAME=box "$POSTERN" --print-config
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | grep -Eq '^from carol@box\.example\.org +# '
+	printf '%s\n' "$output" | grep -Eq '^domain box +# '
+	printf 'To: x@example.org\n\nhi\n' >"$BATS_TEST_TMPDIR/m"
+	run env USER=carol HOSTNAME=box "$POSTERN" --dry-run -t <"$BATS_TEST_TMPDIR/m"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "MAIL FROM:<carol@box.example.org>" ]
+	# %F cannot work (the account is chosen before the message is read)
+	printf 'account default\nhost h\nfrom %%F\n' >"$PC"
+	run "$POSTERN" --print-config
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"config:3: from: %F (the message's From) is not supported: set from"* ]]
+}
