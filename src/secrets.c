@@ -138,14 +138,14 @@ out:
 	return r;
 }
 
-/* Reap the child (killing it first when it is still running). */
+/* Reap the child (killing it and what it started when it ran over). */
 static int
 secrets_eval_wait(pid_t pid, int kill_it)
 {
 	int status;
 
 	if (kill_it)
-		(void)kill(pid, SIGKILL);
+		util_kill_tree(pid);
 	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR)
 			return -1;

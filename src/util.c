@@ -5,8 +5,10 @@
 
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,4 +180,53 @@ util_mkdirs(const char *path, struct err *e)
 			return 0;
 		*p = '/';
 	}
+}
+
+/* The parent of pid from /proc/PID/stat, or -1. */
+static pid_t
+util_ppid(pid_t pid)
+{
+	char path[64], line[512], *p;
+	pid_t ppid = -1;
+	FILE *f;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	/* "pid (comm) state ppid ...": comm may hold blanks and ')'. */
+	if (fgets(line, sizeof(line), f) != NULL &&
+	    (p = strrchr(line, ')')) != NULL && p[1] == ' ' && p[2] != '\0' &&
+	    p[3] == ' ')
+		ppid = (pid_t)strtol(p + 4, NULL, 10);
+	(void)fclose(f);
+	return ppid;
+}
+
+/* Kill the children of pid (depth first), then pid. */
+static void
+util_kill_tree_depth(pid_t pid, int depth)
+{
+	struct dirent *d;
+	DIR *proc;
+
+	if (depth < 16 && (proc = opendir("/proc")) != NULL) {
+		while ((d = readdir(proc)) != NULL) {
+			char *end;
+			long child = strtol(d->d_name, &end, 10);
+
+			if (*end == '\0' && child > 0 &&
+			    util_ppid((pid_t)child) == pid)
+				util_kill_tree_depth((pid_t)child, depth + 1);
+		}
+		(void)closedir(proc);
+	}
+	(void)kill(pid, SIGKILL);
+}
+
+void
+util_kill_tree(pid_t pid)
+{
+	/* Stop the top first so it starts nothing new while we look. */
+	(void)kill(pid, SIGSTOP);
+	util_kill_tree_depth(pid, 0);
 }

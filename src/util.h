@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "err.h"
 
@@ -63,6 +64,15 @@ int util_mkdirs(const char *path, struct err *);
 
 /* True when s holds a CR or LF. */
 bool util_has_crlf(const char *s);
+
+/*
+ * SIGKILL pid and every process descending from it (found through
+ * /proc, children before they can be reparented). For a passwordeval
+ * command that ran over: /bin/sh does not exec its last command, so
+ * killing the shell alone leaves the command running. It keeps the
+ * terminal's process group, so a helper may still prompt on the tty.
+ */
+void util_kill_tree(pid_t pid);
 
 /* Zero a secret and free it; NULL is fine. */
 void util_freezero(void *, size_t);

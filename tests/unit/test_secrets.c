@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,42 @@
 #include "secrets.h"
 #include "tap.h"
 #include "tty.h"
+
+/* Whether a live process has arg among its arguments. */
+static int
+process_running(const char *arg)
+{
+	struct dirent *d;
+	DIR *proc = opendir("/proc");
+	int found = 0;
+
+	while (proc != NULL && !found && (d = readdir(proc)) != NULL) {
+		char path[300], args[4096], stat[512], *p;
+		size_t n, i;
+		FILE *f;
+
+		(void)snprintf(path, sizeof(path), "/proc/%s/cmdline",
+		    d->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		n = fread(args, 1, sizeof(args) - 1, f);
+		(void)fclose(f);
+		for (i = 0; i < n; i += strlen(args + i) + 1)
+			if (strcmp(args + i, arg) == 0)
+				found = 1;
+		(void)snprintf(path, sizeof(path), "/proc/%s/stat", d->d_name);
+		if (found && (f = fopen(path, "r")) != NULL) {
+			/* a zombie waiting to be reaped is not running */
+			if (fgets(stat, sizeof(stat), f) != NULL &&
+			    (p = strrchr(stat, ')')) != NULL && p[2] == 'Z')
+				found = 0;
+			(void)fclose(f);
+		}
+	}
+	if (proc != NULL)
+		(void)closedir(proc);
+	return found;
+}
 
 static char tmpdir[] = "/tmp/test_secrets.XXXXXX";
 
@@ -62,13 +99,15 @@ test_eval(void)
 	IS_STR(e.text, "passwordeval command was killed by signal 15",
 	    "a signal is named");
 	t0 = time(NULL);
-	eval("sleep 30", 1, &r, &e);
+	eval("sleep 29.75; echo late", 1, &r, &e);
 	IS_INT(r, -1, "a slow command fails");
 	IS_STR(e.text,
 	    "passwordeval did not finish within 1 seconds; it was "
 	    "killed",
 	    "the error names the timeout");
 	OK(time(NULL) - t0 <= 3, "and it did not wait for the command");
+	OK(!process_running("29.75"),
+	    "the command the shell started was killed with it");
 	IS_STR(eval("echo oops >&2; yes pw | head -c 200000", 5, &r, &e), "pw",
 	    "a long output is drained, only its first line kept");
 	IS_STR(eval("read x; echo \"[$x]\"", 5, &r, &e), "[]",
