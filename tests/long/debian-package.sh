@@ -6,7 +6,11 @@
 # sendmail links with Provides/Conflicts/Replaces mail-transport-agent,
 # and both unpacked (dpkg -x, never installed: postern-mta would replace
 # this machine's /usr/sbin/sendmail) into a throwaway root must run:
-# postern --version and sendmail --version print "postern VERSION".
+# postern --version and sendmail --version print "postern VERSION"; and
+# with the unpacked postern-mta's sendmail bind-mounted over
+# /usr/sbin/sendmail in a private mount namespace, bsd-mailx's
+# `echo test | mail -s hi user@...` goes through postern to the test
+# Postfix (as installing postern-mta would make it do).
 # Prints TAP. Needs dpkg-dev, debhelper, fakeroot, lintian and the build
 # dependencies (contrib/install-deps installs them); without them it
 # skips, or fails under POSTERN_TEST_REQUIRE_ALL=1.
@@ -56,7 +60,7 @@ check() {
 		printf '%s\n' "$out" | tail -n 40 | sed 's/^/#   /'
 	fi
 }
-echo "1..9"
+echo "1..10"
 
 # 1. The release tarball, unpacked with contrib/debian as debian/.
 tarball=$builddir/postern-$version.tar.gz
@@ -143,4 +147,55 @@ grep -qx 'ExecStart=/usr/bin/postern -q' \
 	"$root/usr/lib/systemd/user/postern-queue.service" &&
 	ok "the user unit runs /usr/bin/postern -q" ||
 	notok "the user unit's ExecStart"
+
+# 8. bsd-mailx through the packaged sendmail, to the test Postfix.
+mailx_through_package() {
+	servers=$srcdir/tests/servers
+	tb=$(mktemp -d /tmp/pt-deb.XXXXXX) && chmod 755 "$tb" || return 1
+	for base in 24000 26000 28000 30000; do
+		TB_PORT_BASE=$base sh "$servers/postfix-up.sh" "$tb" \
+			>"$tmp/postfix-up.log" 2>&1 && break
+		[ $? -eq 75 ] || break
+	done
+	if [ ! -s "$tb/env" ]; then
+		cat "$tmp/postfix-up.log"
+		rm -rf "$tb"
+		return 1
+	fi
+	. "$tb/env"
+	home=$tmp/home
+	mkdir -p "$home/.config/postern"
+	printf '%s\n' "account default" "host localhost" \
+		"port $TB_SUBMISSION_PORT" "tls_trust_file $TB_CA" \
+		"user $TB_USER" "password \"$TB_PASS\"" "from $TB_USER" \
+		>"$home/.config/postern/config"
+	chmod 600 "$home/.config/postern/config"
+	token=deb-mailx-$$
+	echo test | HOME=$home XDG_CONFIG_HOME=$home/.config \
+		XDG_STATE_HOME=$home/.local/state unshare -m sh -c '
+		mount --bind "$1" /usr/sbin/sendmail || exit 99
+		exec mail -s "$2" bob@example.test' sh \
+		"$root/usr/sbin/sendmail" "$token"
+	rc=$?
+	env=$(sh "$servers/wait-mail.sh" "$tb" "Subject: $token" 10)
+	found=$?
+	[ $found -eq 0 ] && grep -qx "sasl_username=$TB_USER" "$env" &&
+		grep -qx "recipient=bob@example.test" "$env"
+	found=$?
+	sh "$servers/postfix-down.sh" "$tb" --purge >/dev/null 2>&1
+	[ $rc -eq 0 ] && [ $found -eq 0 ]
+}
+if [ "$(id -u)" -ne 0 ] || ! command -v mail >/dev/null 2>&1 ||
+	! command -v postfix >/dev/null 2>&1 ||
+	[ ! -e /usr/sbin/sendmail ]; then
+	if [ "${POSTERN_TEST_REQUIRE_ALL:-0}" = 1 ]; then
+		notok "bsd-mailx through postern-mta: needs root, mail (bsd-mailx), postfix and a /usr/sbin/sendmail to cover"
+	else
+		n=$((n + 1))
+		echo "ok $n # SKIP bsd-mailx through postern-mta: needs root, mail (bsd-mailx), postfix"
+	fi
+else
+	check "bsd-mailx's mail goes through postern-mta's sendmail" \
+		mailx_through_package
+fi
 exit $fail
