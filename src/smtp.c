@@ -1,8 +1,9 @@
 /*
  * smtp.c: the SMTP engine's session and driver (see smtp.h and
  * smtp_int.h): connect, greeting, EHLO/HELO, STARTTLS or implicit TLS,
- * RSET and QUIT, the state table, and the public calls. AUTH lives in
- * smtp_auth.c, MAIL/RCPT/DATA/BDAT in smtp_mail.c, the reply parser in
+ * RSET and QUIT, the state table, and the public calls. STARTTLS and
+ * the handshake live in smtp_tls.c, AUTH in smtp_auth.c, MAIL/RCPT/DATA/
+ * BDAT in smtp_mail.c, dot-stuffing in smtp_stuff.c, the reply parser in
  * smtp_reply.c.
  *
  * Failure rules: a reply-level failure (EHLO refused, STARTTLS missing,
@@ -26,15 +27,12 @@
 static int smtp_send_none(struct smtp_session *);
 static int smtp_send_ehlo(struct smtp_session *);
 static int smtp_send_helo(struct smtp_session *);
-static int smtp_send_starttls(struct smtp_session *);
 static int smtp_send_rset(struct smtp_session *);
 static int smtp_send_quit(struct smtp_session *);
 static int smtp_reply_greeting(struct smtp_session *,
     const struct smtp_reply *);
 static int smtp_reply_ehlo(struct smtp_session *, const struct smtp_reply *);
 static int smtp_reply_helo(struct smtp_session *, const struct smtp_reply *);
-static int smtp_reply_starttls(struct smtp_session *,
-    const struct smtp_reply *);
 static int smtp_reply_rset(struct smtp_session *, const struct smtp_reply *);
 static int smtp_reply_quit(struct smtp_session *, const struct smtp_reply *);
 
@@ -328,120 +326,6 @@ smtp_reply_helo(struct smtp_session *s, const struct smtp_reply *r)
 		    "HELO refused by %s", net_peer(s->conn));
 	s->info.caps = 0;
 	return smtp_enter(s, SMTP_ST_READY);
-}
-
-static int
-smtp_send_starttls(struct smtp_session *s)
-{
-	return smtp_cmd(s, 0, "STARTTLS");
-}
-
-static void
-smtp_tls_note(struct smtp_session *s)
-{
-	struct tls_info ti;
-	struct smtp_info *i = &s->info;
-
-	tls_session_info(net_tls(s->conn), &ti);
-	i->tls = true;
-	(void)strlcpy(i->tls_version, ti.version, sizeof(i->tls_version));
-	(void)strlcpy(i->tls_cipher, ti.cipher, sizeof(i->tls_cipher));
-	(void)strlcpy(i->tls_subject, ti.subject, sizeof(i->tls_subject));
-	(void)strlcpy(i->tls_issuer, ti.issuer, sizeof(i->tls_issuer));
-	(void)strlcpy(i->tls_sha256, ti.sha256, sizeof(i->tls_sha256));
-	(void)strlcpy(i->tls_not_after, ti.not_after, sizeof(i->tls_not_after));
-	i->tls_verify = ti.verify;
-	smtp_note(s, "TLS %s, %s, verified by %s%s", ti.version, ti.cipher,
-	    ti.verify, ti.resumed ? ", session resumed" : "");
-	smtp_note(s,
-	    "certificate: subject %s; issuer %s; expires %s; "
-	    "SHA-256 %s",
-	    ti.subject, ti.issuer, ti.not_after, ti.sha256);
-}
-
-/*
- * The session cache of this account: $XDG_STATE_HOME/postern/tls, and
- * the identity a cached session must have been verified under (every
- * setting that changes what is sent or checked). Without a state
- * directory there is no cache, which only costs time.
- */
-static int
-smtp_tls_cache(struct smtp_session *s, struct tls_params *tp, char **dir,
-    struct buf *id)
-{
-	const struct smtp_params *p = s->p;
-	char *state;
-
-	if (!p->tls_session_cache || p->account == NULL)
-		return 0;
-	if ((state = util_xdg_state_home()) != NULL)
-		*dir = util_path_join(state, "postern/tls");
-	free(state);
-	if (*dir == NULL)
-		return 0;
-	if (buf_printf(id,
-	        "account %s\nhost %s\nport %s\nmode %d\nuser %s\n"
-	        "name %s\ntrust %s\npin %s\ncert %s\nkey %s\n"
-	        "priorities %s\ncertcheck %d\n",
-	        p->account, p->host, p->port ? p->port : "", (int)p->tls,
-	        p->user ? p->user : "", tp->host,
-	        tp->trust_file ? tp->trust_file : "",
-	        tp->fingerprint ? tp->fingerprint : "",
-	        tp->cert_file ? tp->cert_file : "",
-	        tp->key_file ? tp->key_file : "",
-	        tp->priorities ? tp->priorities : "", !tp->no_certcheck) == -1)
-		return err_set(s->e, ERR_SOFTWARE, "out of memory");
-	tp->session_dir = *dir;
-	tp->session_id = buf_str(id);
-	return 0;
-}
-
-static int
-smtp_tls_start(struct smtp_session *s)
-{
-	struct tls_params tp;
-	const struct smtp_params *p = s->p;
-	struct buf id;
-	char *dir = NULL;
-	int r = -1;
-
-	memset(&tp, 0, sizeof(tp));
-	buf_init(&id, 16384);
-	tp.host = p->tls_host_override ? p->tls_host_override : p->host;
-	tp.trust_file = p->tls_trust_file;
-	tp.fingerprint = p->tls_fingerprint;
-	tp.cert_file = p->tls_cert_file;
-	tp.key_file = p->tls_key_file;
-	tp.priorities = p->tls_priorities;
-	tp.no_certcheck = p->tls_no_certcheck;
-	if (smtp_tls_cache(s, &tp, &dir, &id) == -1)
-		goto out;
-	if (net_starttls(s->conn, &tp, s->e) == -1) {
-		s->broken = true;
-		goto out;
-	}
-	s->tls_done = true;
-	smtp_tls_note(s);
-	r = 0;
-out:
-	free(dir);
-	buf_free(&id);
-	return r;
-}
-
-static int
-smtp_reply_starttls(struct smtp_session *s, const struct smtp_reply *r)
-{
-	if (r->code != 220)
-		return smtp_fail_reply(s, ERR_UNAVAILABLE, r,
-		    "STARTTLS refused by %s", net_peer(s->conn));
-	if (smtp_tls_start(s) == -1)
-		return -1;
-	/* RFC 3207 4.2: forget everything learned before TLS. */
-	s->info.caps = 0;
-	s->info.size_max = 0;
-	s->info.auth_offered[0] = '\0';
-	return smtp_enter(s, SMTP_ST_EHLO);
 }
 
 static int

@@ -117,6 +117,11 @@ int smtp_fail_reply(struct smtp_session *, enum err_class cls,
 
 /* AUTH (smtp_auth.c). */
 int smtp_auth_begin(struct smtp_session *);
+/* smtp_tls.c: STARTTLS, and the handshake (also for implicit TLS). */
+int smtp_send_starttls(struct smtp_session *);
+int smtp_reply_starttls(struct smtp_session *, const struct smtp_reply *);
+int smtp_tls_start(struct smtp_session *);
+
 int smtp_send_auth(struct smtp_session *);
 int smtp_send_auth_cont(struct smtp_session *);
 int smtp_reply_auth(struct smtp_session *, const struct smtp_reply *);

@@ -2,7 +2,7 @@
  * smtp_mail.c: the mail transaction states of the SMTP engine (see
  * smtp_int.h): MAIL, RCPT, DATA, the message body with dot-stuffing, and
  * BDAT; plus the checks made before anything is sent (SIZE, 8BITMIME,
- * SMTPUTF8, DSN) and RFC 3461 xtext.
+ * SMTPUTF8, DSN).
  *
  * Without PIPELINING each reply handler enters the next state. With it,
  * smtp_send_mail sends MAIL, every RCPT and DATA in one write and the
@@ -12,7 +12,8 @@
  *
  * The body is read from the spool fd with pread straight into the
  * connection's output buffer (net_write_reserve) and stuffed there in
- * place, so it leaves in large writes and needs no buffer of its own:
+ * place (smtp_stuff.c), so it leaves in large writes and needs no buffer
+ * of its own:
  * memory stays the same for 1 KiB and 1 GiB. A bare CR or LF or a NUL in
  * it means the message was not canonicalised: the connection is dropped
  * without an end of data, so the server discards what it got.
@@ -28,114 +29,11 @@
 
 #include "idn.h"
 #include "smtp_int.h"
-#include "span.h"
 #include "util.h"
 
 /* Flush rather than read less than half this (the stuffed output may
  * be twice the input): rounds of at least 8 KiB of input. */
 #define SMTP_BODY_MIN (16 * 1024)
-
-void
-smtp_stuff_init(struct smtp_stuffer *st)
-{
-	st->bol = true;
-	st->prev = '\0';
-	st->off = 0;
-}
-
-static bool
-smtp_stuff_bad(const struct smtp_stuffer *st, char c)
-{
-	return c == '\0' || (c == '\n' && st->prev != '\r') ||
-	    (st->prev == '\r' && c != '\n');
-}
-
-ssize_t
-smtp_stuff(struct smtp_stuffer *st, const char *in, size_t n, char *out)
-{
-	size_t i = 0, o = 0, k;
-	char c;
-
-	while (i < n) {
-		c = in[i];
-		if (smtp_stuff_bad(st, c)) {
-			st->off += i;
-			return -1;
-		}
-		if (st->bol && c == '.')
-			out[o++] = '.';
-		out[o++] = c;
-		st->bol = c == '\n';
-		st->prev = c;
-		i++;
-		if (c == '\r' || c == '\n')
-			continue;
-		k = span_text(in + i, n - i, false);
-		if (k > 0) {
-			/* out may be in the same buffer, below in. */
-			memmove(out + o, in + i, k);
-			o += k;
-			i += k;
-			st->prev = in[i - 1];
-		}
-	}
-	st->off += n;
-	return (ssize_t)o;
-}
-
-int
-smtp_stuff_check(struct smtp_stuffer *st, const char *in, size_t n)
-{
-	size_t i = 0, k;
-
-	while (i < n) {
-		if (smtp_stuff_bad(st, in[i])) {
-			st->off += i;
-			return -1;
-		}
-		st->prev = in[i++];
-		if (st->prev == '\r')
-			continue;
-		k = span_text(in + i, n - i, false);
-		if (k > 0) {
-			i += k;
-			st->prev = in[i - 1];
-		}
-	}
-	st->off += n;
-	return 0;
-}
-
-ssize_t
-smtp_stuff_end(struct smtp_stuffer *st, char *out)
-{
-	size_t o = 0;
-
-	if (st->prev == '\r')
-		return -1;
-	if (st->off > 0 && st->prev != '\n') {
-		out[o++] = '\r';
-		out[o++] = '\n';
-	}
-	memcpy(out + o, ".\r\n", 3);
-	return (ssize_t)(o + 3);
-}
-
-int
-smtp_xtext(const char *s, struct buf *out)
-{
-	unsigned char c;
-
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if (c >= '!' && c <= '~' && c != '+' && c != '=') {
-			if (buf_add_char(out, (char)c) == -1)
-				return -1;
-		} else if (buf_printf(out, "+%02X", c) == -1)
-			return -1;
-	}
-	return 0;
-}
 
 /* An envelope address may not carry controls or angle brackets. */
 static int

@@ -1,0 +1,129 @@
+/*
+ * smtp_tls.c: TLS in the SMTP engine (see smtp_int.h): the STARTTLS
+ * state (RFC 3207: anything the server sent after its 220 aborts the
+ * session, in net_starttls; everything learned before TLS is forgotten
+ * and EHLO sent again), the handshake for STARTTLS and implicit TLS with
+ * the account's trust, pin and client certificate, the per-account
+ * session cache, and the notes -v prints about the peer.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtp_int.h"
+#include "util.h"
+
+int
+smtp_send_starttls(struct smtp_session *s)
+{
+	return smtp_cmd(s, 0, "STARTTLS");
+}
+
+static void
+smtp_tls_note(struct smtp_session *s)
+{
+	struct tls_info ti;
+	struct smtp_info *i = &s->info;
+
+	tls_session_info(net_tls(s->conn), &ti);
+	i->tls = true;
+	(void)strlcpy(i->tls_version, ti.version, sizeof(i->tls_version));
+	(void)strlcpy(i->tls_cipher, ti.cipher, sizeof(i->tls_cipher));
+	(void)strlcpy(i->tls_subject, ti.subject, sizeof(i->tls_subject));
+	(void)strlcpy(i->tls_issuer, ti.issuer, sizeof(i->tls_issuer));
+	(void)strlcpy(i->tls_sha256, ti.sha256, sizeof(i->tls_sha256));
+	(void)strlcpy(i->tls_not_after, ti.not_after, sizeof(i->tls_not_after));
+	i->tls_verify = ti.verify;
+	smtp_note(s, "TLS %s, %s, verified by %s%s", ti.version, ti.cipher,
+	    ti.verify, ti.resumed ? ", session resumed" : "");
+	smtp_note(s,
+	    "certificate: subject %s; issuer %s; expires %s; "
+	    "SHA-256 %s",
+	    ti.subject, ti.issuer, ti.not_after, ti.sha256);
+}
+
+/*
+ * The session cache of this account: $XDG_STATE_HOME/postern/tls, and
+ * the identity a cached session must have been verified under (every
+ * setting that changes what is sent or checked). Without a state
+ * directory there is no cache, which only costs time.
+ */
+static int
+smtp_tls_cache(struct smtp_session *s, struct tls_params *tp, char **dir,
+    struct buf *id)
+{
+	const struct smtp_params *p = s->p;
+	char *state;
+
+	if (!p->tls_session_cache || p->account == NULL)
+		return 0;
+	if ((state = util_xdg_state_home()) != NULL)
+		*dir = util_path_join(state, "postern/tls");
+	free(state);
+	if (*dir == NULL)
+		return 0;
+	if (buf_printf(id,
+	        "account %s\nhost %s\nport %s\nmode %d\nuser %s\n"
+	        "name %s\ntrust %s\npin %s\ncert %s\nkey %s\n"
+	        "priorities %s\ncertcheck %d\n",
+	        p->account, p->host, p->port ? p->port : "", (int)p->tls,
+	        p->user ? p->user : "", tp->host,
+	        tp->trust_file ? tp->trust_file : "",
+	        tp->fingerprint ? tp->fingerprint : "",
+	        tp->cert_file ? tp->cert_file : "",
+	        tp->key_file ? tp->key_file : "",
+	        tp->priorities ? tp->priorities : "", !tp->no_certcheck) == -1)
+		return err_set(s->e, ERR_SOFTWARE, "out of memory");
+	tp->session_dir = *dir;
+	tp->session_id = buf_str(id);
+	return 0;
+}
+
+int
+smtp_tls_start(struct smtp_session *s)
+{
+	struct tls_params tp;
+	const struct smtp_params *p = s->p;
+	struct buf id;
+	char *dir = NULL;
+	int r = -1;
+
+	memset(&tp, 0, sizeof(tp));
+	buf_init(&id, 16384);
+	tp.host = p->tls_host_override ? p->tls_host_override : p->host;
+	tp.trust_file = p->tls_trust_file;
+	tp.fingerprint = p->tls_fingerprint;
+	tp.cert_file = p->tls_cert_file;
+	tp.key_file = p->tls_key_file;
+	tp.priorities = p->tls_priorities;
+	tp.no_certcheck = p->tls_no_certcheck;
+	if (smtp_tls_cache(s, &tp, &dir, &id) == -1)
+		goto out;
+	if (net_starttls(s->conn, &tp, s->e) == -1) {
+		s->broken = true;
+		goto out;
+	}
+	s->tls_done = true;
+	smtp_tls_note(s);
+	r = 0;
+out:
+	free(dir);
+	buf_free(&id);
+	return r;
+}
+
+int
+smtp_reply_starttls(struct smtp_session *s, const struct smtp_reply *r)
+{
+	if (r->code != 220)
+		return smtp_fail_reply(s, ERR_UNAVAILABLE, r,
+		    "STARTTLS refused by %s", net_peer(s->conn));
+	if (smtp_tls_start(s) == -1)
+		return -1;
+	/* RFC 3207 4.2: forget everything learned before TLS. */
+	s->info.caps = 0;
+	s->info.size_max = 0;
+	s->info.auth_offered[0] = '\0';
+	return smtp_enter(s, SMTP_ST_EHLO);
+}
