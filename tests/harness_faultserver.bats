@@ -477,13 +477,15 @@ exec(sys.stdin.read())
 	    chunk = s.recv(65536)
 	    reads.append(len(chunk))
 	    data += chunk
-	print(len(reads) > 10, max(reads), data.decode().rstrip())
+	# one byte per write (the transcript line below); a loaded machine
+	# may still deliver two in one read, so only "many reads" here
+	print(len(reads) > 10, data.decode().rstrip())
 	s.sendall(b"NOOP\r\n")
 	rep = recv_reply(s).split(b"\r\n")
 	print(len(rep) - 1, rep[0].decode(), rep[-2].decode())
 	EOF2
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "True 1 220 fault.example.test ESMTP postern-faultserver" ]
+	[ "${lines[0]}" = "True 220 fault.example.test ESMTP postern-faultserver" ]
 	[ "${lines[1]}" = "10001 250-filler 0 250 2.0.0 last" ]
 	fault_wait_sessions
 	grep -q '^-- reply split into 50 writes of <= 1 bytes$' "$(fault_transcript)"
