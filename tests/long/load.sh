@@ -27,6 +27,7 @@ src=${POSTERN_SRCDIR:?} postern=${POSTERN:?}
 py=/usr/bin/python3
 gtime=/usr/bin/time
 N=${LOAD_N:-200} SESSIONS=${LOAD_SESSIONS:-1000} MAX_RUNS=${LOAD_MAX_RUNS:-100}
+[ -x "$postern" ] || { echo "FAIL: no $postern"; exit 1; }
 [ -x "$gtime" ] && "$gtime" -f %M true 2>/dev/null ||
 	{ echo "SKIP: GNU time missing"; exit 0; }
 tmp=$(mktemp -d /tmp/postern-load.XXXXXX)
@@ -180,6 +181,7 @@ left=$(ls "$Q/new" "$Q/failed" 2>/dev/null | grep -v '^$' | grep -v ':$')
 for _ in $(seq 250); do
 	open=0
 	for f in "$tmp"/fault/session-*.log; do
+		[ -e "$f" ] || continue
 		tail -n1 "$f" | grep -qx -- '-- session end' || open=1
 	done
 	[ "$open" = 0 ] && break
