@@ -20,8 +20,7 @@
 
 /* The value of %c, or NULL with *why. */
 static const char *
-conf_pattern_value(char c, const struct conf_pattern_env *env,
-    const char **why)
+conf_pattern_value(char c, const struct conf_pattern_env *env, const char **why)
 {
 	const char *v = NULL;
 

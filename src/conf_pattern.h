@@ -20,7 +20,7 @@
 #include "conf.h"
 
 struct conf_pattern_env {
-	const char *user;     /* NULL: not available */
+	const char *user; /* NULL: not available */
 	const char *host;
 	const char *canon;
 	const char *mailname;
