@@ -37,6 +37,7 @@ process_running(const char *arg)
 		if ((f = fopen(path, "r")) == NULL)
 			continue;
 		n = fread(args, 1, sizeof(args) - 1, f);
+		args[n] = '\0';
 		(void)fclose(f);
 		for (i = 0; i < n; i += strlen(args + i) + 1)
 			if (strcmp(args + i, arg) == 0)
