@@ -22,7 +22,7 @@ setup() {
 		require_or_skip "postern was built without libsecret"
 	keyring_start "$BATS_TEST_TMPDIR/kr"
 	MSG=$BATS_TEST_TMPDIR/msg
-	write_config
+	keyring_write_config
 }
 
 teardown() {
@@ -32,21 +32,6 @@ teardown() {
 
 teardown_file() {
 	postfix_stop
-}
-
-# write_config [EXTRA LINES]: account "tb" on the submission port, no
-# password in the file.
-write_config() {
-	mkdir -p "$XDG_CONFIG_HOME/postern"
-	{
-		printf 'account tb\nhost localhost\nport %s\n' "$TB_SUBMISSION_PORT"
-		printf 'tls on\ntls_starttls on\ntls_trust_file %s\n' "$TB_CA"
-		printf 'auth on\nuser %s\nfrom %s\n' "$TB_USER" "$TB_USER"
-		printf 'queue off\n'
-		printf '%s\n' "$@"
-		printf 'account default : tb\n'
-	} >"$XDG_CONFIG_HOME/postern/config"
-	chmod 600 "$XDG_CONFIG_HOME/postern/config"
 }
 
 # send TOKEN [ENV...]: submit a message with that subject to bob, with
@@ -157,7 +142,7 @@ temporary() {
 @test "keyring off: the keyring is not asked" {
 	printf '%s' "$TB_PASS" | secret-tool store --label=msmtp \
 		host localhost service smtp user "$TB_USER"
-	write_config 'keyring off'
+	keyring_write_config 'keyring off'
 	send tok-kr-off
 	[ "$status" -eq 78 ]
 	[[ $output == *"no password for user $TB_USER at localhost"* ]]

@@ -21,7 +21,7 @@ setup() {
 		require_or_skip "postern was built without libsecret"
 	keyring_start "$BATS_TEST_TMPDIR/kr"
 	MSG=$BATS_TEST_TMPDIR/msg
-	write_config
+	keyring_write_config
 }
 
 teardown() {
@@ -30,20 +30,6 @@ teardown() {
 
 teardown_file() {
 	postfix_stop
-}
-
-# write_config [EXTRA LINES]: account "tb" on the submission port.
-write_config() {
-	mkdir -p "$XDG_CONFIG_HOME/postern"
-	{
-		printf 'account tb\nhost localhost\nport %s\n' "$TB_SUBMISSION_PORT"
-		printf 'tls on\ntls_starttls on\ntls_trust_file %s\n' "$TB_CA"
-		printf 'auth on\nuser %s\nfrom %s\n' "$TB_USER" "$TB_USER"
-		printf 'queue off\n'
-		printf '%s\n' "$@"
-		printf 'account default : tb\n'
-	} >"$XDG_CONFIG_HOME/postern/config"
-	chmod 600 "$XDG_CONFIG_HOME/postern/config"
 }
 
 # send TOKEN: submit with the dynamic loader's log in $BATS_TEST_TMPDIR/ld.*
@@ -71,7 +57,7 @@ loaded() {
 }
 
 @test "password in the config, keyring on and reachable: libsecret never loaded" {
-	write_config "password \"$TB_PASS\""
+	keyring_write_config "password \"$TB_PASS\""
 	[ -n "$DBUS_SESSION_BUS_ADDRESS" ]
 	send tok-lazy-conf
 	[ "$status" -eq 0 ]

@@ -64,3 +64,20 @@ keyring_unlock() {
 		require_or_skip "python3-dbus not installed (needed to unlock)"
 	"$SERVERS/keyring-ctl.sh" unlock "$TB_KEYRING_DIR"
 }
+
+# keyring_write_config [EXTRA LINES]: the user's config with account "tb"
+# (the default) on the test Postfix's submission port (tests/lib/postfix
+# variables), AUTH as TB_USER, no password in the file (the keyring is
+# meant to answer), queue off so a failure shows in the exit code.
+keyring_write_config() {
+	mkdir -p "$XDG_CONFIG_HOME/postern"
+	{
+		printf 'account tb\nhost localhost\nport %s\n' "$TB_SUBMISSION_PORT"
+		printf 'tls on\ntls_starttls on\ntls_trust_file %s\n' "$TB_CA"
+		printf 'auth on\nuser %s\nfrom %s\n' "$TB_USER" "$TB_USER"
+		printf 'queue off\n'
+		printf '%s\n' "$@"
+		printf 'account default : tb\n'
+	} >"$XDG_CONFIG_HOME/postern/config"
+	chmod 600 "$XDG_CONFIG_HOME/postern/config"
+}
