@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -182,9 +183,9 @@ util_mkdirs(const char *path, struct err *e)
 	}
 }
 
-/* The parent of pid from /proc/PID/stat, or -1. */
+/* The parent of pid and its state letter from /proc/PID/stat, or -1. */
 static pid_t
-util_ppid(pid_t pid)
+util_ppid(pid_t pid, char *state)
 {
 	char path[64], line[512], *p;
 	pid_t ppid = -1;
@@ -196,8 +197,10 @@ util_ppid(pid_t pid)
 	/* "pid (comm) state ppid ...": comm may hold blanks and ')'. */
 	if (fgets(line, sizeof(line), f) != NULL &&
 	    (p = strrchr(line, ')')) != NULL && p[1] == ' ' && p[2] != '\0' &&
-	    p[3] == ' ')
+	    p[3] == ' ') {
+		*state = p[2];
 		ppid = (pid_t)strtol(p + 4, NULL, 10);
+	}
 	(void)fclose(f);
 	return ppid;
 }
@@ -207,6 +210,7 @@ static void
 util_kill_tree_depth(pid_t pid, int depth)
 {
 	struct dirent *d;
+	char state;
 	DIR *proc;
 
 	if (depth < 16 && (proc = opendir("/proc")) != NULL) {
@@ -215,7 +219,7 @@ util_kill_tree_depth(pid_t pid, int depth)
 			long child = strtol(d->d_name, &end, 10);
 
 			if (*end == '\0' && child > 0 &&
-			    util_ppid((pid_t)child) == pid)
+			    util_ppid((pid_t)child, &state) == pid)
 				util_kill_tree_depth((pid_t)child, depth + 1);
 		}
 		(void)closedir(proc);
@@ -226,7 +230,14 @@ util_kill_tree_depth(pid_t pid, int depth)
 void
 util_kill_tree(pid_t pid)
 {
-	/* Stop the top first so it starts nothing new while we look. */
+	const struct timespec tick = { 0, 1000 * 1000 };
+	char state = 0;
+	int i;
+
+	/* Stop the top first (and wait, briefly, until it is stopped) so
+	 * it starts nothing new while we look for its children. */
 	(void)kill(pid, SIGSTOP);
+	for (i = 0; i < 50 && util_ppid(pid, &state) != -1 && state != 'T'; i++)
+		(void)nanosleep(&tick, NULL);
 	util_kill_tree_depth(pid, 0);
 }
