@@ -83,22 +83,9 @@ out:
 static int
 job_spool_write(void *arg, const void *data, size_t len, struct err *e)
 {
-	const char *p = data;
-	int fd = *(int *)arg;
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return err_set_temp(e, ERR_IO,
-			    "cannot write the spool "
-			    "file: %s",
-			    strerror(errno));
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	if (util_write_all(*(int *)arg, data, len) == -1)
+		return err_set_temp(e, ERR_IO,
+		    "cannot write the spool file: %s", strerror(errno));
 	return 0;
 }
 

@@ -105,23 +105,6 @@ queue_fsync_dir(const char *dir, const char *sub, struct err *e)
 	return 0;
 }
 
-static int
-queue_write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* data into a new file at path: O_EXCL, written, fsynced, closed. */
 static int
 queue_write_file(const char *path, const char *data, size_t len, struct err *e)
@@ -133,7 +116,7 @@ queue_write_file(const char *path, const char *data, size_t len, struct err *e)
 	if (fd == -1)
 		return err_set(e, ERR_CANTCREAT, "cannot create %s: %s", path,
 		    strerror(errno));
-	if (queue_write_all(fd, data, len) == -1)
+	if (util_write_all(fd, data, len) == -1)
 		err_set(e, ERR_IO, "cannot write %s: %s", path,
 		    strerror(errno));
 	else if (fsync(fd) == -1)

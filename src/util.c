@@ -241,3 +241,21 @@ util_kill_tree(pid_t pid)
 		(void)nanosleep(&tick, NULL);
 	util_kill_tree_depth(pid, 0);
 }
+
+int
+util_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}

@@ -74,6 +74,9 @@ bool util_has_crlf(const char *s);
  */
 void util_kill_tree(pid_t pid);
 
+/* write(2) all len bytes, again after EINTR. 0, or -1 with errno. */
+int util_write_all(int fd, const void *, size_t len);
+
 /* Zero a secret and free it; NULL is fine. */
 void util_freezero(void *, size_t);
 
