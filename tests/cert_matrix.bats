@@ -82,7 +82,7 @@ account() {
 
 # no_auth_no_mail: the server never saw AUTH, MAIL or a message.
 no_auth_no_mail() {
-	fault_wait_sessions 5
+	fault_wait_sessions
 	! grep -Eh '^C: (AUTH|MAIL|RCPT|DATA|BDAT)' "$FAULT_DIR"/session-*.log
 	! ls "$FAULT_DIR"/msg-* 2>/dev/null
 }
@@ -144,7 +144,7 @@ matrix_tests() {
 		echo "$mode: exit $status: $stderr"
 		[ "$status" -eq 0 ]
 		[ -z "$stderr" ]
-		fault_wait_sessions 5
+		fault_wait_sessions
 		[ "$(fault_env rcpt)" = "<bob@example.test>" ]
 		fault_stop
 	done
@@ -161,7 +161,7 @@ matrix_tests() {
 		run --separate-stderr timeout 10 "$POSTERN" -i bob@example.test <"$IN"
 		echo "$mode pinned: exit $status: $stderr"
 		[ "$status" -eq 0 ]
-		fault_wait_sessions 5
+		fault_wait_sessions
 		[ "$(fault_env rcpt)" = "<bob@example.test>" ]
 		fault_stop
 		# any other, even one the CA signed for the right name: 77

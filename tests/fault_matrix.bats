@@ -2,7 +2,8 @@
 # fault_matrix.bats: one test per row of tests/fault_matrix.tsv. Each row
 # makes the fault server (tests/servers/faultserver.py) fail at one stage
 # of a submission in one way, runs postern (account timeout 1, the whole
-# run under `timeout 2`) and checks the row's exit status, the queue
+# run under `timeout 10`; a stall lasts 30 s, or until postern hangs up)
+# and checks the row's exit status, the queue
 # state and the logfile line, plus what holds for every row:
 #  - the run ended within its deadline (never killed by timeout);
 #  - one session, at most one message on the wire (nothing sent twice);
@@ -49,7 +50,7 @@ fault_json() {
 	case $2 in
 	dropped) echo '{"drop": true}' ;;
 	reset) echo '{"drop": true, "reset": true}' ;;
-	stalled) echo '{"sleep": 3}' ;;
+	stalled) echo '{"sleep": 30}' ;;
 	4xx) echo "{\"code\": $code4, \"text\": \"4.3.0 fault 4xx\"}" ;;
 	5xx) echo '{"code": 554, "text": "5.3.0 fault 5xx"}' ;;
 	garbage) echo '{"raw": "\u0001garbage\u00ff\r\n"}' ;;
@@ -70,7 +71,7 @@ scenario_json() {
 		;;
 	tls-handshake)
 		local how=${2/dropped/close}
-		echo "{\"replies\": {\"starttls\": {\"tls\": \"${how/stalled/stall}\", \"tls_sleep\": 3}}}"
+		echo "{\"replies\": {\"starttls\": {\"tls\": \"${how/stalled/stall}\", \"tls_sleep\": 30}}}"
 		return
 		;;
 	bdat)
@@ -140,7 +141,7 @@ row() {
 		fault_stop # nothing listens on that port any more
 	fi
 	t0=$(date +%s%N)
-	run --separate-stderr timeout 2 "$POSTERN" -i bob@example.test <"$IN"
+	run --separate-stderr timeout 10 "$POSTERN" -i bob@example.test <"$IN"
 	dt=$((($(date +%s%N) - t0) / 1000000))
 	echo "exit $status after $dt ms; stderr: $stderr"
 	# within the deadline, with the row's exit status
@@ -154,7 +155,7 @@ row() {
 	[[ "$line" == *" exit=$([ "$want_q" = queued ] && echo 75 || echo "$want_exit")" ]]
 	# one session at most, at most one message on the wire
 	if [ -n "${FAULT_PID:-}" ]; then
-		fault_wait_sessions 5
+		fault_wait_sessions
 		[ "$(count "$first" '^session-')" -le 1 ]
 		[ "$(count "$first" '^msg-.*\.env$')" -le 1 ]
 		[ "$(cat "$first"/session-*.log | grep -Ec '^C: (DATA$|BDAT .* LAST$)')" -le 1 ]
@@ -238,10 +239,10 @@ assert_queue_delivers() {
 	echo '{"ehlo_tls": ["PIPELINING", "8BITMIME", "AUTH PLAIN"]}' \
 		>"$BATS_TEST_TMPDIR/good.json"
 	start_server "$BATS_TEST_TMPDIR/good.json" "$BATS_TEST_TMPDIR/fault2"
-	run --separate-stderr timeout 10 "$POSTERN" -qf
+	run --separate-stderr timeout 60 "$POSTERN" -qf
 	echo "queue run: exit $status: $stderr"
 	[ "$status" -eq 0 ]
-	fault_wait_sessions 5
+	fault_wait_sessions
 	[ "$(whole_messages "$FAULT_DIR" "$2-$3")" = 1 ]
 	[ "$(count "$FAULT_DIR" '^msg-.*\.env$')" = 1 ]
 	[ "$(count "$Q/new" '\.env$')" = 0 ]

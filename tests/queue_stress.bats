@@ -76,7 +76,7 @@ delivered() {
 	for p in "${pids[@]}"; do
 		wait "$p"
 	done
-	fault_wait_sessions 30
+	fault_wait_sessions 120
 	delivered | sort >"$BATS_TEST_TMPDIR/got"
 	seq 200 | sed 's/^/p/' | sort >"$BATS_TEST_TMPDIR/want"
 	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
@@ -103,7 +103,7 @@ delivered() {
 	find "$Q" -type f -exec touch -d '2 days ago' {} + 2>/dev/null || true
 	server
 	run -0 "$POSTERN" -qf
-	fault_wait_sessions 30
+	fault_wait_sessions 120
 	delivered | sort >"$BATS_TEST_TMPDIR/got"
 	! grep -q '^TORN' "$BATS_TEST_TMPDIR/got"
 	# Every exit 0 arrived, exactly once; others may or may not.
@@ -176,7 +176,7 @@ inject() {
 	# What exited 0 is complete and goes out, exactly once each.
 	server
 	run -0 "$POSTERN" -qf
-	fault_wait_sessions 10
+	fault_wait_sessions
 	! delivered | grep -q '^TORN'
 	[ -z "$(ls "$Q/new")" ]
 	[ -z "$(delivered | sort | uniq -d)" ]

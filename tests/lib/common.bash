@@ -39,3 +39,43 @@ hermetic_env() {
 	unset MAILRC MAIL NETRC POSTERN_CONFIG
 	mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_STATE_HOME"
 }
+
+# wait_until SECONDS COMMAND [ARGS...]: run COMMAND every 20 ms until it
+# succeeds. Returns 1 after SECONDS: pass a generous bound (a loaded
+# 2-core machine is slow; the wait ends at the event, not at the bound).
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.02 || true
+	done
+}
+
+# file_has FILE PATTERN: FILE exists and has a line matching PATTERN (ERE).
+file_has() {
+	grep -Eq -- "$2" "$1" 2>/dev/null
+}
+
+# pid_gone PID: no such process, or a zombie.
+pid_gone() {
+	local st
+	read -r st 2>/dev/null <"/proc/$1/stat" || return 0 # no fork
+	st=${st##*) }
+	[ "${st%% *}" = Z ]
+}
+
+# teardown_try COMMAND [ARGS...]: for teardown(): run a stop command,
+# again (up to 3 times, 1 s apart) if it failed, e.g. because a fork failed
+# on a loaded machine. Never fails the test: what the command could not
+# stop, by PID, is reported on stderr (and .ci/run's leftover check sees
+# it).
+teardown_try() {
+	local i
+	for i in 1 2 3; do
+		"$@" && return 0
+		sleep 1 || true
+	done
+	echo "teardown: '$*' failed 3 times" >&2
+	return 0
+}

@@ -9,11 +9,12 @@
 #                               ("" for none), state in DIR (default
 #                               $BATS_TEST_TMPDIR/fault), extra ARGS for
 #                               faultserver.py (--ipv6, --tls implicit, ...);
-#                               waits (<= 5 s) until it listens, exports
+#                               waits (<= 60 s) until it listens, exports
 #                               FAULT_PORT, FAULT_PID and FAULT_DIR (the
 #                               output dir: transcripts and messages)
-#   fault_stop                  SIGTERM, wait (<= 3 s, then SIGKILL)
-#   fault_wait_sessions [T]     until every session has ended (<= T s, 5)
+#   fault_stop                  SIGTERM, wait (<= 10 s, then SIGKILL);
+#                               never fails (safe in teardown)
+#   fault_wait_sessions [T]     until every session has ended (<= T s, 60)
 #   fault_transcript [N]        path of session N's transcript (default last)
 #   fault_message [S M]         base path (no extension) of message M of
 #                               session S (default: the last complete one);
@@ -53,7 +54,8 @@ fault_start() {
 	FAULT_PID=$!
 	FAULT_LOG=$dir/server.log
 	export FAULT_PID FAULT_DIR FAULT_LOG
-	for i in $(seq 250); do
+	local end=$((SECONDS + 60))
+	while [ "$SECONDS" -lt "$end" ]; do
 		if [ -s "$dir/port" ]; then
 			FAULT_PORT=$(cat "$dir/port")
 			export FAULT_PORT
@@ -64,47 +66,39 @@ fault_start() {
 			cat "$dir/server.log" >&2
 			return 1
 		fi
-		sleep 0.02
+		sleep 0.02 || true
 	done
-	echo "faultserver not listening after 5 s:" >&2
+	echo "faultserver not listening after 60 s:" >&2
 	cat "$dir/server.log" >&2
 	fault_stop
 	return 1
 }
 
-# _fault_gone PID: no such process, or a zombie.
-_fault_gone() {
-	local st
-	[ -r "/proc/$1/stat" ] || return 0
-	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
-	[ "${st%% *}" = Z ]
-}
-
+# Uses only builtins (pid_gone, kill, wait): a failed fork under load
+# cannot make it fail or skip the SIGKILL.
 fault_stop() {
-	local i
 	[ -n "${FAULT_PID:-}" ] || return 0
 	kill -TERM "$FAULT_PID" 2>/dev/null || true
-	for i in $(seq 150); do
-		_fault_gone "$FAULT_PID" && break
-		sleep 0.02
-	done
-	_fault_gone "$FAULT_PID" || kill -KILL "$FAULT_PID" 2>/dev/null || true
+	wait_until 10 pid_gone "$FAULT_PID" ||
+		kill -KILL "$FAULT_PID" 2>/dev/null || true
 	wait "$FAULT_PID" 2>/dev/null || true
 	unset FAULT_PID FAULT_PORT
+	return 0
+}
+
+# _fault_sessions_ended: every transcript's last line is "-- session end".
+_fault_sessions_ended() {
+	local f last
+	for f in "$FAULT_DIR"/session-*.log; do
+		[ -e "$f" ] || continue
+		last=$(tail -n1 "$f") || return 1
+		[ "$last" = "-- session end" ] || return 1
+	done
 }
 
 fault_wait_sessions() {
-	local limit=$((${1:-5} * 50)) i f done
-	for i in $(seq "$limit"); do
-		done=1
-		for f in "$FAULT_DIR"/session-*.log; do
-			[ -e "$f" ] || continue
-			tail -n1 "$f" | grep -qx -- '-- session end' || done=0
-		done
-		[ "$done" = 0 ] || return 0
-		sleep 0.02
-	done
-	echo "faultserver sessions still open after ${1:-5} s" >&2
+	wait_until "${1:-60}" _fault_sessions_ended && return 0
+	echo "faultserver sessions still open after ${1:-60} s" >&2
 	return 1
 }
 

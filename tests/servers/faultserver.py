@@ -57,7 +57,9 @@ ACTION (every key optional; what is not given keeps the default reply):
                                                instead of a built reply
   "inject": "250 fake\\r\\n"                    bytes appended to the reply
                                                in the same write
-  "sleep": S                                   stall S seconds first
+  "sleep": S                                   stall S seconds first (ends
+                                               early when the client hangs
+                                               up)
   "drop": true | "after" | "before"            close without replying;
                                                "before" on data_end or
                                                bdat closes before the
@@ -98,6 +100,7 @@ import ipaddress
 import json
 import os
 import re
+import select
 import selectors
 import signal
 import socket
@@ -304,9 +307,34 @@ class Conn:
             raise SessionEnd()
 
     def sleep(self, seconds):
+        """Stall; the stall ends early when the client has hung up (a
+        long stall then costs nothing once the client gave up)."""
         self.note("stalling %g s" % seconds)
-        if self.stop.wait(seconds):
-            raise SessionEnd()
+        end = time.monotonic() + seconds
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            if self.stop.wait(min(left, 0.05)):
+                raise SessionEnd()
+            if self.peer_gone():
+                self.note("client hung up during the stall")
+                raise SessionEnd()
+
+    def peer_gone(self):
+        """The client closed or reset the connection. POLLRDHUP sees a
+        FIN even behind unread data (a stalled body), and reads nothing."""
+        try:
+            fd = self.sock.fileno()
+            if fd < 0:
+                return True
+            p = select.poll()
+            p.register(fd, select.POLLRDHUP)
+            return any(ev & (select.POLLRDHUP | select.POLLHUP |
+                             select.POLLERR | select.POLLNVAL)
+                       for _, ev in p.poll(0))
+        except (OSError, ValueError):
+            return True
 
     def drop(self, reset):
         if reset:
