@@ -107,7 +107,7 @@ setup() {
 }
 
 teardown_file() {
-	postfix_stop
+	teardown_try postfix_stop
 }
 
 # bs [ARGS...] < SCRIPT: a -bs session; $output is the transcript.

@@ -23,11 +23,11 @@ setup() {
 }
 
 teardown() {
-	keyring_stop
+	teardown_try keyring_stop
 }
 
 teardown_file() {
-	postfix_stop
+	teardown_try postfix_stop
 }
 
 # write_config PORT [EXTRA LINES...]: account "tb" (the default).
@@ -80,7 +80,8 @@ has_line() {
 	[[ $output != *PROBLEM* && $output != *WARN* ]]
 	[[ $output != *$'\033'* ]] # not a terminal: no colour
 	# AUTH then QUIT: Postfix saw sessions, no failed login, no message.
-	sleep 0.5
+	# (wait for the submission session's disconnect line: logged last)
+	wait_until 60 eval 'tail -n +"$((before + 1))" "$TB_MAILLOG" | grep -q "postfix/submission/smtpd.*disconnect from localhost"'
 	log=$(tail -n +"$((before + 1))" "$TB_MAILLOG")
 	[[ $log == *"postfix/submission/smtpd"*"disconnect from localhost"* ]]
 	[[ $log != *"authentication failed"* && $log != *"from=<"* ]]

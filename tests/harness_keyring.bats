@@ -11,7 +11,7 @@ setup() {
 }
 
 teardown() {
-	keyring_stop
+	teardown_try keyring_stop
 }
 
 # state PID: "gone" when no such process or a zombie, else its state.

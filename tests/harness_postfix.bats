@@ -65,7 +65,7 @@ EOF
 }
 
 teardown_file() {
-	postfix_stop
+	teardown_try postfix_stop
 }
 
 setup() {

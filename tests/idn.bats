@@ -37,7 +37,7 @@ setup_file() {
 }
 
 teardown_file() {
-	postfix_stop
+	teardown_try postfix_stop
 	[ -z "${NO_TB_DIR:-}" ] || TB_DIR=$NO_TB_DIR postfix_stop
 }
 

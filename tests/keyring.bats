@@ -26,12 +26,12 @@ setup() {
 }
 
 teardown() {
-	keyring_stop
+	teardown_try keyring_stop
 	[ -z "${BUS2_PID:-}" ] || kill "$BUS2_PID" 2>/dev/null || true
 }
 
 teardown_file() {
-	postfix_stop
+	teardown_try postfix_stop
 }
 
 # send TOKEN [ENV...]: submit a message with that subject to bob, with

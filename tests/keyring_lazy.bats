@@ -25,11 +25,11 @@ setup() {
 }
 
 teardown() {
-	keyring_stop
+	teardown_try keyring_stop
 }
 
 teardown_file() {
-	postfix_stop
+	teardown_try postfix_stop
 }
 
 # send TOKEN: submit with the dynamic loader's log in $BATS_TEST_TMPDIR/ld.*

@@ -129,9 +129,15 @@ send() {
 	require_cmd script bsdutils
 	start
 	config
-	# script gives postern a terminal; stdin of postern is the message
-	run script -qec "'$POSTERN' -v bob@example.test <'$MSG'; echo rc=\$?" \
-		/dev/null < <(sleep 1; printf '%s\n' "$PASS_")
+	# script gives postern a terminal; stdin of postern is the message.
+	# The password is typed once the prompt is shown: postern flushes
+	# the terminal's input when it turns echo off (TCSAFLUSH).
+	local tty=$BATS_TEST_TMPDIR/tty.out
+	: >"$tty"
+	timeout 120 script -qec "'$POSTERN' -v bob@example.test <'$MSG'; echo rc=\$?" \
+		/dev/null >"$tty" 2>&1 < <(wait_until 60 file_has "$tty" \
+		'password for ' && printf '%s\n' "$PASS_")
+	output=$(cat "$tty")
 	[[ $output == *"postern: password for $USER_ at localhost (account default): "* ]]
 	[[ $output == *"the password came from the terminal (prompt)"* ]]
 	[[ $output == *"rc=0"* ]]
@@ -186,16 +192,13 @@ send() {
 }
 
 @test "secret scan: not in cmdline, environ, logfile or -v output while AUTH stalls" {
-	start '"replies": {"auth": {"sleep": 4}}'
+	start '"replies": {"auth": {"sleep": 10}}'
 	printf '%s\n' "$PASS_" >"$BATS_TEST_TMPDIR/pw"
 	config "passwordeval \"cat $BATS_TEST_TMPDIR/pw\"" \
 		"logfile $BATS_TEST_TMPDIR/postern.log" 'auth plain'
 	"$POSTERN" -v bob@example.test <"$MSG" >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
-	local pid=$! i plain b64
-	for i in $(seq 100); do
-		grep -q '^C: AUTH PLAIN' "$(fault_transcript 1)" 2>/dev/null && break
-		sleep 0.05
-	done
+	local pid=$! plain b64
+	wait_until 60 file_has "$FAULT_DIR/session-1.log" '^C: AUTH PLAIN'
 	grep -q '^C: AUTH PLAIN' "$(fault_transcript 1)"
 	plain=$(printf '\0%s\0%s' "$USER_" "$PASS_" | base64 -w0)
 	b64=$(printf '%s' "$PASS_" | base64 -w0)

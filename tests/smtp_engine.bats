@@ -23,7 +23,7 @@ setup() {
 }
 
 teardown_file() {
-	postfix_stop
+	teardown_try postfix_stop
 }
 
 # make_msg TOKEN: a canonical CRLF message with a dot line and 8-bit text.

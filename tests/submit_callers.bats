@@ -23,7 +23,7 @@ setup() {
 }
 
 teardown_file() {
-	postfix_stop
+	teardown_try postfix_stop
 }
 
 # deliver TOKEN SENDER RCPTS -- ARGS...: postern ARGS on $IN exits 0

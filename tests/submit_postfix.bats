@@ -25,7 +25,7 @@ setup() {
 }
 
 teardown_file() {
-	postfix_stop
+	teardown_try postfix_stop
 }
 
 # message TOKEN: a complete message (nothing for postern to add) whose

@@ -24,7 +24,7 @@ setup() {
 }
 
 teardown_file() {
-	postfix_stop
+	teardown_try postfix_stop
 }
 
 # write_config [EXTRA LINES]: accounts a and b (same user and server,

@@ -9,7 +9,8 @@
 #                         GNOME_KEYRING_CONTROL, TB_KEYRING_DIR,
 #                         TB_KEYRING_PASSWORD, TB_DBUS_PID, TB_KEYRING_PID.
 #                         Missing packages: require_or_skip with the reason.
-#   keyring_stop          keyring-down.sh; unsets the variables
+#   keyring_stop          keyring-down.sh; unsets the variables (in
+#                         teardown: teardown_try keyring_stop)
 #   keyring_lock | keyring_unlock | keyring_status
 #                         keyring-ctl.sh lock|unlock|status (unlock needs
 #                         python3-dbus: require_or_skip otherwise)

@@ -97,7 +97,7 @@ postfix_stop() {
 }
 
 wait_mail() {
-	mail_env=$(sh "$SERVERS/wait-mail.sh" "$TB_DIR" "$1" "${2:-10}") ||
+	mail_env=$(sh "$SERVERS/wait-mail.sh" "$TB_DIR" "$1" "${2:-60}") ||
 		return 1
 	# shellcheck disable=SC2034 # for the caller
 	mail_eml=${mail_env%.env}.eml

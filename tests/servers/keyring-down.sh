@@ -7,7 +7,7 @@
 # each still is ours (HOME=DIR/home in its environment, so a reused PID is
 # never touched), sends SIGTERM (the bus first), then sweeps any process
 # left in their sessions (e.g. a daemon the bus activated). A zombie counts
-# as gone: PID 1 may reap orphans late. Anything alive after 2 s gets
+# as gone: PID 1 may reap orphans late. Anything alive after 10 s gets
 # SIGKILL. --purge also removes DIR. Exit 0 once nothing is left.
 set -eu
 
@@ -21,10 +21,12 @@ die() {
 DIR=$(cd "$1" && pwd)
 purge=${2:-}
 
+# Builtins only (no fork): under load a failed fork must not make a live
+# process look gone.
 alive() {
-	[ -r "/proc/$1/stat" ] || return 1
-	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) ||
-		return 1
+	read -r line 2>/dev/null <"/proc/$1/stat" || return 1
+	st=${line##*) }
+	st=${st%% *}
 	[ -n "$st" ] && [ "$st" != Z ]
 }
 
@@ -36,10 +38,13 @@ ours() {
 # Live PIDs whose session ID is one of "$@".
 in_sessions() {
 	for stat in /proc/[0-9]*/stat; do
-		line=$(sed 's/.*) //' "$stat" 2>/dev/null) || continue
+		read -r line 2>/dev/null <"$stat" || continue
+		line=${line##*) }
 		# fields after comm: state ppid pgrp session ...
-		st=${line%% *}
-		sid=$(printf '%s\n' "$line" | cut -d' ' -f4)
+		# shellcheck disable=SC2086 # split into fields
+		set -- $line
+		st=$1
+		sid=$4
 		[ "$st" = Z ] && continue
 		for s in $SIDS; do
 			if [ "$sid" = "$s" ]; then
@@ -66,16 +71,16 @@ if [ -n "$SIDS" ]; then
 	while :; do
 		left=$(in_sessions)
 		[ -n "$left" ] || break
-		if [ "$ticks" -ge 100 ]; then
+		if [ "$ticks" -ge 500 ]; then
 			# shellcheck disable=SC2086
 			kill -KILL $left 2>/dev/null || true
 		else
 			# shellcheck disable=SC2086
 			kill -TERM $left 2>/dev/null || true
 		fi
-		[ "$ticks" -lt 150 ] || die "still running: $left"
+		[ "$ticks" -lt 1500 ] || die "still running: $left"
 		ticks=$((ticks + 1))
-		sleep 0.02
+		sleep 0.02 || :
 	done
 fi
 

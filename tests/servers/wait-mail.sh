@@ -7,7 +7,8 @@
 # Without --absent: waits until a delivered message (DIR/mail/new/*.eml
 # whose .env exists, i.e. complete) contains STRING (fixed string), prints
 # the path of its .env and exits 0; exits 1 after TIMEOUT seconds
-# (default 10).
+# (default 60: generous, a loaded machine is slow; the wait ends when the
+# message is there).
 # With --absent: waits until the Postfix queue (incoming, active, maildrop)
 # is empty, then exits 0 if no delivered message contains STRING and 1 if
 # one does (its .env path goes to stderr). Every message that Postfix
@@ -22,7 +23,7 @@ absent=no
 	exit 64
 }
 dir=$1 string=$2
-ticks=$((${3:-10} * 50)) # polls of 20 ms
+ticks=$((${3:-60} * 50)) # polls of 20 ms
 new=$dir/mail/new
 spool=$dir/postfix/spool
 
@@ -44,7 +45,7 @@ if [ "$absent" = yes ]; then
 	while queue_busy; do
 		i=$((i + 1))
 		if [ $i -ge $ticks ]; then
-			echo "wait-mail: queue of $dir not empty after ${3:-10} s" >&2
+			echo "wait-mail: queue of $dir not empty after ${3:-60} s" >&2
 			exit 1
 		fi
 		sleep 0.02
@@ -61,7 +62,7 @@ while :; do
 	i=$((i + 1))
 	if [ $i -ge $ticks ]; then
 		echo "wait-mail: no message with '$string' in $new" \
-		    "after ${3:-10} s" >&2
+		    "after ${3:-60} s" >&2
 		exit 1
 	fi
 	sleep 0.02
