@@ -50,10 +50,10 @@ in_netns() {
 			    --cert "$CFG_CERTS/server.crt" \\
 			    --key "$CFG_CERTS/server.key" >"$D/fault.log" 2>&1 3>&- &
 			fp=\$!
-			for i in \$(seq 100); do [ -s "$D/port" ] && break; sleep 0.05; done
+			for i in \$(seq 1200); do [ -s "$D/port" ] && break; sleep 0.05; done
 		fi
 		trap 'kill \$dp \$fp 2>/dev/null; wait' EXIT
-		for i in \$(seq 100); do [ -s "$D/dnsmasq.pid" ] && break; sleep 0.05; done
+		for i in \$(seq 1200); do [ -s "$D/dnsmasq.pid" ] && break; sleep 0.05; done
 		set +e
 		"\$@"
 	EOF

@@ -365,7 +365,7 @@ import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
 open(sys.argv[2], "w").close()
-s.settimeout(15)
+s.settimeout(120)  # stopped by PID once the line is in
 with open(sys.argv[3], "ab") as out:
     try:
         while True:
@@ -375,10 +375,7 @@ with open(sys.argv[3], "ab") as out:
         pass
 ' "$d/log" "$BATS_TEST_TMPDIR/ready" "$BATS_TEST_TMPDIR/syslog" 3>&- &
 	local pid=$!
-	for _ in $(seq 250); do
-		[ -e "$BATS_TEST_TMPDIR/ready" ] && break
-		sleep 0.02
-	done
+	wait_until 60 test -e "$BATS_TEST_TMPDIR/ready"
 	submit_config "$(tb_account auth plain)"
 	sed -i 's/^syslog off$/syslog on/; /^logfile /d' \
 		"$XDG_CONFIG_HOME/postern/config"
@@ -393,11 +390,8 @@ with open(sys.argv[3], "ab") as out:
 		mount --bind "$d" /dev || exit 99
 		exec "$@"' sh "$d" "$POSTERN" -i bob@example.test <"$IN"
 	# The datagram is queued on the socket when postern exits; give the
-	# reader up to 5 s to write it out before stopping it.
-	for _ in $(seq 250); do
-		grep -q 'postern\[' "$BATS_TEST_TMPDIR/syslog" 2>/dev/null && break
-		sleep 0.02
-	done
+	# reader up to 60 s to write it out before stopping it.
+	wait_until 60 file_has "$BATS_TEST_TMPDIR/syslog" 'postern\[' || true
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	[ "$status" -eq 0 ] || { echo "$stderr"; false; }

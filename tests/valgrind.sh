@@ -78,7 +78,7 @@ sh "$src/tests/servers/mkcerts.sh" "$tmp/certs" >/dev/null 2>&1 || {
     --user alice@example.test --password 's3cret p@ss' \
     </dev/null >"$tmp/fault.log" 2>&1 &
 fpid=$!
-for _ in $(seq 250); do [ -s "$tmp/port" ] && break; sleep 0.02; done
+for _ in $(seq 3000); do [ -s "$tmp/port" ] && break; sleep 0.02; done # <= 60 s
 port=$(cat "$tmp/port")
 cat >"$XDG_CONFIG_HOME/postern/config" <<CONF
 defaults

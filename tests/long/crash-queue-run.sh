@@ -40,7 +40,7 @@ Q=$XDG_STATE_HOME/postern/queue
 "$py" "$src/tests/servers/faultserver.py" --out "$tmp/fault" \
     --port-file "$tmp/port" </dev/null >"$tmp/fault.log" 2>&1 &
 fpid=$!
-for _ in $(seq 250); do [ -s "$tmp/port" ] && break; sleep 0.02; done
+for _ in $(seq 3000); do [ -s "$tmp/port" ] && break; sleep 0.02; done # <= 60 s
 cat >"$XDG_CONFIG_HOME/postern/config" <<CONF
 defaults
 syslog off

@@ -84,7 +84,7 @@ PY
     --scenario "$tmp/scenario.json" --port-file "$tmp/port" \
     </dev/null >"$tmp/fault.log" 2>&1 &
 fpid=$!
-for _ in $(seq 250); do [ -s "$tmp/port" ] && break; sleep 0.02; done
+for _ in $(seq 3000); do [ -s "$tmp/port" ] && break; sleep 0.02; done # <= 60 s
 [ -s "$tmp/port" ] || { echo "FAIL: fault server not listening"; exit 1; }
 cat >"$XDG_CONFIG_HOME/postern/config" <<CONF
 defaults
@@ -178,7 +178,7 @@ left=$(ls "$Q/new" "$Q/failed" 2>/dev/null | grep -v '^$' | grep -v ':$')
 [ -z "$left" ] || { echo "FAIL: left in the queue: $left"; bad=1; }
 
 # Every session over (a drop or QUIT ends it) before the records are read.
-for _ in $(seq 250); do
+for _ in $(seq 3000); do # <= 60 s
 	open=0
 	for f in "$tmp"/fault/session-*.log; do
 		[ -e "$f" ] || continue

@@ -70,7 +70,7 @@ start_fault() {
 	i=0
 	while [ ! -s "$dir/port" ]; do
 		i=$((i + 1))
-		[ $i -le 250 ] && kill -0 "$fault_pid" 2>/dev/null ||
+		[ $i -le 3000 ] && kill -0 "$fault_pid" 2>/dev/null ||
 			{ cat "$dir/fault.log" >&2; return 1; }
 		sleep 0.02
 	done

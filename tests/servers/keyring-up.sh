@@ -29,7 +29,7 @@ die() {
 mkdir -p "$1"
 DIR=$(cd "$1" && pwd)
 PW=${TB_KEYRING_PASSWORD:-keyring-pass}
-TIMEOUT_TICKS=${TB_KEYRING_TIMEOUT_TICKS:-500}	# 20 ms each
+TIMEOUT_TICKS=${TB_KEYRING_TIMEOUT_TICKS:-3000}	# 20 ms each: 60 s (a loaded machine)
 
 for c in dbus-daemon dbus-send gnome-keyring-daemon setsid; do
 	command -v "$c" >/dev/null 2>&1 || die "$c not found"

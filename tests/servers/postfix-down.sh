@@ -55,7 +55,7 @@ for p in $pids; do
 done
 i=0
 for p in $pids; do
-	while alive "$p" && [ $i -lt 250 ]; do
+	while alive "$p" && [ $i -lt 3000 ]; do
 		i=$((i + 1))
 		sleep 0.02
 	done

@@ -296,7 +296,7 @@ dovecot -c "$dove/dovecot.conf" </dev/null >"$dove/start.out" 2>&1 \
 i=0
 until [ -S "$sock" ]; do
 	i=$((i + 1))
-	[ $i -lt 250 ] || fail "no Dovecot socket $sock after 5 s"
+	[ $i -lt 3000 ] || fail "no Dovecot socket $sock after 60 s"
 	sleep 0.02
 done
 postfix -c "$etc" start </dev/null >"$dir/postfix/start.out" 2>&1 \
