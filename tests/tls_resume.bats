@@ -143,3 +143,42 @@ files() {
 	wait_mail tok-res-off2
 	[ ! -e "$CACHE" ]
 }
+
+@test "a resumed session for another name (a forged cache file) is refused, its file removed" {
+	require_cmd strace strace
+	# Account o: the port whose certificate is for otherhost.example.test,
+	# checked under that name. Account l: the same port, checked as
+	# localhost, which that certificate is not for.
+	{
+		printf 'account o\nport %s\n' "$TB_SUBMISSION_OTHERHOST_PORT"
+		printf 'tls_host_override otherhost.example.test\n'
+		printf 'account l\nport %s\n' "$TB_SUBMISSION_OTHERHOST_PORT"
+	} >>"$XDG_CONFIG_HOME/postern/config"
+	send o tok-res-o
+	[ "$status" -eq 0 ]
+	wait_mail tok-res-o
+	fo=$(files)
+	[ -n "$fo" ]
+	# l is refused; the cache file it looks for is its name (strace)
+	printf 'From: %s\nTo: bob@example.test\nSubject: tok-res-l\n\nbody\n' \
+		"$TB_USER" >"$MSG"
+	run strace -f -qq -e trace=openat,open -o "$BATS_TEST_TMPDIR/trace" \
+		"$POSTERN" -a l bob@example.test <"$MSG"
+	[ "$status" -eq 77 ]
+	fl=$(grep -o "$CACHE/[0-9a-f]\{64\}" "$BATS_TEST_TMPDIR/trace" |
+		grep -vx "$fo" | head -n1)
+	[ -n "$fl" ]
+	[ ! -e "$fl" ]
+	# forged: o's session (which the server resumes) under l's name
+	{
+		printf 'postern-tls-session 1 %s\n' "$(basename "$fl")"
+		tail -n +2 "$fo"
+	} >"$fl"
+	chmod 600 "$fl"
+	send l tok-res-forged
+	[ "$status" -eq 77 ]
+	[[ $output == *"postern: localhost: TLS certificate refused: the host name in it does not match"* ]]
+	assert_no_mail tok-res-forged
+	# refused as a resumed session: its file is gone
+	[ ! -e "$fl" ]
+}
