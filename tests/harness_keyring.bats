@@ -84,7 +84,7 @@ state() {
 	[ "$status" -ne 0 ]
 	[ "$status" -ne 124 ]		# not the timeout: it did not hang
 	[ -z "$output" ] || [[ $output != *"pw 1"* ]]
-	[ $(((t1 - t0) / 1000000)) -lt 3000 ]
+	[ $(((t1 - t0) / 1000000)) -lt 8000 ]
 	keyring_unlock
 	[ "$(keyring_status)" = unlocked ]
 	run secret-tool lookup host h service smtp user u
