@@ -38,7 +38,7 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
 bus_call() {
-	dbus-send --session --print-reply --reply-timeout=3000 \
+	dbus-send --session --print-reply --reply-timeout=25000 \
 		--dest=org.freedesktop.secrets "$@"
 }
 

@@ -94,7 +94,7 @@ fail() {
 }
 
 bus_call() {
-	dbus-send --session --print-reply --reply-timeout=2000 "$@" 2>/dev/null
+	dbus-send --session --print-reply --reply-timeout=20000 "$@" 2>/dev/null
 }
 
 # 3. Readiness. NameHasOwner does not activate anything (pitfall: an
