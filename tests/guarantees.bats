@@ -3,7 +3,7 @@
 # src/ showed unguarded (issue 18 item 10; tests/mutations holds the
 # mutations, and each names the test here that catches it):
 #  - the queue directory is fsynced after the rename that publishes an
-#    entry (strace);
+#    entry, and each file before its rename (strace);
 #  - the queue lifetime counts from the creation time, not from the next
 #    attempt (faketime);
 #  - SIZE: a message exactly at the server's limit goes out, one octet
@@ -16,7 +16,10 @@
 #    error; STARTTLS required and not offered: no AUTH);
 #  - a config file holding a password is refused when the group can read
 #    it (not only others);
-#  - a reply line of 512 octets (with its CRLF) is read, 513 is refused.
+#  - a reply line of 512 octets (with its CRLF) is read, 513 is refused;
+#    a reply of 100 lines is read, 101 are refused;
+#  - the null sender is never bounced (not even a failed attempt);
+#  - what the server announced before STARTTLS (SIZE) is forgotten.
 # The resumed-session host name check is in tls_resume.bats (it needs
 # Postfix's session tickets).
 
@@ -33,7 +36,7 @@ faketime_run() {
 		faketime -f "$off" "$POSTERN" "$@"
 }
 
-@test "publishing a queue entry fsyncs new/ after renaming the envelope into it" {
+@test "publishing a queue entry fsyncs new/ after the renames, and each file before" {
 	require_cmd strace strace
 	config "$(dead_port)"
 	run -0 strace -f -y -qq -o "$BATS_TEST_TMPDIR/trace" \
@@ -52,6 +55,22 @@ faketime_run() {
 	[ -n "$ren" ]
 	[ -n "$syn" ]
 	[ "$syn" -gt "$ren" ]
+	# and each file renamed into new/ was fsynced before, under its
+	# temporary name
+	fsynced_before_rename "$Q/new/$id.env"
+	fsynced_before_rename "$Q/new/$id.msg"
+}
+
+# fsynced_before_rename PATH: in the trace, PATH came from a rename whose
+# source file was fsynced earlier.
+fsynced_before_rename() {
+	local line src n
+	line=$(grep -n "rename.*\"$1\".* = 0$" "$BATS_TEST_TMPDIR/trace" | tail -n1)
+	[ -n "$line" ] || { echo "no rename to $1"; return 1; }
+	src=$(sed 's/^[^"]*"\([^"]*\)".*/\1/' <<<"${line#*:}")
+	n=$(head -n "${line%%:*}" "$BATS_TEST_TMPDIR/trace" |
+		grep -cF "<$src>) = 0" || true)
+	[ "$n" -ge 1 ] || { echo "$src not fsynced before its rename to $1"; return 1; }
 }
 
 @test "queue_lifetime counts from creation: an entry retried before it ends still expires" {
@@ -244,4 +263,66 @@ reply_server() {
 	b=$(fault_message)
 	[ "$(fault_env mail "$b")" = "<>" ]
 	grep -q $'^Diagnostic-Code: smtp; the message is not canonical (bare CR, LF or NUL near byte [0-9]*); not sent\r$' "$b.eml"
+}
+
+@test "the null sender is never bounced: no notice, not even an attempt at one" {
+	cat >"$SCEN" <<-'EOF2'
+	{"replies": {"rcpt:carol@example.test": {"code": 550, "text": "5.1.1 no such user"}}}
+	EOF2
+	server
+	run -0 --separate-stderr send tok-null -odq -f '<>' carol@example.test
+	id=$(ids)
+	# -v shows the queue run's notes ("bounce notice ID to <...>", or
+	# "cannot make the bounce notice")
+	run -0 --separate-stderr "$POSTERN" -q -v
+	echo "queue run: $output $stderr"
+	[[ "$stderr" == *"$id"* ]]
+	fault_wait_sessions
+	[ ! -e "$FAULT_DIR/session-2.log" ]
+	[ -e "$Q/failed/$id.env" ]
+	[ -z "$(ids)" ]
+	[[ "$output$stderr" != *"bounce notice"* ]]
+	! grep -q 'bounce notice' "$BATS_TEST_TMPDIR/log"
+}
+
+# tls_server SCENARIO-JSON: the fault server with STARTTLS (test CA) and
+# an account for it (tls on, auth off).
+tls_server() {
+	fault_certs "$BATS_TEST_TMPDIR/certs"
+	echo "$1" >"$SCEN"
+	server
+	config "$FAULT_PORT" tls on tls_starttls on \
+		tls_trust_file "$FAULT_CERT_DIR/ca.crt" host localhost
+}
+
+@test "what the server said before STARTTLS is forgotten: a SIZE before TLS does not apply after" {
+	tls_server '{"ehlo": ["PIPELINING", "STARTTLS", "SIZE 10"], "ehlo_tls": ["PIPELINING", "8BITMIME"]}'
+	run -0 --separate-stderr "$POSTERN" -i bob@example.test <<<'Subject: tok-caps'
+	[ -z "$stderr" ]
+	fault_wait_sessions
+	[ "$(count_delivered tok-caps)" = 1 ]
+	# and the other way round: a SIZE after TLS applies
+	fault_stop
+	tls_server '{"ehlo": ["PIPELINING", "STARTTLS"], "ehlo_tls": ["PIPELINING", "SIZE 10"]}'
+	run -65 --separate-stderr "$POSTERN" -i bob@example.test <<<'Subject: tok-caps2'
+	[[ "$stderr" == *"message too big: "*" bytes, the server accepts at most 10"* ]]
+}
+
+# lines_server N: the reply to MAIL has N lines.
+lines_server() {
+	echo "{\"replies\": {\"mail\": {\"filler\": $(($1 - 1))}}}" >"$SCEN"
+	server
+}
+
+@test "a reply of 100 lines is read; 101 lines are refused" {
+	lines_server 100
+	run -0 --separate-stderr "$POSTERN" -i bob@example.test <<<'Subject: tok-100'
+	fault_wait_sessions
+	[ "$(grep -c '^S: 250[- ]' "$(fault_transcript 1)" | head -n1)" -ge 100 ]
+	[ "$(count_delivered tok-100)" = 1 ]
+	fault_stop
+	lines_server 101
+	run -76 --separate-stderr "$POSTERN" -i bob@example.test <<<'Subject: tok-101'
+	[[ "$stderr" == *"reply has too many lines"* ]]
+	[ "$(count_delivered tok-101)" = 0 ]
 }
