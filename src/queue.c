@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "queue.h"
 #include "util.h"
 

@@ -218,6 +218,18 @@ int smtp_open_fd(struct smtp_session **out, int fd, const struct smtp_params *,
 int smtp_send(struct smtp_session *, struct smtp_mail *, struct err *);
 
 /*
+ * The MAIL FROM line, and one RCPT TO line, without CRLF, exactly as
+ * smtp_send sends them to a server that offers caps (SMTP_CAP_*): SIZE,
+ * BODY, SMTPUTF8, RET and ENVID (xtext); NOTIFY and ORCPT; addresses in
+ * A-labels without SMTPUTF8. Appended to out. 0, or -1 with e filled.
+ * --dry-run prints these with every extension offered.
+ */
+int smtp_mail_line(const struct smtp_mail *, unsigned caps, struct buf *out,
+    struct err *);
+int smtp_rcpt_line(const struct smtp_mail *, const struct smtp_rcpt *,
+    unsigned caps, struct buf *out, struct err *);
+
+/*
  * Whether the session can carry another message (no connection-level
  * failure, no 421).
  */
