@@ -66,7 +66,6 @@ deliver_account_params(const struct account *a, char *port, size_t portlen,
 	p->tls_priorities = a->tls_priorities;
 	p->tls_host_override = a->tls_host_override;
 	p->tls_no_certcheck = !a->tls_certcheck;
-	p->tls_session_cache = a->tls_session_cache;
 	p->account = a->name;
 	p->helo = a->domain;
 	p->auth = a->auth == CONF_AUTH_OFF ? SMTP_AUTH_OFF
@@ -131,6 +130,18 @@ deliver_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* The TLS session cache: $XDG_STATE_HOME/postern/tls, or NULL. */
+static char *
+deliver_tls_dir(void)
+{
+	char *state = util_xdg_state_home(), *dir = NULL;
+
+	if (state != NULL)
+		dir = util_path_join(state, "postern/tls");
+	free(state);
+	return dir;
+}
+
 int
 deliver_open(struct deliver_session *ds, const struct account *a,
     const struct smtp_trace *trace, struct err *e)
@@ -140,8 +151,13 @@ deliver_open(struct deliver_session *ds, const struct account *a,
 	ds->acct = a;
 	ds->ctx = (struct deliver_ctx){ a, &ds->secret, &ds->secret_failed };
 	deliver_params(a, ds->port, sizeof(ds->port), &ds->ctx, &ds->params);
-	if (smtp_open(&ds->smtp, &ds->params, trace, e) == -1)
+	if (a->tls_session_cache && (ds->tls_dir = deliver_tls_dir()) != NULL)
+		ds->params.tls_session_dir = ds->tls_dir;
+	if (smtp_open(&ds->smtp, &ds->params, trace, e) == -1) {
+		free(ds->tls_dir); /* no deliver_close after a failed open */
+		ds->tls_dir = NULL;
 		return -1;
+	}
 	ds->info = *smtp_session_info(ds->smtp);
 	return 0;
 }
@@ -180,6 +196,9 @@ deliver_close(struct deliver_session *ds)
 {
 	smtp_close(ds->smtp);
 	ds->smtp = NULL;
+	free(ds->tls_dir);
+	ds->tls_dir = NULL;
+	ds->params.tls_session_dir = NULL;
 }
 
 void

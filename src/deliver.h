@@ -52,6 +52,7 @@ struct deliver_session {
 	struct smtp_params params;
 	struct deliver_ctx ctx;
 	char port[16];
+	char *tls_dir; /* the TLS session cache directory, or NULL */
 	enum secrets_source secret;
 	bool secret_failed;
 	struct smtp_info info;   /* the session's TLS and AUTH, for the log */
