@@ -109,13 +109,11 @@ deliver_partial(const struct smtp_mail *m, struct err *e)
 	}
 	if (perm)
 		err_set(e, ERR_NOUSER,
-		    "delivered to %zu of %zu recipients; "
-		    "refused %s",
+		    "delivered to %zu of %zu recipients; refused %s",
 		    m->naccepted, m->nrcpts, buf_str(&text));
 	else
 		err_set_temp(e, ERR_TEMP,
-		    "delivered to %zu of %zu recipients; "
-		    "deferred %s",
+		    "delivered to %zu of %zu recipients; deferred %s",
 		    m->naccepted, m->nrcpts, buf_str(&text));
 	buf_free(&text);
 	return -1;
@@ -153,6 +151,7 @@ deliver_open(struct deliver_session *ds, const struct account *a,
 	deliver_params(a, ds->port, sizeof(ds->port), &ds->ctx, &ds->params);
 	if (a->tls_session_cache && (ds->tls_dir = deliver_tls_dir()) != NULL)
 		ds->params.tls_session_dir = ds->tls_dir;
+	ds->params.tls_up = &ds->tls_up;
 	if (smtp_open(&ds->smtp, &ds->params, trace, e) == -1) {
 		free(ds->tls_dir); /* no deliver_close after a failed open */
 		ds->tls_dir = NULL;
@@ -183,6 +182,15 @@ deliver_send(struct deliver_session *ds, const char *id, struct smtp_mail *m,
 	ds->possible_duplicate = false;
 	deliver_log(ds->acct, id, m, &ls, e, deliver_now_ms() - start);
 	return r;
+}
+
+bool
+deliver_tls_refused(const struct deliver_session *ds, const struct err *e)
+{
+	if (ds->params.tls == SMTP_TLS_NONE || ds->tls_up || e->temporary)
+		return false;
+	return e->cls == ERR_PROTOCOL || e->cls == ERR_NOPERM ||
+	    (e->cls == ERR_UNAVAILABLE && e->smtp_code == 0);
 }
 
 bool

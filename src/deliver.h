@@ -53,6 +53,7 @@ struct deliver_session {
 	struct deliver_ctx ctx;
 	char port[16];
 	char *tls_dir; /* the TLS session cache directory, or NULL */
+	bool tls_up;   /* TLS was established on this session */
 	enum secrets_source secret;
 	bool secret_failed;
 	struct smtp_info info;   /* the session's TLS and AUTH, for the log */
@@ -73,6 +74,16 @@ int deliver_open(struct deliver_session *, const struct account *,
  */
 int deliver_send(struct deliver_session *, const char *id, struct smtp_mail *,
     struct err *);
+
+/*
+ * After deliver_open failed with e: whether TLS was refused, that is the
+ * account wants TLS and the session failed for good before TLS was up,
+ * on a garbled reply (ERR_PROTOCOL), a refused certificate (ERR_NOPERM)
+ * or STARTTLS missing (ERR_UNAVAILABLE without a reply code). A man in
+ * the middle can cause each, so it is not the server's verdict: hold
+ * the account rather than give up on the message.
+ */
+bool deliver_tls_refused(const struct deliver_session *, const struct err *);
 
 /* Whether the session can carry another message. */
 bool deliver_usable(const struct deliver_session *);

@@ -141,12 +141,23 @@ main_kept(const struct submit *s)
 {
 	if (s->outcome == SUBMIT_KEPT)
 		fprintf(stderr,
-		    "%s: a copy of the message is kept as %s in "
-		    "the failed/ directory of the queue\n",
+		    "%s: a copy of the message is kept as %s in the failed/ directory of the queue\n",
 		    main_prog, s->id);
 	else if (s->outcome == SUBMIT_QUEUED)
 		fprintf(stderr, "%s: queued %s for the other recipients\n",
 		    main_prog, s->id);
+}
+
+/* Queued because TLS was refused: say so loudly. */
+static void
+main_tls_refused(const struct job *j, const struct submit *s)
+{
+	fprintf(stderr,
+	    "%s: WARNING: TLS refused: %s; nothing was sent without TLS\n",
+	    main_prog, s->why);
+	fprintf(stderr,
+	    "%s: queued %s; account %s is held until TLS works (postern -q retries it)\n",
+	    main_prog, s->id, j->acct->name);
 }
 
 /*
@@ -167,12 +178,14 @@ main_deliver(struct job *j)
 		else
 			fprintf(stderr, "%s: %s; the message was not sent%s\n",
 			    main_prog, e.text,
-			    e.temporary ? " (temporary failure: try again "
-			                  "later)"
-			                : "");
+			    e.temporary
+			        ? " (temporary failure: try again later)"
+			        : "");
 		main_kept(&s);
 		rc = err_exit_code(e.cls);
-	} else if (s.outcome == SUBMIT_QUEUED && (s.tried || j->req->verbose))
+	} else if (s.tls_refused)
+		main_tls_refused(j, &s);
+	else if (s.outcome == SUBMIT_QUEUED && (s.tried || j->req->verbose))
 		fprintf(stderr, "%s: queued %s: %s\n", main_prog, s.id, s.why);
 	if (j->req->verbose && s.secret != SECRETS_NONE)
 		fprintf(stderr, "%s: the password came from %s\n", main_prog,
@@ -274,13 +287,13 @@ main_secret(struct cli_request *req)
 	                : secrets_forget(j.acct, &removed, &e)) == -1)
 		rc = main_fail(&e);
 	else if (store || removed)
-		printf("%s: %s the password of %s at %s (account %s) %s the "
-		       "keyring\n",
+		printf(
+		    "%s: %s the password of %s at %s (account %s) %s the keyring\n",
 		    main_prog, store ? "stored" : "removed", j.acct->user,
 		    j.acct->host, j.acct->name, store ? "in" : "from");
 	else
-		printf("%s: the keyring holds no password of %s at %s "
-		       "(account %s); nothing was removed\n",
+		printf(
+		    "%s: the keyring holds no password of %s at %s (account %s); nothing was removed\n",
 		    main_prog, j.acct->user, j.acct->host, j.acct->name);
 	job_free(&j);
 	if (rc == EX_OK && fflush(stdout) != 0)

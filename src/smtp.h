@@ -86,10 +86,12 @@ struct smtp_params {
 	const char *tls_priorities;    /* GnuTLS priority string or NULL */
 	const char *tls_host_override; /* name to verify and send as SNI */
 	bool tls_no_certcheck;         /* `tls_certcheck off` (conf decides) */
-	const char *tls_session_dir;   /* resume TLS sessions (tls.h) with the
+	bool *tls_up; /* if not NULL, set once TLS is up: a failure before
+			 it may come from a man in the middle */
+	const char *tls_session_dir; /* resume TLS sessions (tls.h) with the
 				       cache there, or NULL; needs account */
-	const char *account;           /* the account's name, for that cache */
-	const char *helo;              /* `domain`; NULL: "localhost" */
+	const char *account;         /* the account's name, for that cache */
+	const char *helo;            /* `domain`; NULL: "localhost" */
 	enum smtp_auth_mode auth;
 	const char *auth_mech; /* SMTP_AUTH_MECH: "PLAIN", ... */
 	const char *user;      /* AUTH identity */

@@ -38,8 +38,7 @@ smtp_tls_note(struct smtp_session *s)
 	smtp_note(s, "TLS %s, %s, verified by %s%s", ti.version, ti.cipher,
 	    ti.verify, ti.resumed ? ", session resumed" : "");
 	smtp_note(s,
-	    "certificate: subject %s; issuer %s; expires %s; "
-	    "SHA-256 %s",
+	    "certificate: subject %s; issuer %s; expires %s; SHA-256 %s",
 	    ti.subject, ti.issuer, ti.not_after, ti.sha256);
 }
 
@@ -97,6 +96,8 @@ smtp_tls_start(struct smtp_session *s)
 		goto out;
 	}
 	s->tls_done = true;
+	if (p->tls_up != NULL)
+		*p->tls_up = true;
 	smtp_tls_note(s);
 	r = 0;
 out:

@@ -30,15 +30,16 @@ submit_publish(struct job *j, const char *sub, struct submit *s, struct err *e)
 	return 0;
 }
 
+/* Into new/ for a later run; held: that run tries it first. */
 static int
-submit_temporary(struct job *j, const struct err *de, bool secret_failed,
+submit_temporary(struct job *j, const struct err *de, bool hold,
     struct submit *s, struct err *e)
 {
 	const struct account *a = j->acct;
 
 	j->env.next_attempt +=
 	    queue_backoff(1, a->retry_min, a->retry_max, queue_random());
-	if (secret_failed && queue_env_set(&j->env.held, de->text) == -1)
+	if (hold && queue_env_set(&j->env.held, de->text) == -1)
 		return err_set(e, ERR_SOFTWARE, "out of memory");
 	if (submit_publish(j, "new", s, e) == -1)
 		return -1;
@@ -84,6 +85,9 @@ submit_outcome(struct job *j, const struct err *de, bool secret_failed,
 		return err_set(e, ERR_SOFTWARE, "out of memory");
 	if (de->temporary)
 		return submit_temporary(j, de, secret_failed, s, e);
+	if (s->tls_refused && j->acct->queue)
+		return submit_temporary(j, de, true, s, e);
+	s->tls_refused = false;
 	return submit_permanent(j, de, s);
 }
 
@@ -98,6 +102,7 @@ submit_attempt(struct job *j, const struct smtp_trace *trace,
 	s->tried = true;
 	if (deliver_open(ds, j->acct, trace, e) == -1) {
 		s->secret = ds->secret;
+		s->tls_refused = deliver_tls_refused(ds, e);
 		attempt_log_unsent(j->acct, NULL, &j->env, j->fd, e);
 		return -1;
 	}

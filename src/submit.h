@@ -12,6 +12,9 @@
  *   permanent failure         published into failed/ for the user; if
  *                             some recipients took it, the ones still to
  *                             do go into new/ instead
+ *   TLS refused               published into new/ with the account
+ *                             held, as a queue run would (never sent
+ *                             without TLS; deliver_tls_refused)
  *   -odq, queue_only          published into new/ without connecting
  *
  * Nothing here prints or exits.
@@ -44,6 +47,8 @@ struct submit {
 	bool unsure;                /* no reply after the end of data */
 	char reply[SMTP_TEXT_MAX];  /* the server's final reply */
 	enum secrets_source secret; /* where the password came from */
+	bool tls_refused; /* queued and the account held: TLS was refused
+			     before anything was sent (deliver.h) */
 };
 
 /*
