@@ -169,7 +169,7 @@ idn_fault() {
 		tls_trust_file "$FAULT_CERT_DIR/ca.crt" ipv6 off \
 		tls_host_override "otherhost.example.test")"
 	send -i "bob@$ULABEL"
-	[ "$status" -eq 77 ]
+	assert_tls_refused
 	[[ "$stderr" == *"otherhost.example.test: TLS certificate refused"* ]]
 }
 
