@@ -17,7 +17,7 @@ compat_setup() {
 	mkdir -p "$Q"
 	cp -r "$FIX/new" "$FIX/failed" "$Q/"
 	mkdir -p "$Q/tmp"
-	chmod -R go-rwx "$Q"
+	chmod -R u+w,go-rwx "$Q" # the source tree may be read-only (distcheck)
 	chmod 700 "$Q" "$Q/new" "$Q/failed" "$Q/tmp"
 	{
 		printf 'defaults\nhost 127.0.0.1\nport %s\ntls off\n' "$1"
