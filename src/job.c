@@ -275,22 +275,27 @@ job_copy_message(const struct job *j, FILE *out, struct err *e)
 	return 0;
 }
 
-/* -N or dsn_notify in upper case ("FAILURE,DELAY"); NULL when off. */
+/*
+ * The envelope's DSN parameters: RET from -R or dsn_return, NOTIFY from
+ * -N or dsn_notify in upper case ("FAILURE,DELAY"), none when off.
+ */
 static int
 job_dsn(struct job *j, struct err *e)
 {
 	static const char *const ret[] = { NULL, "HDRS", "FULL" };
 	const struct cli_request *q = j->req;
 	const char *n = q->dsn_notify ? q->dsn_notify : j->acct->dsn_notify;
-	size_t i;
+	char *p;
 
-	j->dsn_ret = q->dsn_return ? q->dsn_return : ret[j->acct->dsn_return];
+	if (queue_env_set(&j->env.dsn_ret,
+	        q->dsn_return ? q->dsn_return : ret[j->acct->dsn_return]) == -1)
+		return err_set(e, ERR_SOFTWARE, "out of memory");
 	if (n == NULL || strcasecmp(n, "off") == 0)
 		return 0;
-	if ((j->dsn_notify = strdup(n)) == NULL)
+	if (queue_env_set(&j->env.dsn_notify, n) == -1)
 		return err_set(e, ERR_SOFTWARE, "out of memory");
-	for (i = 0; j->dsn_notify[i] != '\0'; i++)
-		j->dsn_notify[i] = (char)toupper((unsigned char)n[i]);
+	for (p = j->env.dsn_notify; *p != '\0'; p++)
+		*p = (char)toupper((unsigned char)*p);
 	return 0;
 }
 
@@ -385,8 +390,6 @@ job_env(struct job *j, struct err *e)
 	env->smtputf8 = j->res.needs_smtputf8;
 	if (queue_env_set(&env->account, j->acct->name) == -1 ||
 	    queue_env_set(&env->sender, j->sender) == -1 ||
-	    queue_env_set(&env->dsn_notify, j->dsn_notify) == -1 ||
-	    queue_env_set(&env->dsn_ret, j->dsn_ret) == -1 ||
 	    queue_env_set(&env->envid, j->req->envid) == -1)
 		return err_set(e, ERR_SOFTWARE, "cannot build the envelope");
 	for (i = 0; i < j->rcpts.n; i++)
@@ -439,7 +442,6 @@ job_free(struct job *j)
 	free(j->hdr_sender);
 	free(j->hdr_from);
 	free(j->msgid_domain);
-	free(j->dsn_notify);
 	addr_aliases_free(j->aliases);
 	addr_list_free(&j->rcpts);
 	if (j->have_res)

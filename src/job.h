@@ -46,8 +46,6 @@ struct job {
 	char *hdr_sender;     /* sender for generated headers (A-labels) */
 	char *hdr_from;       /* the account's from, likewise */
 	char *msgid_domain;   /* A-labels, for a new Message-ID, or NULL */
-	char *dsn_notify;     /* "FAILURE,DELAY" (upper case), or NULL */
-	const char *dsn_ret;  /* "FULL", "HDRS" or NULL */
 	int fd;               /* the spool file, -1 before job_prepare */
 	char *spool;          /* its path */
 	struct queue_env env; /* the entry's envelope, by job_prepare */
