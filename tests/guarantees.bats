@@ -197,9 +197,12 @@ sys.exit(1 if re.search(rb"\r(?!\n)|(?<!\r)\n", d) else 0)' "$m.wire"
 	# refused before connecting: the server saw nothing
 	[ ! -e "$FAULT_DIR/session-1.log" ]
 	# with STARTTLS required and not offered: no AUTH, no MAIL either
+	# (the message is kept: queued, the account held)
 	CONFIG_EXTRA=(tls on tls_trust_file /dev/null auth on user alice password "s3cret")
 	config "$FAULT_PORT" "${CONFIG_EXTRA[@]}"
-	run -69 --separate-stderr "$POSTERN" -i bob@example.test <<<'Subject: tok-plain'
+	run -0 --separate-stderr "$POSTERN" -i bob@example.test <<<'Subject: tok-plain'
+	[[ "$stderr" == *"does not offer STARTTLS; refusing to continue without TLS"* ]]
+	[ -n "$(ids)" ]
 	fault_wait_sessions
 	! grep -q '^C: AUTH' "$(fault_transcript 1)"
 	! grep -q '^C: MAIL' "$(fault_transcript 1)"
