@@ -151,6 +151,7 @@ struct bs_session {
 	const struct smtp_trace *trace; /* may be NULL */
 	char host[256];                 /* our name in 220/250 */
 	size_t ncommands;
+	bool prev_crlf; /* the previous line ended with CRLF */
 	/* the transaction */
 	bool in_txn; /* ops->mail succeeded; ops->end is owed */
 	char **rcpts;
@@ -183,11 +184,13 @@ size_t bs_line_cap(const struct bs_session *);
 /*
  * One input line, without its line end (CRLF or bare LF), NUL bytes
  * allowed. too_long says the line went over bs_line_cap (line is then
- * ignored). Replies, CRLF-terminated, are appended to out. -1 only when
- * out cannot grow (ERR_SOFTWARE); protocol errors are replies.
+ * ignored); crlf says it ended with CRLF rather than a bare LF (the data
+ * ends only on CRLF "." CRLF). Replies, CRLF-terminated, are appended to
+ * out. -1 only when out cannot grow (ERR_SOFTWARE); protocol errors are
+ * replies.
  */
 int bs_line(struct bs_session *, const char *line, size_t len, bool too_long,
-    struct buf *out, struct err *);
+    bool crlf, struct buf *out, struct err *);
 
 /* QUIT was answered or we closed: read nothing more. */
 bool bs_done(const struct bs_session *);
