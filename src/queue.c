@@ -94,7 +94,7 @@ queue_fsync_dir(const char *dir, const char *sub, struct err *e)
 
 	if (queue_path(p, dir, sub, "", "", e) == -1)
 		return -1;
-	if ((fd = open(p, O_RDONLY | O_DIRECTORY)) == -1)
+	if ((fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return err_set(e, ERR_IO, "cannot open %s: %s", p,
 		    strerror(errno));
 	r = fsync(fd);
