@@ -24,22 +24,26 @@
 #include "doctor_int.h"
 #include "net.h"
 #include "util.h"
+#include "vis.h"
 
 void
 doctor_emit(struct doctor_ctx *c, enum doctor_verdict v, const char *topic,
     const char *fix, const char *fmt, ...)
 {
 	struct doctor_check chk;
+	char text[sizeof(chk.text)];
 	va_list ap;
 
 	memset(&chk, 0, sizeof(chk));
 	chk.verdict = v;
 	(void)strlcpy(chk.topic, topic, sizeof(chk.topic));
 	va_start(ap, fmt);
-	(void)vsnprintf(chk.text, sizeof(chk.text), fmt, ap);
+	(void)vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	/* a greeting, an extension, a reply: shown as text (vis.h) */
+	(void)vis_str(chk.text, sizeof(chk.text), text, strlen(text), "");
 	if (fix != NULL)
-		(void)strlcpy(chk.fix, fix, sizeof(chk.fix));
+		(void)vis_str(chk.fix, sizeof(chk.fix), fix, strlen(fix), "");
 	c->sum->n[v]++;
 	if (c->o->line != NULL)
 		c->o->line(c->o->arg, &chk);

@@ -42,6 +42,7 @@
 #include "serverinfo.h"
 #include "util.h"
 #include "version.h"
+#include "vis.h"
 
 static const char *main_prog = "postern";
 
@@ -127,9 +128,11 @@ static void
 main_trace(void *arg, enum smtp_trace_dir dir, const char *line, size_t len)
 {
 	static const char *const mark[] = { "-->", "<--", "---" };
+	char shown[4 * SMTP_REPLY_LINE_MAX + 1]; /* "\xHH" per byte */
 
 	(void)arg;
-	fprintf(stderr, "%s: %s %.*s\n", main_prog, mark[dir], (int)len, line);
+	(void)vis_str(shown, sizeof(shown), line, len, "");
+	fprintf(stderr, "%s: %s %s\n", main_prog, mark[dir], shown);
 }
 
 /* What became of a message that was not delivered to everyone. */

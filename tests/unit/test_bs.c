@@ -135,7 +135,8 @@ test_reply_for_err(void)
 	e.smtp_code = 535;
 	(void)strlcpy(e.esc, "5.7.8", sizeof(e.esc));
 	bs_reply_for_err(&e, out, sizeof(out));
-	IS_STR(out, "554 5.7.8 auth ?failed", "535 becomes 554, controls ?");
+	IS_STR(out, "554 5.7.8 auth \\x01failed",
+	    "535 becomes 554, controls made visible");
 }
 
 /* --- the session, with fake operations ---------------------------------- */
