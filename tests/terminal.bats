@@ -5,10 +5,12 @@
 # "X- ESC ] 52 ; c ; ... BEL" (a clipboard write) and refuses the
 # recipient with "ESC [ 2 J" (clear screen) in its text; the -v trace,
 # the error line, --serverinfo and --doctor (extensions, the port-25
-# greeting) show each byte as \xHH and print no ESC or BEL at all.
+# greeting) and mailq (a reply kept in an envelope) show each byte as
+# \xHH and print no ESC, BEL or C1 control at all.
 
 load lib/common
 load lib/faultserver
+bats_require_minimum_version 1.5.0
 
 USER_=alice@example.test
 PASS_='s3cret p@ss'
@@ -81,4 +83,20 @@ no_raw() {
 	# (WARN: the account's own port is probed as port 25 here)
 	[[ $output == *"port 25: localhost port $FAULT_PORT is reachable: 220 $GREET: "* ]]
 	[[ $output == *"extensions: PIPELINING, $EXT"* ]]
+}
+
+@test "mailq: an error kept in an envelope is shown as \\xHH" {
+	sed -i 's/^queue off$/queue on/' "$XDG_CONFIG_HOME/postern/config"
+	run -0 "$POSTERN" -odq bob@example.test <<<$'Subject: t\n\nbody'
+	local q=$XDG_STATE_HOME/postern/queue/new env
+	env=$(ls "$q"/*.env)
+	# a reply kept as 0.1.0 kept it: the envelope reader turns C0
+	# controls into '?', not the C1 CSI (the file stays 0600)
+	printf 'last-error: 451 4.3.0 evil\302\2332J\n' >"$BATS_TEST_TMPDIR/line"
+	sed -i "/^end: /e cat $BATS_TEST_TMPDIR/line" "$env"
+	grep -q "^last-error: " "$env"
+	run -0 "$POSTERN" -bp
+	echo "$output"
+	no_raw
+	[[ $output == *'last error: 451 4.3.0 evil\xc2\x9b2J'* ]]
 }
