@@ -112,3 +112,12 @@ queued() {
 	[ "$output" = "postern: $Q/new is a symbolic link; postern will not follow it" ]
 	[ "$(count_delivered tok-link)" = 0 ]
 }
+
+@test "--doctor names an entry that is not the user's as a PROBLEM" {
+	config "$(dead_port)"
+	id=$(queued tok-doc)
+	chown nobody "$Q/new/$id.msg"
+	run -1 "$POSTERN" --doctor --no-login --probe-ports 0,0,0
+	echo "$output"
+	[[ "$output" == *"PROBLEM  queue: entry $id refused: $Q/new/$id.msg is not owned by you (owner uid 65534); postern will not use it"* ]]
+}
