@@ -59,8 +59,7 @@ bs_submit_one(struct job *j, const struct smtp_trace *trace, char *reply,
 		    sub.id, sub.why);
 	else if (r == 0)
 		(void)snprintf(reply, cap,
-		    "250 2.0.0 Ok: delivered to %zu recipient%s; the server "
-		    "said: %s",
+		    "250 2.0.0 Ok: delivered to %zu recipient%s; the server said: %s",
 		    sub.res.naccepted, sub.res.naccepted == 1 ? "" : "s",
 		    sub.res.reply);
 	else if (sub.res.naccepted > 0)

@@ -230,12 +230,10 @@ bs_cmd_simple(struct bs_session *s, const struct bs_cmd *c, struct buf *out)
 		return bs_reply(s, out, "221 2.0.0 Bye");
 	case BS_CMD_VRFY:
 		return bs_reply(s, out,
-		    "252 2.5.2 Cannot VRFY; send the message and postern "
-		    "will try");
+		    "252 2.5.2 Cannot VRFY; send the message and postern will try");
 	case BS_CMD_HELP:
 		return bs_reply(s, out,
-		    "214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET "
-		    "NOOP QUIT VRFY HELP");
+		    "214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP");
 	case BS_CMD_EXPN:
 	case BS_CMD_NOTIMPL:
 		return bs_reply(s, out,
@@ -329,15 +327,13 @@ bs_data_end(struct bs_session *s, struct buf *out)
 		(void)err_set(&e, ERR_DATA, "a line is over %d octets",
 		    BS_TEXT_LINE_MAX);
 		r = bs_reply(s, out,
-		    "500 5.5.2 Error: line too long (the "
-		    "limit is %d octets); message refused",
+		    "500 5.5.2 Error: line too long (the limit is %d octets); message refused",
 		    BS_TEXT_LINE_MAX);
 	} else if (s->data_too_big) {
 		(void)err_set(&e, ERR_DATA, "message over %ju bytes",
 		    (uintmax_t)BS_SIZE_MAX);
 		r = bs_reply(s, out,
-		    "552 5.3.4 Message size exceeds the "
-		    "limit of %ju bytes",
+		    "552 5.3.4 Message size exceeds the limit of %ju bytes",
 		    (uintmax_t)BS_SIZE_MAX);
 	} else if (s->data_failed) {
 		e = s->data_err;

@@ -57,8 +57,7 @@ job_spool_open(struct job *j, struct err *e)
 
 	if (j->acct->queue_dir == NULL)
 		return err_set(e, ERR_CONFIG,
-		    "no queue_dir and no home "
-		    "directory; set queue_dir");
+		    "no queue_dir and no home directory; set queue_dir");
 	if ((dir = util_path_join(j->acct->queue_dir, "tmp")) == NULL ||
 	    (j->spool = util_path_join(dir, "spool.XXXXXX")) == NULL) {
 		err_set(e, ERR_SOFTWARE, "out of memory");
@@ -68,9 +67,8 @@ job_spool_open(struct job *j, struct err *e)
 		goto out;
 	if ((j->fd = mkostemp(j->spool, O_CLOEXEC)) == -1) {
 		err_set(e, ERR_CANTCREAT,
-		    "cannot create a spool file in %s: "
-		    "%s",
-		    dir, strerror(errno));
+		    "cannot create a spool file in %s: %s", dir,
+		    strerror(errno));
 		free(j->spool);
 		j->spool = NULL;
 		goto out;
@@ -248,8 +246,7 @@ job_rcpts(struct job *j, struct err *e)
 	}
 	if (j->rcpts.n == 0) {
 		err_set(e, ERR_NOUSER,
-		    "no recipients: none on the command "
-		    "line and none in To, Cc or Bcc");
+		    "no recipients: none on the command line and none in To, Cc or Bcc");
 		goto out;
 	}
 	r = 0;

@@ -79,8 +79,8 @@ qlist_text(const struct queue_entry *q, time_t now, bool first, struct buf *b)
 	    (env->held && buf_printf(b, "  held: %s\n", env->held) == -1) ||
 	    (env->sending != 0 &&
 	        buf_printf(b,
-	            "  possible duplicate: an attempt may have reached the "
-	            "server; the next one resends the message\n") == -1))
+	            "  possible duplicate: an attempt may have reached the server; the next one resends the message\n") ==
+	            -1))
 		return -1;
 	for (i = 0; i < env->nrcpts; i++)
 		if (buf_printf(b, "  <%s> %s%s%s\n", env->rcpts[i].addr,
