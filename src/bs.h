@@ -110,8 +110,9 @@ int bs_parse_mail_params(const char *params, size_t len,
  * code and enhanced code when it gave one (421 becomes 451: a 421 would
  * tell our client that we are closing; codes that cannot answer DATA
  * become 451/554), else 451 4.x.x (temporary) or 554 5.x.x by class;
- * then e->text with control bytes replaced. One line, no CRLF, at most
- * cap - 1 bytes (cap <= BS_REPLY_MAX - 2 keeps it within RFC 5321).
+ * then e->text, line breaks and tabs as spaces, other control bytes as
+ * \xHH (vis.h). One line, no CRLF, at most cap - 1 bytes
+ * (cap <= BS_REPLY_MAX - 2 keeps it within RFC 5321).
  */
 void bs_reply_for_err(const struct err *e, char *out, size_t cap);
 

@@ -137,6 +137,10 @@ test_reply_for_err(void)
 	bs_reply_for_err(&e, out, sizeof(out));
 	IS_STR(out, "554 5.7.8 auth \\x01failed",
 	    "535 becomes 554, controls made visible");
+	(void)strlcpy(e.text, "evil\x1b]0;X\x07", sizeof(e.text)); /* raw */
+	bs_reply_for_err(&e, out, sizeof(out));
+	IS_STR(out, "554 5.7.8 evil\\x1b]0;X\\x07",
+	    "a text not made by err_set: controls made visible too");
 }
 
 /* --- the session, with fake operations ---------------------------------- */
