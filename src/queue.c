@@ -133,7 +133,6 @@ queue_dir_init(const char *dir, struct err *e)
 	static const char *const subs[] = { "tmp", "new", "failed" };
 	char p[QUEUE_PATH_MAX];
 	size_t i;
-
 	int fd;
 
 	for (i = 0; i < ARRAY_SIZE(subs); i++) {
