@@ -54,14 +54,17 @@ main_fail(const struct err *e)
 	return err_exit_code(e->cls);
 }
 
+/* Each line of b; made visible: --configure's notes quote DNS and servers. */
 static void
 main_lines(const struct buf *b, const char *what)
 {
 	const char *p = buf_str(b), *nl;
+	char shown[4 * 1024 + 1];
 
-	for (; *p != '\0' && (nl = strchr(p, '\n')) != NULL; p = nl + 1)
-		fprintf(stderr, "%s: %s%.*s\n", main_prog, what, (int)(nl - p),
-		    p);
+	for (; *p != '\0' && (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		(void)vis_str(shown, sizeof(shown), p, (size_t)(nl - p), "");
+		fprintf(stderr, "%s: %s%s\n", main_prog, what, shown);
+	}
 }
 
 /* Every collected "path:line: ..." error, then what it means. */
