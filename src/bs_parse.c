@@ -166,8 +166,8 @@ bs_mail_param(const char *kw, size_t n, struct bs_mail_params *out,
 		}
 		*why = "BODY=: only 7BIT and 8BITMIME are implemented";
 	} else
-		*why = "unrecognised MAIL parameter (SIZE and BODY are "
-		       "implemented)";
+		*why =
+		    "unrecognised MAIL parameter (SIZE and BODY are implemented)";
 	out->unknown = true;
 	return -1;
 }
