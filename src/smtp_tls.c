@@ -15,9 +15,9 @@
 #include "util.h"
 
 int
-smtp_send_starttls(struct smtp_session *s)
+smtp_send_starttls(struct smtp_session *s, struct err *e)
 {
-	return smtp_cmd(s, 0, "STARTTLS");
+	return smtp_cmd(s, e, 0, "STARTTLS");
 }
 
 static void
@@ -50,8 +50,8 @@ smtp_tls_note(struct smtp_session *s)
  * directory there is no cache, which only costs time.
  */
 static int
-smtp_tls_cache(struct smtp_session *s, struct tls_params *tp, char **dir,
-    struct buf *id)
+smtp_tls_cache(struct smtp_session *s, struct err *e, struct tls_params *tp,
+    char **dir, struct buf *id)
 {
 	const struct smtp_params *p = s->p;
 	char *state;
@@ -74,14 +74,14 @@ smtp_tls_cache(struct smtp_session *s, struct tls_params *tp, char **dir,
 	        tp->cert_file ? tp->cert_file : "",
 	        tp->key_file ? tp->key_file : "",
 	        tp->priorities ? tp->priorities : "", !tp->no_certcheck) == -1)
-		return err_set(s->e, ERR_SOFTWARE, "out of memory");
+		return err_set(e, ERR_SOFTWARE, "out of memory");
 	tp->session_dir = *dir;
 	tp->session_id = buf_str(id);
 	return 0;
 }
 
 int
-smtp_tls_start(struct smtp_session *s)
+smtp_tls_start(struct smtp_session *s, struct err *e)
 {
 	struct tls_params tp;
 	const struct smtp_params *p = s->p;
@@ -98,9 +98,9 @@ smtp_tls_start(struct smtp_session *s)
 	tp.key_file = p->tls_key_file;
 	tp.priorities = p->tls_priorities;
 	tp.no_certcheck = p->tls_no_certcheck;
-	if (smtp_tls_cache(s, &tp, &dir, &id) == -1)
+	if (smtp_tls_cache(s, e, &tp, &dir, &id) == -1)
 		goto out;
-	if (net_starttls(s->conn, &tp, s->e) == -1) {
+	if (net_starttls(s->conn, &tp, e) == -1) {
 		s->broken = true;
 		goto out;
 	}
@@ -114,16 +114,17 @@ out:
 }
 
 int
-smtp_reply_starttls(struct smtp_session *s, const struct smtp_reply *r)
+smtp_reply_starttls(struct smtp_session *s, struct err *e,
+    const struct smtp_reply *r)
 {
 	if (r->code != 220)
-		return smtp_fail_reply(s, ERR_UNAVAILABLE, r,
+		return smtp_fail_reply(e, ERR_UNAVAILABLE, r,
 		    "STARTTLS refused by %s", net_peer(s->conn));
-	if (smtp_tls_start(s) == -1)
+	if (smtp_tls_start(s, e) == -1)
 		return -1;
 	/* RFC 3207 4.2: forget everything learned before TLS. */
 	s->info.caps = 0;
 	s->info.size_max = 0;
 	s->info.auth_offered[0] = '\0';
-	return smtp_enter(s, SMTP_ST_EHLO);
+	return smtp_enter(s, e, SMTP_ST_EHLO);
 }
