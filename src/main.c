@@ -301,16 +301,19 @@ main_queue_list(struct cli_request *req)
 
 	conf_init(&c);
 	buf_init(&out, QUEUE_LIST_MAX);
+	err_clear(&e);
 	if (conf_load(&c, req->config_file, &e) == -1 ||
-	    queue_dirs(&c, &dirs, &n, &e) == -1 || n == 0) {
-		if (e.cls != ERR_NONE)
-			fprintf(stderr,
-			    "%s: warning: %s; listing the default queue\n",
-			    main_prog, e.text);
+	    queue_dirs(&c, &dirs, &n, &e) == -1) {
+		/* e is written only on failure: read it only then. */
+		fprintf(stderr, "%s: warning: %s; listing the default queue\n",
+		    main_prog, e.text);
 		queue_ids_free(dirs, n);
+		dirs = NULL;
+		n = 0;
+	}
+	if (n == 0)
 		n = (dirs = calloc(1, sizeof(*dirs))) != NULL &&
 		    (dirs[0] = util_default_queue_path()) != NULL;
-	}
 	err_clear(&e);
 	if (queue_list(dirs, n, req->json, time(NULL), &out, &e) == -1)
 		rc = main_fail(&e);
