@@ -152,7 +152,7 @@ doctor_check_cert(struct doctor_ctx *c, const struct smtp_info *in)
 		return;
 	if (doctor_days_left(in->tls_not_after, time(NULL), &days) == -1)
 		days = 9999;
-	if (in->tls_verify != NULL && strcmp(in->tls_verify, "none") == 0) {
+	if (in->tls_verify == TLS_VERIFY_NONE) {
 		(void)snprintf(fix, sizeof(fix),
 		    "tls_certcheck on  (or pin it: tls_fingerprint %s)",
 		    in->tls_sha256);
@@ -169,7 +169,7 @@ doctor_check_cert(struct doctor_ctx *c, const struct smtp_info *in)
 	    "certificate", NULL,
 	    "%s; subject %s; issuer %s; expires %s (%ld "
 	    "day%s)",
-	    in->tls_verify && strcmp(in->tls_verify, "fingerprint") == 0
+	    in->tls_verify == TLS_VERIFY_FINGERPRINT
 	        ? "matches tls_fingerprint (chain and name not checked)"
 	        : "chain trusted, name matches",
 	    in->tls_subject, in->tls_issuer, in->tls_not_after, days,

@@ -36,7 +36,7 @@ smtp_tls_note(struct smtp_session *s)
 	(void)strlcpy(i->tls_not_after, ti.not_after, sizeof(i->tls_not_after));
 	i->tls_verify = ti.verify;
 	smtp_note(s, "TLS %s, %s, verified by %s%s", ti.version, ti.cipher,
-	    ti.verify, ti.resumed ? ", session resumed" : "");
+	    tls_verify_name(ti.verify), ti.resumed ? ", session resumed" : "");
 	smtp_note(s,
 	    "certificate: subject %s; issuer %s; expires %s; "
 	    "SHA-256 %s",
