@@ -499,6 +499,12 @@ conf_find(const struct conf *c, const char *name)
 }
 
 bool
+conf_from_is_pattern(const char *from)
+{
+	return from != NULL && strpbrk(from, "?*[") != NULL;
+}
+
+bool
 conf_from_matches(const char *pattern, const char *addr)
 {
 	const char *plus = strchr(addr, '+'), *at = strrchr(addr, '@');
@@ -506,7 +512,7 @@ conf_from_matches(const char *pattern, const char *addr)
 
 	if (pattern == NULL || addr == NULL)
 		return false;
-	if (strpbrk(pattern, "?*[") != NULL
+	if (conf_from_is_pattern(pattern)
 	        ? fnmatch(pattern, addr, FNM_CASEFOLD) == 0
 	        : strcasecmp(pattern, addr) == 0)
 		return true;
@@ -554,7 +560,7 @@ conf_check_send(const struct account *a, bool have_sender, struct err *e)
 		    "%s:%u: account %s has no host; "
 		    "add \"host smtp.example.org\"",
 		    a->where.file, a->where.line, a->name);
-	if (!have_sender && (a->from == NULL || strpbrk(a->from, "?*[")))
+	if (!have_sender && (a->from == NULL || conf_from_is_pattern(a->from)))
 		return err_set(e, ERR_CONFIG,
 		    "%s:%u: account %s has no from "
 		    "address; add \"from you@example.org\" or use -f",

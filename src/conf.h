@@ -188,6 +188,9 @@ const struct account *conf_find(const struct conf *, const char *name);
 int conf_select(const struct conf *, const char *name, const char *sender,
     const struct account **, struct err *);
 
+/* True when from is a pattern (fnmatch: ? * [), not one address. */
+bool conf_from_is_pattern(const char *from);
+
 /* True when the account's from pattern accepts addr. */
 bool conf_from_matches(const char *pattern, const char *addr);
 

@@ -165,15 +165,6 @@ deliver_run(const struct job *j, const struct smtp_trace *trace,
 	return r;
 }
 
-static uint64_t
-deliver_now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static const char *
 deliver_rcpt_status(enum smtp_rcpt_status st)
 {
@@ -261,7 +252,7 @@ int
 deliver_job_keep(const struct job *j, const struct smtp_trace *trace,
     struct deliver_session *ds, struct deliver_result *res, struct err *e)
 {
-	uint64_t start = deliver_now_ms();
+	uint64_t start = util_now_ms();
 	struct smtp_mail m;
 	int r;
 
@@ -277,7 +268,7 @@ deliver_job_keep(const struct job *j, const struct smtp_trace *trace,
 	res->unsure = m.unsure;
 	(void)strlcpy(res->reply, m.reply, sizeof(res->reply));
 	deliver_log(j->acct, NULL, j->sender, j->res.size, res, e,
-	    deliver_now_ms() - start);
+	    util_now_ms() - start);
 	return r;
 }
 
@@ -314,7 +305,7 @@ int
 deliver_send(struct deliver_session *ds, const char *id, struct smtp_mail *m,
     struct err *e)
 {
-	uint64_t start = deliver_now_ms();
+	uint64_t start = util_now_ms();
 	struct deliver_result res;
 	int r = -1;
 
@@ -330,7 +321,7 @@ deliver_send(struct deliver_session *ds, const char *id, struct smtp_mail *m,
 	res.possible_duplicate = ds->possible_duplicate;
 	ds->possible_duplicate = false;
 	deliver_log(ds->acct, id, m->from, (uint64_t)m->size, &res, e,
-	    deliver_now_ms() - start);
+	    util_now_ms() - start);
 	return r;
 }
 

@@ -170,7 +170,7 @@ job_msg_opts(const struct job *j, struct msg_opts *o)
 	const struct account *a = j->acct;
 	const char *from = a->from;
 
-	if (from != NULL && strpbrk(from, "?*[") != NULL)
+	if (conf_from_is_pattern(from))
 		from = NULL;
 	memset(o, 0, sizeof(*o));
 	o->dot_ends_input = !j->req->ignore_dots;
@@ -335,7 +335,7 @@ job_hdr_forms(struct job *j, struct err *e)
 
 	if (job_hdr_addr(j->sender, &j->hdr_sender, e) == -1)
 		return -1;
-	if (from != NULL && strpbrk(from, "?*[") == NULL &&
+	if (from != NULL && !conf_from_is_pattern(from) &&
 	    job_hdr_addr(from, &j->hdr_from, e) == -1)
 		return -1;
 	from = *j->sender ? j->sender : j->acct->from;

@@ -57,15 +57,6 @@ secrets_source_name(enum secrets_source src)
 	return "none";
 }
 
-static long long
-secrets_now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The child: stdin /dev/null, stdout the pipe, then exec the shell. */
 static void
 secrets_eval_child(const char *cmd, int out)
@@ -98,14 +89,15 @@ secrets_eval_keep(const char *chunk, ssize_t n, int *line_done, struct buf *out)
 static int
 secrets_eval_read(int fd, unsigned timeout, struct buf *out, struct err *e)
 {
-	long long deadline = secrets_now_ms() + (long long)timeout * 1000;
+	long long deadline =
+	    (long long)util_now_ms() + (long long)timeout * 1000;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	char chunk[4096];
 	int line_done = 0, r = -1;
 	ssize_t n;
 
 	for (;;) {
-		long long left = deadline - secrets_now_ms();
+		long long left = deadline - (long long)util_now_ms();
 
 		if (left <= 0) {
 			err_set_temp(e, ERR_TEMP,

@@ -282,6 +282,11 @@ test_selection(void)
 	IS_INT(conf_check_send(conf_find(&c, "default"), false, &e), 0,
 	    "it can send");
 	conf_free(&c);
+	OK(conf_from_is_pattern("*@x.org") && conf_from_is_pattern("a?@x") &&
+	        conf_from_is_pattern("[ab]@x"),
+	    "? * [ make from a pattern");
+	OK(!conf_from_is_pattern("me@x.org") && !conf_from_is_pattern(NULL),
+	    "an address or nothing is not a pattern");
 }
 
 static void
