@@ -1,6 +1,6 @@
 /*
  * conf.c: the configuration reader, defaults, checks, account selection
- * and --print-config (see conf.h; the keys live in conf_keys.c).
+ * and --print-config (see conf.h; the keys live in conf_table.c).
  *
  * A file is a sequence of lines; each line is blank, a comment ('#' as
  * its first non-blank byte), or "word [value]":
@@ -401,19 +401,6 @@ out:
 	return p.nerrors ? -1 : 0;
 }
 
-static int
-conf_key_index(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < conf_nkeys; i++)
-		if (strcmp(conf_keys[i].name, name) == 0)
-			return (int)i;
-	return 0;
-}
-
-#define ISSET(a, name) ((a)->origin[conf_key_index(name)].file != NULL)
-
 /* Phase two for one account: the secure defaults. */
 static int
 conf_fill(struct account *a, const char *queue_dir, struct buf *why)
@@ -423,20 +410,20 @@ conf_fill(struct account *a, const char *queue_dir, struct buf *why)
 
 	for (i = 0; i < conf_nkeys; i++) {
 		k = &conf_keys[i];
-		if (a->origin[i].file != NULL || k->def == NULL ||
-		    (k->flags & CONF_K_COMPUTED))
+		if (a->origin[i].file != NULL || k->def == NULL)
 			continue;
 		if (conf_key_set(k, a, k->def, NULL, why) == -1)
 			return -1;
 	}
 	/* TLS is on; port 465 means TLS from the first byte. */
-	if (!ISSET(a, "tls_starttls"))
-		a->tls_starttls = !(ISSET(a, "port") && a->port == 465);
-	if (!ISSET(a, "port"))
+	if (!conf_isset(a, CONF_KEY_TLS_STARTTLS))
+		a->tls_starttls =
+		    !(conf_isset(a, CONF_KEY_PORT) && a->port == 465);
+	if (!conf_isset(a, CONF_KEY_PORT))
 		a->port = a->tls && !a->tls_starttls ? 465 : 587;
-	if (!ISSET(a, "auth"))
+	if (!conf_isset(a, CONF_KEY_AUTH))
 		a->auth = a->user != NULL ? CONF_AUTH_ON : CONF_AUTH_OFF;
-	if (!ISSET(a, "queue_dir") && queue_dir != NULL &&
+	if (!conf_isset(a, CONF_KEY_QUEUE_DIR) && queue_dir != NULL &&
 	    (a->queue_dir = strdup(queue_dir)) == NULL)
 		return -1;
 	return 0;
