@@ -30,7 +30,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "conf.h"
-#include "configure_acct.h"
+#include "acct_probe.h"
 #include "deliver.h"
 #include "doctor.h"
 #include "err.h"
@@ -483,7 +483,7 @@ main_serverinfo(struct cli_request *req)
 static int
 main_configure(const struct cli_request *req)
 {
-	struct configure_opts o = { 0 };
+	struct acct_probe_opts o = { 0 };
 	struct buf out, notes;
 	struct err e;
 	int rc;
@@ -494,7 +494,7 @@ main_configure(const struct cli_request *req)
 	buf_init(&out, 64 * 1024);
 	buf_init(&notes, 64 * 1024);
 	err_clear(&e);
-	if (configure_run(&o, &out, &notes, &e) == -1)
+	if (acct_probe_run(&o, &out, &notes, &e) == -1)
 		rc = err_exit_code(e.cls);
 	main_lines(&notes, "");
 	if (rc != EX_OK)
