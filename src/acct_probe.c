@@ -68,20 +68,17 @@ acct_probe_srv(const struct acct_probe_opts *o, const char *svc,
 		(void)buf_printf(notes, "SRV %s: none\n", name);
 	for (i = 0; i < n; i++) {
 		(void)buf_printf(notes,
-		    "SRV %s: %s port %u (priority %u, weight %u; from DNS, "
-		    "not authenticated)\n",
+		    "SRV %s: %s port %u (priority %u, weight %u; from DNS, not authenticated)\n",
 		    name, v[i].target, v[i].port, v[i].priority, v[i].weight);
 		if (strcmp(v[i].target, ".") == 0) {
 			(void)buf_printf(notes,
-			    "SRV %s: \".\": the domain offers no such "
-			    "service\n",
+			    "SRV %s: \".\": the domain offers no such service\n",
 			    name);
 			return 0;
 		}
 		if (!dns_name_safe(v[i].target) || v[i].port == 0) {
 			(void)buf_printf(notes,
-			    "SRV %s: target refused: not a plain host name "
-			    "and port\n",
+			    "SRV %s: target refused: not a plain host name and port\n",
 			    name);
 			continue;
 		}
@@ -170,9 +167,8 @@ acct_probe_run(const struct acct_probe_opts *o, struct buf *out,
 		return -1;
 	if (!dns_name_safe(domain) || strchr(domain, '.') == NULL)
 		return err_set(e, ERR_USAGE,
-		    "--configure %s: %s is not a "
-		    "mail domain",
-		    o->address, domain);
+		    "--configure %s: %s is not a mail domain", o->address,
+		    domain);
 	memset(&c, 0, sizeof(c));
 	if (acct_probe_srv(o, "_submissions._tcp", domain, &c, notes) == 1 ||
 	    acct_probe_srv(o, "_submission._tcp", domain, &c, notes) == 1 ||
@@ -181,8 +177,6 @@ acct_probe_run(const struct acct_probe_opts *o, struct buf *out,
 		return 0;
 	}
 	return err_set(e, ERR_UNAVAILABLE,
-	    "no submission server found for %s: no SRV record answered and "
-	    "neither smtp.%s nor mail.%s answers on the submission ports; "
-	    "ask your provider for the server name",
+	    "no submission server found for %s: no SRV record answered and neither smtp.%s nor mail.%s answers on the submission ports; ask your provider for the server name",
 	    at + 1, domain, domain);
 }

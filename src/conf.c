@@ -230,8 +230,7 @@ conf_parse_account(struct conf_parser *p, const char *arg)
 	if (conf_word(arg, n, name, sizeof(name)) == -1 ||
 	    strpbrk(name, ", \t\"") != NULL) {
 		PERR(p,
-		    "account needs one name of up to %d characters, "
-		    "without blanks, ',' or ':'",
+		    "account needs one name of up to %d characters, without blanks, ',' or ':'",
 		    CONF_NAME_MAX);
 		name[0] = '\0';
 	} else if ((prev = conf_find_in(p->accs, p->nacc, name)) != NULL)
@@ -438,9 +437,7 @@ conf_check(struct conf *c, int *nerr, const struct account *a)
 
 	if (!a->tls && a->auth == CONF_AUTH_ON)
 		conf_error(c, nerr, f, l,
-		    "account %s: tls is off, so auth would send the password "
-		    "in clear; turn tls on, or name a mechanism (auth plain) "
-		    "to allow that",
+		    "account %s: tls is off, so auth would send the password in clear; turn tls on, or name a mechanism (auth plain) to allow that",
 		    a->name);
 	if ((a->tls_cert_file == NULL) != (a->tls_key_file == NULL))
 		conf_error(c, nerr, f, l,
@@ -533,8 +530,7 @@ conf_select(const struct conf *c, const char *name, const char *sender,
 	if ((*out = conf_find(c, "default")) != NULL)
 		return 0;
 	return err_set(e, ERR_CONFIG,
-	    "no account named default%s; looked "
-	    "in %s (see postern.conf(5))",
+	    "no account named default%s; looked in %s (see postern.conf(5))",
 	    sender && *sender ? " and none whose from matches the sender" : "",
 	    files);
 }
@@ -544,13 +540,11 @@ conf_check_send(const struct account *a, bool have_sender, struct err *e)
 {
 	if (a->host == NULL)
 		return err_set(e, ERR_CONFIG,
-		    "%s:%u: account %s has no host; "
-		    "add \"host smtp.example.org\"",
+		    "%s:%u: account %s has no host; add \"host smtp.example.org\"",
 		    a->where.file, a->where.line, a->name);
 	if (!have_sender && (a->from == NULL || conf_from_is_pattern(a->from)))
 		return err_set(e, ERR_CONFIG,
-		    "%s:%u: account %s has no from "
-		    "address; add \"from you@example.org\" or use -f",
+		    "%s:%u: account %s has no from address; add \"from you@example.org\" or use -f",
 		    a->where.file, a->where.line, a->name);
 	return 0;
 }

@@ -195,15 +195,12 @@ conf_check_value(const struct conf_key *k, const char *v, struct buf *why)
 				break;
 		if (i < n || (n != 95 && n != 59))
 			return buf_printf(why,
-			           "tls_fingerprint expects a "
-			           "SHA-256 (or SHA-1) fingerprint as hex pairs "
-			           "separated by colons"),
+			           "tls_fingerprint expects a SHA-256 (or SHA-1) fingerprint as hex pairs separated by colons"),
 			       -1;
 	}
 	if (k == &conf_keys[CONF_KEY_DSN_NOTIFY] && !conf_dsn_notify_ok(v))
 		return buf_printf(why,
-		           "dsn_notify expects off, never, or a "
-		           "list of success, failure and delay"),
+		           "dsn_notify expects off, never, or a list of success, failure and delay"),
 		       -1;
 	return 0;
 }

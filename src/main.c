@@ -138,8 +138,7 @@ main_kept(const struct queue_submit *s)
 {
 	if (s->outcome == QUEUE_KEPT)
 		fprintf(stderr,
-		    "%s: a copy of the message is kept as %s in "
-		    "the failed/ directory of the queue\n",
+		    "%s: a copy of the message is kept as %s in the failed/ directory of the queue\n",
 		    main_prog, s->id);
 	else if (s->outcome == QUEUE_QUEUED)
 		fprintf(stderr, "%s: queued %s for the other recipients\n",
@@ -165,9 +164,9 @@ main_deliver(struct job *j)
 		else
 			fprintf(stderr, "%s: %s; the message was not sent%s\n",
 			    main_prog, e.text,
-			    e.temporary ? " (temporary failure: try again "
-			                  "later)"
-			                : "");
+			    e.temporary
+			        ? " (temporary failure: try again later)"
+			        : "");
 		main_kept(&s);
 		rc = err_exit_code(e.cls);
 	} else if (s.outcome == QUEUE_QUEUED &&
@@ -274,13 +273,13 @@ main_secret(struct cli_request *req)
 	                : secrets_forget(j.acct, &removed, &e)) == -1)
 		rc = main_fail(&e);
 	else if (store || removed)
-		printf("%s: %s the password of %s at %s (account %s) %s the "
-		       "keyring\n",
+		printf(
+		    "%s: %s the password of %s at %s (account %s) %s the keyring\n",
 		    main_prog, store ? "stored" : "removed", j.acct->user,
 		    j.acct->host, j.acct->name, store ? "in" : "from");
 	else
-		printf("%s: the keyring holds no password of %s at %s "
-		       "(account %s); nothing was removed\n",
+		printf(
+		    "%s: the keyring holds no password of %s at %s (account %s); nothing was removed\n",
 		    main_prog, j.acct->user, j.acct->host, j.acct->name);
 	job_free(&j);
 	if (rc == EX_OK && fflush(stdout) != 0)

@@ -216,15 +216,13 @@ smtp_after_dot_failed(struct smtp_session *s, struct err *e)
 	s->mail->unsure = true;
 	if (e->temporary) {
 		(void)strlcat(e->text,
-		    " after the end of data; the server may have the message "
-		    "(a retry may deliver it twice)",
+		    " after the end of data; the server may have the message (a retry may deliver it twice)",
 		    sizeof(e->text));
 		return;
 	}
 	(void)strlcpy(why, e->text, sizeof(why));
 	(void)err_set(e, e->cls,
-	    "the server's reply after the message was unreadable (%s); it "
-	    "may have been delivered: check before resending",
+	    "the server's reply after the message was unreadable (%s); it may have been delivered: check before resending",
 	    why);
 }
 
@@ -302,8 +300,7 @@ smtp_after_ehlo(struct smtp_session *s, struct err *e)
 	if (s->p->tls == SMTP_TLS_STARTTLS && !s->tls_done) {
 		if (!(s->info.caps & SMTP_CAP_STARTTLS))
 			return err_set(e, ERR_UNAVAILABLE,
-			    "%s does not offer STARTTLS; refusing to continue "
-			    "without TLS",
+			    "%s does not offer STARTTLS; refusing to continue without TLS",
 			    net_peer(s->conn));
 		return smtp_enter(s, e, SMTP_ST_STARTTLS);
 	}

@@ -202,8 +202,7 @@ smtp_reply_auth(struct smtp_session *s, struct err *e,
 	smtp_auth_cleanup(s);
 	if (r->code == 235 && !s->auth_complete)
 		return err_set(e, ERR_PROTOCOL,
-		    "the server accepted AUTH %s without proving its identity "
-		    "(no valid server signature); aborting",
+		    "the server accepted AUTH %s without proving its identity (no valid server signature); aborting",
 		    mech);
 	if (r->code == 235) {
 		s->authed = true;

@@ -44,8 +44,7 @@ smtp_addr_check(struct err *e, const char *a, bool *utf8)
 	for (p = (const unsigned char *)a; *p != '\0'; p++) {
 		if (*p < 0x20 || *p == 0x7f || *p == '<' || *p == '>')
 			return err_set(e, ERR_DATA,
-			    "envelope address contains a control character or "
-			    "angle bracket; refusing to send it");
+			    "envelope address contains a control character or angle bracket; refusing to send it");
 		if (*p >= 0x80)
 			*utf8 = true;
 	}
@@ -94,13 +93,11 @@ smtp_mail_intl(struct smtp_session *s, struct err *e, struct smtp_mail *m)
 	if (!utf8 && (m->needs_smtputf8 || !idn_addr_local_ascii(m->from))) {
 		if (idn_addr_local_ascii(m->from))
 			(void)err_set(e, ERR_DATA,
-			    "the message header holds a UTF-8 address, which "
-			    "needs SMTPUTF8, and %s does not offer it",
+			    "the message header holds a UTF-8 address, which needs SMTPUTF8, and %s does not offer it",
 			    s->info.ehlo_host);
 		else
 			(void)err_set(e, ERR_DATA,
-			    "sender <%s>: non-ASCII local part needs "
-			    "SMTPUTF8, which %s does not offer",
+			    "sender <%s>: non-ASCII local part needs SMTPUTF8, which %s does not offer",
 			    m->from, s->info.ehlo_host);
 		(void)strlcpy(e->esc, "5.6.7", sizeof(e->esc));
 		return -1;
@@ -151,22 +148,19 @@ smtp_mail_check(struct smtp_session *s, struct err *e, struct smtp_mail *m)
 		return -1;
 	if (i->size_max > 0 && (uint64_t)m->size > i->size_max) {
 		(void)err_set(e, ERR_DATA,
-		    "message too big: %jd bytes, the "
-		    "server accepts at most %" PRIu64,
+		    "message too big: %jd bytes, the server accepts at most %" PRIu64,
 		    (intmax_t)m->size, i->size_max);
 		(void)strlcpy(e->esc, "5.3.4", sizeof(e->esc));
 		return -1;
 	}
 	if (m->has_8bit && !(i->caps & SMTP_CAP_8BITMIME))
 		return err_set(e, ERR_DATA,
-		    "the message has 8-bit content and %s does not offer "
-		    "8BITMIME",
+		    "the message has 8-bit content and %s does not offer 8BITMIME",
 		    s->info.ehlo_host);
 	if ((m->dsn_notify || m->dsn_ret || m->dsn_envid) &&
 	    !(i->caps & SMTP_CAP_DSN))
 		return err_set(e, ERR_UNAVAILABLE,
-		    "delivery status notifications requested, but %s does not "
-		    "offer DSN",
+		    "delivery status notifications requested, but %s does not offer DSN",
 		    s->info.ehlo_host);
 	return 0;
 }
@@ -331,14 +325,12 @@ smtp_fail_rcpts(struct smtp_session *s, struct err *e)
 	s->txn_failed = true;
 	if (temp)
 		(void)err_set_temp(e, ERR_TEMP,
-		    "no recipient accepted; "
-		    "<%s>: %s",
-		    first->addr, first->text);
+		    "no recipient accepted; <%s>: %s", first->addr,
+		    first->text);
 	else
 		(void)err_set(e, ERR_NOUSER,
-		    "every recipient refused; "
-		    "<%s>: %s",
-		    first->addr, first->text);
+		    "every recipient refused; <%s>: %s", first->addr,
+		    first->text);
 	e->smtp_code = first->code;
 	(void)strlcpy(e->esc, first->esc, sizeof(e->esc));
 }
@@ -489,8 +481,7 @@ smtp_body_stream(struct smtp_session *s, struct err *e, bool stuff)
 		r = -2;
 	if (r == -2)
 		(void)err_set(e, ERR_SOFTWARE,
-		    "the message is not "
-		    "canonical (bare CR, LF or NUL near byte %jd); not sent",
+		    "the message is not canonical (bare CR, LF or NUL near byte %jd); not sent",
 		    (intmax_t)st.off);
 	if (r != 0)
 		s->broken = true;

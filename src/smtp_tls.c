@@ -38,8 +38,7 @@ smtp_tls_note(struct smtp_session *s)
 	smtp_note(s, "TLS %s, %s, verified by %s%s", ti.version, ti.cipher,
 	    tls_verify_name(ti.verify), ti.resumed ? ", session resumed" : "");
 	smtp_note(s,
-	    "certificate: subject %s; issuer %s; expires %s; "
-	    "SHA-256 %s",
+	    "certificate: subject %s; issuer %s; expires %s; SHA-256 %s",
 	    ti.subject, ti.issuer, ti.not_after, ti.sha256);
 }
 

@@ -103,8 +103,7 @@ tls_trust(struct tls_session *t, const struct tls_params *p, struct err *e)
 	rc = gnutls_certificate_set_x509_system_trust(t->cred);
 	if (rc <= 0)
 		return err_set(e, ERR_CONFIG,
-		    "cannot load the system trust store: %s; set "
-		    "tls_trust_file",
+		    "cannot load the system trust store: %s; set tls_trust_file",
 		    rc == 0 ? "it is empty" : gnutls_strerror(rc));
 	return 0;
 }
@@ -122,8 +121,7 @@ tls_setup_creds(struct tls_session *t, const struct tls_params *p,
 		if (tls_fingerprint_parse(p->fingerprint, t->pin,
 		        sizeof(t->pin), &t->pinlen) == -1)
 			return err_set(e, ERR_CONFIG,
-			    "tls_fingerprint: not a SHA-256 or SHA-1 "
-			    "fingerprint (AA:BB:...)");
+			    "tls_fingerprint: not a SHA-256 or SHA-1 fingerprint (AA:BB:...)");
 		t->verify = TLS_VERIFY_FINGERPRINT;
 	} else {
 		if (tls_trust(t, p, e) == -1)
@@ -349,8 +347,7 @@ tls_check_pin(struct tls_session *t, struct err *e)
 	        &certs[0], md, &mdlen) < 0 ||
 	    mdlen != t->pinlen || memcmp(md, t->pin, mdlen) != 0)
 		return err_set(e, ERR_NOPERM,
-		    "TLS certificate refused: its fingerprint does not match "
-		    "tls_fingerprint");
+		    "TLS certificate refused: its fingerprint does not match tls_fingerprint");
 	return 0;
 }
 
@@ -377,8 +374,7 @@ tls_resumed_verify(struct tls_session *t, struct err *e)
 		(void)unlink(t->cache);
 	if (rc < 0)
 		return err_set_temp(e, ERR_TEMP,
-		    "%s: resumed TLS session cannot be verified (%s); the "
-		    "next connection makes a full handshake",
+		    "%s: resumed TLS session cannot be verified (%s); the next connection makes a full handshake",
 		    t->host, gnutls_strerror(rc));
 	return tls_verify_error(t, status, e);
 }
