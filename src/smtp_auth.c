@@ -22,12 +22,6 @@
 /* A hostile server could send challenges forever. */
 #define SMTP_AUTH_MAX_ROUNDS 8
 
-static const char *const smtp_cb_names[] = {
-	[TLS_CB_NONE] = NULL,
-	[TLS_CB_UNIQUE] = "tls-unique",
-	[TLS_CB_EXPORTER] = "tls-exporter",
-};
-
 /* Channel binding of the TLS session, when there is one. */
 static bool
 smtp_auth_cb(struct smtp_session *s)
@@ -39,7 +33,7 @@ smtp_auth_cb(struct smtp_session *s)
 	    tls_session_channel_binding(net_tls(s->conn), &type, s->cb,
 	        sizeof(s->cb), &len) == -1)
 		return false;
-	s->creds.cb_type = smtp_cb_names[type];
+	s->creds.cb_type = type;
 	s->creds.cb_data = s->cb;
 	s->creds.cb_len = len;
 	return true;
