@@ -11,22 +11,17 @@
  *	password "a value with # and \"quotes\""
  *
  * The parser works on a memory buffer and collects every error before
- * returning; conf_load() at the end of the file is the only code here
- * that touches the file system.
+ * returning; nothing here touches the file system: conf_load() and the
+ * secrecy check live in conf_file.c.
  */
 #include "config.h"
 
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "conf.h"
 #include "util.h"

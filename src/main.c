@@ -454,7 +454,7 @@ main_serverinfo(struct cli_request *req)
 	struct job j;
 	struct buf out;
 	struct err e;
-	int rc;
+	int rc, r;
 
 	if ((rc = main_probe_opts(req, ports, &timeout)) != EX_OK)
 		return rc;
@@ -465,13 +465,12 @@ main_serverinfo(struct cli_request *req)
 	        &e) == -1)
 		rc = main_conf_fail(&j.conf, &e);
 	else {
-		if (serverinfo_run(j.acct, timeout, &out, &e) == -1)
-			rc = err_exit_code(e.cls);
+		r = serverinfo_run(j.acct, timeout, &out, &e);
 		fputs(buf_str(&out), stdout);
 		if (fflush(stdout) != 0)
 			rc = EX_IOERR;
-		if (rc != EX_OK)
-			(void)main_fail(&e);
+		if (r == -1) /* e holds a reason only then */
+			rc = main_fail(&e);
 	}
 	buf_free(&out);
 	job_free(&j);
