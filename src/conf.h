@@ -34,17 +34,6 @@
 #define CONF_ERRORS_MAX (64 * 1024)     /* collected error text */
 #define CONF_NAME_MAX 128               /* account name */
 
-/*
- * The queue's defaults, in seconds: the key table's defaults, and what
- * the queue uses for an entry whose account is gone. Plain numbers, so
- * the table can spell them (CONF_STR).
- */
-#define CONF_QUEUE_LIFETIME_DEFAULT 432000 /* 5 days */
-#define CONF_RETRY_MIN_DEFAULT 60          /* 1 minute */
-#define CONF_RETRY_MAX_DEFAULT 3600        /* 1 hour */
-#define CONF_STR_(x) #x
-#define CONF_STR(x) CONF_STR_(x)
-
 enum conf_type {
 	CONF_BOOL,   /* on|off (an empty value means on) */
 	CONF_UINT,   /* decimal in [min, max]; durations take s/m/h/d */

@@ -38,8 +38,7 @@ qrun_note(const struct qrun *r, const char *fmt, ...)
 static bool
 qrun_expired(const struct qrun *r, const struct queue_env *env)
 {
-	unsigned life =
-	    r->acct ? r->acct->queue_lifetime : CONF_QUEUE_LIFETIME_DEFAULT;
+	unsigned life = r->acct ? r->acct->queue_lifetime : 5 * 86400;
 
 	return env->created + (int64_t)life <= (int64_t)r->now;
 }
@@ -66,8 +65,8 @@ qrun_save(const struct qrun *r, struct queue_entry *q)
 static void
 qrun_defer(struct qrun *r, struct queue_entry *q, const char *why)
 {
-	unsigned min = r->acct ? r->acct->retry_min : CONF_RETRY_MIN_DEFAULT;
-	unsigned max = r->acct ? r->acct->retry_max : CONF_RETRY_MAX_DEFAULT;
+	unsigned min = r->acct ? r->acct->retry_min : 60;
+	unsigned max = r->acct ? r->acct->retry_max : 3600;
 
 	q->env.attempts++;
 	q->env.next_attempt = (int64_t)r->now +
