@@ -11,6 +11,10 @@
  * until none is due. With PIPELINING the MAIL send function enters
  * RCPT... and DATA at once, so the whole group leaves in one write and
  * the handlers only record results.
+ *
+ * Errors: every send function and reply handler takes the caller's
+ * struct err and fills it where the failure happens; the session keeps
+ * no pointer to it (smtp_session_free's QUIT uses its own).
  */
 #ifndef POSTERN_SMTP_INT_H
 #define POSTERN_SMTP_INT_H
