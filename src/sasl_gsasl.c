@@ -31,6 +31,12 @@ sasl_lib_version(void)
 	return gsasl_check_version(NULL);
 }
 
+bool
+sasl_lib_available(void)
+{
+	return true;
+}
+
 int
 sasl_lib_mechanisms(struct buf *out)
 {

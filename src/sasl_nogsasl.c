@@ -12,6 +12,12 @@ sasl_lib_version(void)
 	return "disabled";
 }
 
+bool
+sasl_lib_available(void)
+{
+	return false;
+}
+
 int
 sasl_lib_mechanisms(struct buf *out)
 {
