@@ -132,13 +132,11 @@ deliver_partial(const struct smtp_mail *m, struct err *e)
 	}
 	if (perm)
 		err_set(e, ERR_NOUSER,
-		    "delivered to %zu of %zu recipients; "
-		    "refused %s",
+		    "delivered to %zu of %zu recipients; refused %s",
 		    m->naccepted, m->nrcpts, buf_str(&text));
 	else
 		err_set_temp(e, ERR_TEMP,
-		    "delivered to %zu of %zu recipients; "
-		    "deferred %s",
+		    "delivered to %zu of %zu recipients; deferred %s",
 		    m->naccepted, m->nrcpts, buf_str(&text));
 	buf_free(&text);
 	return -1;

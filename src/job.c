@@ -56,8 +56,7 @@ job_spool_open(struct job *j, struct err *e)
 
 	if (j->acct->queue_dir == NULL)
 		return err_set(e, ERR_CONFIG,
-		    "no queue_dir and no home "
-		    "directory; set queue_dir");
+		    "no queue_dir and no home directory; set queue_dir");
 	if ((dir = util_path_join(j->acct->queue_dir, "tmp")) == NULL ||
 	    (j->spool = util_path_join(dir, "spool.XXXXXX")) == NULL) {
 		err_set(e, ERR_SOFTWARE, "out of memory");
@@ -67,9 +66,8 @@ job_spool_open(struct job *j, struct err *e)
 		goto out;
 	if ((j->fd = mkstemp(j->spool)) == -1) {
 		err_set(e, ERR_CANTCREAT,
-		    "cannot create a spool file in %s: "
-		    "%s",
-		    dir, strerror(errno));
+		    "cannot create a spool file in %s: %s", dir,
+		    strerror(errno));
 		free(j->spool);
 		j->spool = NULL;
 		goto out;
@@ -247,8 +245,7 @@ job_rcpts(struct job *j, struct err *e)
 	}
 	if (j->rcpts.n == 0) {
 		err_set(e, ERR_NOUSER,
-		    "no recipients: none on the command "
-		    "line and none in To, Cc or Bcc");
+		    "no recipients: none on the command line and none in To, Cc or Bcc");
 		goto out;
 	}
 	r = 0;

@@ -299,8 +299,7 @@ qrun_mark_sending(struct qrun *r, struct queue_entry *q)
 
 	if (q->env.sending != 0) {
 		qrun_note(r,
-		    "%s: possible duplicate: an attempt %llds ago may have "
-		    "reached the server; sending it again",
+		    "%s: possible duplicate: an attempt %llds ago may have reached the server; sending it again",
 		    q->env.id, (long long)(r->now - q->env.sending));
 		r->ds->possible_duplicate = true;
 	}

@@ -174,8 +174,7 @@ sasl_lib_step(struct sasl_lib *l, const char *in, struct buf *out,
 		/* SCRAM: the third step checks the server signature. */
 		if (rc == GSASL_AUTHENTICATION_ERROR && l->steps >= 3)
 			err_set(e, ERR_PROTOCOL,
-			    "the server's final authentication message does "
-			    "not verify (wrong server signature): %s",
+			    "the server's final authentication message does not verify (wrong server signature): %s",
 			    gsasl_strerror(rc));
 		else
 			err_set(e, ERR_PROTOCOL,

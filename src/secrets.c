@@ -101,8 +101,7 @@ secrets_eval_read(int fd, unsigned timeout, struct buf *out, struct err *e)
 
 		if (left <= 0) {
 			err_set_temp(e, ERR_TEMP,
-			    "passwordeval did not finish within %u seconds; "
-			    "it was killed",
+			    "passwordeval did not finish within %u seconds; it was killed",
 			    timeout);
 			goto out;
 		}
@@ -161,8 +160,7 @@ secrets_eval_status(int status, const struct buf *out, struct err *e)
 		    WEXITSTATUS(status));
 	if (out->len == 0)
 		return err_set_temp(e, ERR_TEMP,
-		    "passwordeval command printed no password (exit status "
-		    "0, empty first line)");
+		    "passwordeval command printed no password (exit status 0, empty first line)");
 	return 0;
 }
 
@@ -210,14 +208,11 @@ secrets_netrc_check(int fd, const char *path, struct err *e)
 		return err_set(e, ERR_CONFIG, "%s: not a regular file", path);
 	if (st.st_uid != geteuid())
 		return err_set(e, ERR_CONFIG,
-		    "%s is not owned by you; postern will not take a password "
-		    "from it",
+		    "%s is not owned by you; postern will not take a password from it",
 		    path);
 	if (st.st_mode & (S_IRWXG | S_IRWXO))
 		return err_set(e, ERR_CONFIG,
-		    "%s may be read or changed by group or others (mode "
-		    "%04o); postern will not take a password from it: "
-		    "chmod 600 %s",
+		    "%s may be read or changed by group or others (mode %04o); postern will not take a password from it: chmod 600 %s",
 		    path, (unsigned)(st.st_mode & 07777), path);
 	return 0;
 }
@@ -340,8 +335,7 @@ secrets_lookup(const struct account *a, struct buf *out,
 		return -1;
 	}
 	return err_set(e, ERR_CONFIG,
-	    "account %s: no password for user %s at %s; set password or "
-	    "passwordeval, or store one with postern --store-password",
+	    "account %s: no password for user %s at %s; set password or passwordeval, or store one with postern --store-password",
 	    a->name, a->user ? a->user : "(none)", a->host ? a->host : "?");
 }
 
@@ -415,8 +409,7 @@ secrets_read_twice(const struct account *a, struct buf *out, struct err *e)
 
 	if (!tty_present())
 		return err_set(e, ERR_USAGE,
-		    "no terminal to ask for the password on; pipe it in with "
-		    "--password-stdin");
+		    "no terminal to ask for the password on; pipe it in with --password-stdin");
 	buf_init(&again, SECRETS_MAX);
 	(void)snprintf(prompt, sizeof(prompt),
 	    "Password for %s at %s (account %s): ", a->user, a->host, a->name);
@@ -441,8 +434,7 @@ secrets_check_key(const struct account *a, struct err *e)
 {
 	if (a->host == NULL || a->user == NULL)
 		return err_set(e, ERR_CONFIG,
-		    "account %s has no %s; a keyring password is kept for a "
-		    "user at a host",
+		    "account %s has no %s; a keyring password is kept for a user at a host",
 		    a->name, a->host == NULL ? "host" : "user");
 	return 0;
 }

@@ -67,4 +67,7 @@ if [ -z "$split" ]; then
 else
 	echo "not ok 3 - messages split across adjacent literals: $(printf '%s\n' "$split" | grep -c .)"
 	printf '%s\n' "$split" | sed 's/^/# /'
+	echo "# by file:"
+	printf '%s\n' "$split" | cut -d: -f1 | sort | uniq -c | sort -rn |
+		sed 's/^ */#   /'
 fi
