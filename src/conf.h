@@ -278,6 +278,9 @@ int conf_print(const struct account *, struct buf *out);
 /* The mechanism named by auth ("PLAIN", ...), or NULL for on/off. */
 const char *conf_auth_mechanism(int auth);
 
+/* The RET keyword of a dsn_return value: "HDRS", "FULL"; NULL for off. */
+const char *conf_dsn_ret_keyword(int dsn_return);
+
 /* "off", "on", "LOG_MAIL", ... */
 const char *conf_syslog_name(int syslog);
 

@@ -38,6 +38,14 @@ static const char *const conf_ret_choices[CONF_RET_COUNT + 1] = {
 	[CONF_RET_HDRS] = "hdrs",
 	[CONF_RET_FULL] = "full",
 };
+/* What RET=... says on the wire for each dsn_return value. */
+static const char *const conf_ret_keywords[] = {
+	[CONF_RET_OFF] = NULL,
+	[CONF_RET_HDRS] = "HDRS",
+	[CONF_RET_FULL] = "FULL",
+};
+_Static_assert(ARRAY_SIZE(conf_ret_keywords) == CONF_RET_COUNT,
+    "a RET keyword for every dsn_return choice");
 static const char *const conf_proto_choices[] = { "smtp", NULL };
 
 /* syslog: a name and a facility for each value; the two must agree. */
@@ -327,6 +335,14 @@ conf_auth_mechanism(int auth)
 	if (auth < 0 || (size_t)auth >= ARRAY_SIZE(mech))
 		return NULL;
 	return mech[auth];
+}
+
+const char *
+conf_dsn_ret_keyword(int dsn_return)
+{
+	if (dsn_return < 0 || dsn_return >= CONF_RET_COUNT)
+		return NULL;
+	return conf_ret_keywords[dsn_return];
 }
 
 const char *

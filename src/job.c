@@ -277,12 +277,12 @@ job_copy_message(const struct job *j, FILE *out, struct err *e)
 static int
 job_dsn(struct job *j, struct err *e)
 {
-	static const char *const ret[] = { NULL, "HDRS", "FULL" };
 	const struct cli_request *q = j->req;
 	const char *n = q->dsn_notify ? q->dsn_notify : j->acct->dsn_notify;
 	size_t i;
 
-	j->dsn_ret = q->dsn_return ? q->dsn_return : ret[j->acct->dsn_return];
+	j->dsn_ret = q->dsn_return ? q->dsn_return
+	                           : conf_dsn_ret_keyword(j->acct->dsn_return);
 	if (n == NULL || strcasecmp(n, "off") == 0)
 		return 0;
 	if ((j->dsn_notify = strdup(n)) == NULL)

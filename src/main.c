@@ -126,7 +126,13 @@ main_verbose(const struct job *j)
 static void
 main_trace(void *arg, enum smtp_trace_dir dir, const char *line, size_t len)
 {
-	static const char *const mark[] = { "-->", "<--", "---" };
+	static const char *const mark[] = {
+		[SMTP_TRACE_SEND] = "-->",
+		[SMTP_TRACE_RECV] = "<--",
+		[SMTP_TRACE_INFO] = "---",
+	};
+	_Static_assert(ARRAY_SIZE(mark) == SMTP_TRACE_INFO + 1,
+	    "a mark for every trace direction");
 
 	(void)arg;
 	fprintf(stderr, "%s: %s %.*s\n", main_prog, mark[dir], (int)len, line);

@@ -411,6 +411,10 @@ test_table(void)
 	IS_INT(conf_syslog_facility(CONF_SYSLOG_ON), LOG_USER, "on: LOG_USER");
 	IS_INT(conf_syslog_facility(CONF_SYSLOG_OFF), 0, "off: none");
 	IS_INT(conf_syslog_facility(CONF_SYSLOG_COUNT), 0, "out of range");
+	OK(conf_dsn_ret_keyword(CONF_RET_OFF) == NULL,
+	    "dsn_return off: no RET");
+	IS_STR(conf_dsn_ret_keyword(CONF_RET_HDRS), "HDRS", "hdrs: RET=HDRS");
+	IS_STR(conf_dsn_ret_keyword(CONF_RET_FULL), "FULL", "full: RET=FULL");
 }
 
 int
