@@ -14,6 +14,7 @@
 #include <syslog.h>
 
 #include "conf.h"
+#include "queue_defaults.h"
 #include "util.h"
 
 #define OFF(f) offsetof(struct account, f)
@@ -293,7 +294,7 @@ const struct conf_key conf_keys[CONF_KEY_COUNT] = {
 	    .offset = OFF(queue_lifetime),
 	    .min = 60,
 	    .max = 365 * DAY,
-	    .def = "5d",
+	    .def = QUEUE_LIFETIME_DEFAULT_TEXT,
 	    .help = "give up on a queued message after this long",
 	    .flags = CONF_K_DURATION },
 	[CONF_KEY_RETRY_MIN] = { .name = "retry_min",
@@ -301,7 +302,7 @@ const struct conf_key conf_keys[CONF_KEY_COUNT] = {
 	    .offset = OFF(retry_min),
 	    .min = 1,
 	    .max = 30 * DAY,
-	    .def = "1m",
+	    .def = QUEUE_RETRY_MIN_DEFAULT_TEXT,
 	    .help = "first retry delay (doubling)",
 	    .flags = CONF_K_DURATION },
 	[CONF_KEY_RETRY_MAX] = { .name = "retry_max",
@@ -309,7 +310,7 @@ const struct conf_key conf_keys[CONF_KEY_COUNT] = {
 	    .offset = OFF(retry_max),
 	    .min = 1,
 	    .max = 30 * DAY,
-	    .def = "1h",
+	    .def = QUEUE_RETRY_MAX_DEFAULT_TEXT,
 	    .help = "longest retry delay",
 	    .flags = CONF_K_DURATION },
 	[CONF_KEY_QUEUE_ONLY] = { .name = "queue_only",
