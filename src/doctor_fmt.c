@@ -199,8 +199,7 @@ bad_num:
 	why = "not a port number";
 bad:
 	return err_set(e, ERR_USAGE,
-	    "--probe-ports %s: %s (use SMTP,SUBMISSION,SUBMISSIONS, e.g. "
-	    "25,587,465; 0 skips one)",
+	    "--probe-ports %s: %s (use SMTP,SUBMISSION,SUBMISSIONS, e.g. 25,587,465; 0 skips one)",
 	    s, why);
 }
 
