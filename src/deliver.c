@@ -14,6 +14,7 @@
 
 #include "deliver.h"
 #include "log.h"
+#include "mistake.h"
 #include "util.h"
 
 static int
@@ -300,7 +301,7 @@ deliver_open(struct deliver_session *ds, const struct account *a,
 	ds->acct = a;
 	ds->ctx = (struct deliver_ctx){ a, &ds->secret, &ds->secret_failed };
 	deliver_params(a, ds->port, sizeof(ds->port), &ds->ctx, &ds->params);
-	if (smtp_open(&ds->smtp, &ds->params, trace, e) == -1)
+	if (mistake_open(&ds->smtp, &ds->params, trace, e) == -1)
 		return -1;
 	in = smtp_session_info(ds->smtp);
 	if (in->tls)

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "doctor_int.h"
+#include "mistake.h"
 #include "sasl.h"
 #include "util.h"
 
@@ -211,6 +212,29 @@ doctor_check_auth(struct doctor_ctx *c, const struct smtp_info *in)
 	    in->auth_offered, mech);
 }
 
+/* The account's port, not among the probed ones, whatever its number. */
+static void
+doctor_own_port(struct doctor_ctx *c, struct smtp_params *p)
+{
+	bool greeted = false;
+	struct err e;
+
+	p->greeted = &greeted;
+	(void)doctor_probe(p, &c->extra);
+	p->greeted = NULL;
+	if (c->extra.ok)
+		c->ap = &c->extra;
+	e = c->extra.e;
+	if (!c->extra.ok && mistake_tls_mode(p, greeted, &e)) {
+		doctor_emit(c, DOCTOR_PROBLEM, "tls mode",
+		    p->tls == SMTP_TLS_STARTTLS ? "tls_starttls off"
+		                                : "tls_starttls on",
+		    "%s", e.text);
+		return;
+	}
+	doctor_report_probe(c, p, &c->extra, true);
+}
+
 void
 doctor_check_submission(struct doctor_ctx *c)
 {
@@ -241,12 +265,8 @@ doctor_check_submission(struct doctor_ctx *c)
 		    a->port == c->o->ports[i] && mine == modes[i]);
 	}
 	doctor_params(a, c->acct_port, sizeof(c->acct_port), c->o->timeout, &p);
-	if (!found && !doctor_mismatch(c, mine)) {
-		(void)doctor_probe(&p, &c->extra);
-		if (c->extra.ok)
-			c->ap = &c->extra;
-		doctor_report_probe(c, &p, &c->extra, true);
-	}
+	if (!found && !doctor_mismatch(c, mine))
+		doctor_own_port(c, &p);
 	if (c->ap == NULL)
 		return;
 	doctor_check_cert(c, &c->ap->info);

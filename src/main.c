@@ -35,6 +35,7 @@
 #include "doctor.h"
 #include "err.h"
 #include "job.h"
+#include "mistake.h"
 #include "queue.h"
 #include "queue_list.h"
 #include "queue_run.h"
@@ -227,6 +228,16 @@ out:
 	return rc;
 }
 
+/* A port and TLS mode that do not go together (mistake.h). */
+static void
+main_mode_warning(const struct account *a)
+{
+	const char *w = mistake_port_mode(a->port, deliver_tls_mode(a));
+
+	if (w != NULL)
+		fprintf(stderr, "postern: warning: %s\n", w);
+}
+
 /* --print-config [ACCOUNT] */
 static int
 main_print_config(struct cli_request *req)
@@ -248,6 +259,7 @@ main_print_config(struct cli_request *req)
 		fputs(buf_str(&out), stdout);
 		if (fflush(stdout) != 0)
 			rc = EX_IOERR;
+		main_mode_warning(j.acct);
 	}
 	buf_free(&out);
 	job_free(&j);

@@ -265,6 +265,10 @@ smtp_reply_greeting(struct smtp_session *s, const struct smtp_reply *r)
 	if (r->code / 100 != 2)
 		return smtp_fail_reply(s, ERR_UNAVAILABLE, r,
 		    "%s refused the session", net_peer(s->conn));
+	if (s->p->greeted != NULL)
+		*s->p->greeted = true;
+	if (s->p->greeting_wait != 0) /* back to the command timeout */
+		net_set_timeout(s->conn, s->p->timeout);
 	return smtp_enter(s, SMTP_ST_EHLO);
 }
 
@@ -421,7 +425,10 @@ static int
 smtp_open_conn(struct smtp_session **out, struct smtp_session *s, struct err *e)
 {
 	s->e = e;
-	net_set_timeout(s->conn, s->p->timeout);
+	net_set_timeout(s->conn,
+	    s->p->greeting_wait != 0 && s->p->tls != SMTP_TLS_IMPLICIT
+	        ? s->p->greeting_wait
+	        : s->p->timeout);
 	if (smtp_handshake(s) == -1) {
 		smtp_session_free(s);
 		return -1;

@@ -95,6 +95,10 @@ struct smtp_params {
 	smtp_password_fn password;
 	void *password_arg;
 	unsigned timeout;       /* seconds per command; 0 = 60 */
+	unsigned greeting_wait; /* seconds for the greeting (not implicit
+				   TLS), when shorter than timeout; 0 =
+				   timeout (mistake.h) */
+	bool *greeted;          /* if not NULL: set once a greeting came */
 	unsigned data_timeout;  /* reply after end of data; 0 = timeout */
 	enum net_family family; /* ipv4 / ipv6 preference */
 	const char *source_ip;  /* or NULL */

@@ -1,0 +1,131 @@
+/*
+ * mistake.c: configuration mistakes recognised from how a connection
+ * fails (see mistake.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "mistake.h"
+#include "util.h"
+
+/* The account's parameters as a probe of mode: no AUTH, no pins. */
+static void
+mistake_probe_params(const struct smtp_params *p, enum smtp_tls_mode mode,
+    struct smtp_params *q)
+{
+	*q = *p;
+	q->tls = mode;
+	q->auth = SMTP_AUTH_OFF;
+	q->password = NULL;
+	q->password_arg = NULL;
+	q->tls_no_certcheck = true; /* only: does it speak TLS at all */
+	q->tls_fingerprint = NULL;
+	q->tls_cert_file = NULL;
+	q->tls_key_file = NULL;
+	q->tls_session_cache = false;
+	q->greeting_wait = 0;
+	q->greeted = NULL;
+	if (q->timeout == 0 || q->timeout > MISTAKE_PROBE_TIMEOUT)
+		q->timeout = MISTAKE_PROBE_TIMEOUT;
+}
+
+/* Whether the port answers SMTP in mode (STARTTLS: offers it). */
+static bool
+mistake_probe(const struct smtp_params *p, enum smtp_tls_mode mode)
+{
+	struct smtp_params q;
+	struct smtp_session *s;
+	struct err pe;
+	bool yes;
+
+	mistake_probe_params(p,
+	    mode == SMTP_TLS_STARTTLS ? SMTP_TLS_NONE : mode, &q);
+	if (smtp_open(&s, &q, NULL, &pe) == -1)
+		return false;
+	yes = mode != SMTP_TLS_STARTTLS ||
+	    (smtp_session_info(s)->caps & SMTP_CAP_STARTTLS) != 0;
+	smtp_close(s);
+	return yes;
+}
+
+/* How the account's mode fails when the port speaks the other one. */
+static bool
+mistake_looks_wrong(const struct smtp_params *p, bool greeted,
+    const struct err *e)
+{
+	if (p->tls == SMTP_TLS_STARTTLS) /* connected, but no greeting */
+		return !greeted && e->cls == ERR_TEMP &&
+		    strncmp(e->text, "timed out", 9) == 0;
+	if (p->tls == SMTP_TLS_IMPLICIT) /* plain text where TLS was due */
+		return e->cls == ERR_PROTOCOL ||
+		    (e->cls == ERR_TEMP && strstr(e->text, "TLS handshake"));
+	return false;
+}
+
+bool
+mistake_tls_mode(const struct smtp_params *p, bool greeted, struct err *e)
+{
+	bool starttls = p->tls == SMTP_TLS_STARTTLS;
+	char host[256];
+
+	if (!mistake_looks_wrong(p, greeted, e) ||
+	    !mistake_probe(p, starttls ? SMTP_TLS_IMPLICIT : SMTP_TLS_STARTTLS))
+		return false;
+	(void)strlcpy(host, p->host, sizeof(host));
+	if (starttls)
+		err_set(e, ERR_CONFIG,
+		    "%s port %s speaks implicit TLS, but the account uses STARTTLS: set tls_starttls off",
+		    host, p->port);
+	else
+		err_set(e, ERR_CONFIG,
+		    "%s port %s speaks STARTTLS, but the account uses implicit TLS: set tls_starttls on",
+		    host, p->port);
+	return true;
+}
+
+void
+mistake_port25(const struct smtp_params *p, struct err *e)
+{
+	size_t n = strlen(e->text);
+
+	if (p->port == NULL || strcmp(p->port, "25") != 0 ||
+	    e->cls != ERR_TEMP || strncmp(e->text, "cannot connect", 14) != 0)
+		return;
+	(void)snprintf(e->text + n, sizeof(e->text) - n,
+	    "; port 25 is probably blocked by your provider (Outbound Port 25 Blocking): use the submission port 587 with AUTH, see postern --doctor");
+}
+
+int
+mistake_open(struct smtp_session **out, const struct smtp_params *p,
+    const struct smtp_trace *t, struct err *e)
+{
+	struct smtp_params q = *p;
+	bool greeted = false;
+
+	q.greeted = &greeted;
+	if (p->tls == SMTP_TLS_STARTTLS && p->greeting_wait == 0 &&
+	    (p->timeout == 0 || p->timeout > MISTAKE_GREETING_WAIT))
+		q.greeting_wait = MISTAKE_GREETING_WAIT;
+	if (smtp_open(out, &q, t, e) == 0)
+		return 0;
+	if (mistake_tls_mode(p, greeted, e))
+		return -1;
+	if (q.greeting_wait != 0 && !greeted && e->cls == ERR_TEMP &&
+	    strncmp(e->text, "timed out", 9) == 0 &&
+	    smtp_open(out, p, t, e) == 0)
+		return 0; /* a slow server, not the wrong mode */
+	mistake_port25(p, e);
+	return -1;
+}
+
+const char *
+mistake_port_mode(unsigned port, enum smtp_tls_mode mode)
+{
+	if (port == 465 && mode == SMTP_TLS_STARTTLS)
+		return "port 465 is for implicit TLS, but the account uses STARTTLS: set tls_starttls off";
+	if (port == 587 && mode == SMTP_TLS_IMPLICIT)
+		return "port 587 is for STARTTLS, but the account uses implicit TLS: set tls_starttls on";
+	return NULL;
+}

@@ -1,0 +1,57 @@
+/*
+ * mistake.h: configuration mistakes recognised from how a connection
+ * fails (issue 17), so the user gets the fix instead of five days of
+ * retries.
+ *
+ *  - The wrong TLS mode for the port: a STARTTLS account that gets no
+ *    greeting within a few seconds, or an implicit-TLS account whose
+ *    handshake fails or stalls, makes one short probe of the other mode
+ *    on the same port (any port number). When that answers, the failure
+ *    becomes a permanent ERR_CONFIG (exit 78; the message goes to
+ *    failed/) whose text is the fix: "set tls_starttls off|on".
+ *  - Port 25 refused or timing out: the text says the provider probably
+ *    blocks it (Outbound Port 25 Blocking) and names the submission
+ *    port; the failure stays temporary.
+ *
+ * Nothing here prints or exits; the probe sends EHLO and QUIT only.
+ */
+#ifndef POSTERN_MISTAKE_H
+#define POSTERN_MISTAKE_H
+
+#include <stdbool.h>
+
+#include "err.h"
+#include "smtp.h"
+
+/* Seconds a STARTTLS account waits for the greeting before probing. */
+#define MISTAKE_GREETING_WAIT 5
+/* Seconds the probe of the other TLS mode may take. */
+#define MISTAKE_PROBE_TIMEOUT 5
+
+/*
+ * smtp_open, then the checks above on failure. A server that greets
+ * later than MISTAKE_GREETING_WAIT and does not speak implicit TLS gets
+ * a second connection with the account's full timeout.
+ */
+int mistake_open(struct smtp_session **, const struct smtp_params *,
+    const struct smtp_trace *, struct err *);
+
+/*
+ * e is how opening a session with p failed, greeted whether a greeting
+ * came. When that looks like the wrong TLS mode and the other mode
+ * answers on p's port, e is rewritten as the permanent ERR_CONFIG with
+ * the fix and true returned. p->tls is the account's mode; NONE is
+ * never probed.
+ */
+bool mistake_tls_mode(const struct smtp_params *, bool greeted, struct err *);
+
+/*
+ * The warning --print-config gives for port 465 with STARTTLS or 587
+ * with implicit TLS, or NULL.
+ */
+const char *mistake_port_mode(unsigned port, enum smtp_tls_mode);
+
+/* A connect failure on port 25 gets the Outbound Port 25 Blocking hint. */
+void mistake_port25(const struct smtp_params *, struct err *);
+
+#endif

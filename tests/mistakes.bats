@@ -1,0 +1,138 @@
+#!/usr/bin/env bats
+# mistakes.bats: configuration mistakes a new user really makes, each
+# recognised on the send path and answered with its fix in one line
+# (issue 17): the wrong TLS mode for the port (any port number), port 25
+# behind Outbound Port 25 Blocking. Against the fault server on
+# loopback.
+
+load lib/common
+load lib/faultserver
+load lib/submit
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	fault_certs "$BATS_FILE_TMPDIR/certs"
+}
+
+setup() {
+	hermetic_env
+	IN=$BATS_TEST_TMPDIR/in
+	SCEN=$BATS_TEST_TMPDIR/scenario.json
+	Q=$XDG_STATE_HOME/postern/queue
+	TB_USER=alice@example.test TB_PASS="s3cret p@ss" # tb_account's
+	printf 'From: alice@example.test\nTo: bob@example.test\nSubject: mistake\n\nhello\n' >"$IN"
+	echo '{}' >"$SCEN"
+}
+
+teardown() {
+	fault_stop
+}
+
+# account [KEY VALUE]...: the fault server's port, the test CA, AUTH
+# PLAIN as alice, timeout 30 (the fix must come long before it).
+account() {
+	submit_config "$(tb_account host 127.0.0.1 port "$FAULT_PORT" \
+		ipv6 off tls_trust_file "$FAULT_CERT_DIR/ca.crt" auth plain \
+		timeout 30 "$@")"
+}
+
+# failed_reason: the last_error of the one entry in failed/.
+failed_reason() {
+	local f
+	f=$(ls "$Q"/failed/*.env 2>/dev/null | head -n 1)
+	[ -n "$f" ] || f=$(ls -d "$Q"/failed/* 2>/dev/null | head -n 1)
+	[ -n "$f" ] || {
+		echo "nothing in $Q/failed"
+		return 1
+	}
+	grep -rh '^last-error: ' "$Q/failed" | sed 's/^last-error: //'
+}
+
+@test "STARTTLS account on an implicit-TLS port: exit 78 at once, the fix, the message kept in failed/" {
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f" --well-behaved --tls implicit
+	account
+	SECONDS=0
+	send bob@example.test
+	[ "$status" -eq 78 ]
+	[ "$SECONDS" -lt 25 ] # not the 30 s timeout
+	stderr_line "postern: 127.0.0.1 port $FAULT_PORT speaks implicit TLS, but the account uses STARTTLS: set tls_starttls off; the message was not sent"
+	[ "$(failed_reason)" = "127.0.0.1 port $FAULT_PORT speaks implicit TLS, but the account uses STARTTLS: set tls_starttls off" ]
+	[ -z "$(ls "$Q/new" 2>/dev/null)" ] # not queued for retries
+	! ls "$FAULT_DIR" | grep -q '^msg-' # and nothing sent
+}
+
+@test "implicit-TLS account on a STARTTLS port: exit 78 and the fix" {
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f" --well-behaved
+	account tls_starttls off
+	send bob@example.test
+	[ "$status" -eq 78 ]
+	stderr_line "postern: 127.0.0.1 port $FAULT_PORT speaks STARTTLS, but the account uses implicit TLS: set tls_starttls on; the message was not sent"
+	[ "$(failed_reason)" = "127.0.0.1 port $FAULT_PORT speaks STARTTLS, but the account uses implicit TLS: set tls_starttls on" ]
+}
+
+@test "the right TLS mode on the same ports still delivers" {
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f" --well-behaved --tls implicit
+	account tls_starttls off
+	send bob@example.test
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	fault_wait_sessions
+	[ -s "$(fault_message).eml" ]
+}
+
+@test "a slow greeting on a STARTTLS account is waited for, not taken for TLS" {
+	cat >"$SCEN" <<-'EOF2'
+	{"replies": {"greeting": {"sleep": 6}}}
+	EOF2
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f" --well-behaved
+	account
+	send bob@example.test
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	fault_wait_sessions 20
+	[ -s "$(fault_message).eml" ]
+}
+
+@test "port 25 refused: queued with the Outbound Port 25 Blocking hint, also in mailq" {
+	FAULT_PORT=25
+	submit_config "$(tb_account host 127.0.0.1 port 25 ipv6 off tls off auth off)"
+	send bob@example.test
+	assert_tempfail "port 25 is probably blocked by your provider (Outbound Port 25 Blocking): use the submission port 587 with AUTH, see postern --doctor"
+	run --separate-stderr "$POSTERN" -bp
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"port 25 is probably blocked by your provider (Outbound Port 25 Blocking): use the submission port 587 with AUTH, see postern --doctor"* ]]
+}
+
+@test "another port refused: no port 25 hint" {
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f"
+	local port=$FAULT_PORT
+	fault_stop
+	submit_config "$(tb_account host 127.0.0.1 port "$port" ipv6 off tls off auth off)"
+	send bob@example.test
+	assert_tempfail "cannot connect to 127.0.0.1 port $port"
+	[[ "$stderr" != *"Port 25"* ]]
+}
+
+@test "--doctor: the wrong TLS mode on a port of any number (not 465/587)" {
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f" --well-behaved --tls implicit
+	account
+	run "$POSTERN" --doctor --no-login --probe-ports 0,0,0 --probe-timeout 3
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"PROBLEM  tls mode: 127.0.0.1 port $FAULT_PORT speaks implicit TLS, but the account uses STARTTLS: set tls_starttls off"* ]]
+	[[ "$output" == *"         fix: tls_starttls off"* ]]
+}
+
+@test "--print-config warns about port 465 with STARTTLS and 587 with implicit TLS" {
+	submit_config "$(tb_account host 127.0.0.1 port 465 tls_starttls on)"
+	run --separate-stderr "$POSTERN" --print-config
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "postern: warning: port 465 is for implicit TLS, but the account uses STARTTLS: set tls_starttls off" ]
+	submit_config "$(tb_account host 127.0.0.1 port 587 tls_starttls off)"
+	run --separate-stderr "$POSTERN" --print-config
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "postern: warning: port 587 is for STARTTLS, but the account uses implicit TLS: set tls_starttls on" ]
+	submit_config "$(tb_account host 127.0.0.1 port 587)"
+	run --separate-stderr "$POSTERN" --print-config
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}
