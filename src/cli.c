@@ -234,7 +234,8 @@ cli_q(struct cli_request *req, int c, const char *val, struct err *e)
 	return 0;
 }
 
-/* --flush, --queue-run ID, --queue-delete ID, --json. */
+/* --flush, --queue-run ID, --queue-delete ID, --json, --requeue-failed,
+ * --purge-failed. */
 static int
 cli_long_queue(struct cli_request *req, int c, const char *val, struct err *e)
 {
@@ -249,7 +250,11 @@ cli_long_queue(struct cli_request *req, int c, const char *val, struct err *e)
 		req->flush = true;
 	else if (c == 'r')
 		req->queue_id = val;
-	else
+	else if (c == 'Q' || c == 'U') {
+		req->requeue_failed = c == 'Q';
+		req->purge_failed = c == 'U';
+		req->failed_account = val;
+	} else
 		req->queue_delete = val;
 	return 0;
 }
@@ -360,6 +365,8 @@ static const struct cli_long cli_longs[] = {
 	{ "flush", CLI_ARG_NONE, 'f', cli_long_queue },
 	{ "queue-run", CLI_ARG_REQUIRED, 'r', cli_long_queue },
 	{ "queue-delete", CLI_ARG_REQUIRED, 'd', cli_long_queue },
+	{ "requeue-failed", CLI_ARG_GLUED, 'Q', cli_long_queue },
+	{ "purge-failed", CLI_ARG_GLUED, 'U', cli_long_queue },
 	{ "json", CLI_ARG_NONE, 'j', cli_long_queue },
 	{ "doctor", CLI_ARG_GLUED, 'D', cli_long_diag },
 	{ "serverinfo", CLI_ARG_GLUED, 'I', cli_long_diag },

@@ -37,6 +37,7 @@
 #include "job.h"
 #include "mistake.h"
 #include "queue.h"
+#include "queue_failed.h"
 #include "queue_list.h"
 #include "queue_run.h"
 #include "secrets.h"
@@ -355,7 +356,31 @@ main_progress(void *arg, size_t done, size_t total, uint64_t bytes,
 	    (unsigned long long)total_bytes, done == total ? "\n" : "");
 }
 
-/* -q, -qf, --flush, --queue-run ID, --queue-delete ID. */
+/*
+ * Before a run: --requeue-failed and --purge-failed [ACCOUNT], and
+ * --queue-run ID of an entry in failed/ (queued again first).
+ */
+static int
+main_failed(const struct conf *c, const struct cli_request *req, struct err *e)
+{
+	const char *acct = req->failed_account;
+	size_t n;
+
+	if (req->queue_id != NULL)
+		return queue_failed_id(c, req->queue_id, false, e) == -1 ? -1
+		                                                         : 0;
+	if (!req->requeue_failed && !req->purge_failed)
+		return 0;
+	if (queue_failed_all(c, acct, req->purge_failed, &n, e) == -1)
+		return -1;
+	fprintf(stderr, "postern: %zu failed %s%s%s %s\n", n,
+	    n == 1 ? "entry" : "entries", acct ? " of account " : "",
+	    acct ? acct : "", req->purge_failed ? "removed" : "queued again");
+	return 0;
+}
+
+/* -q, -qf, --flush, --queue-run ID, --queue-delete ID, --requeue-failed,
+ * --purge-failed. */
 static int
 main_queue_run(struct cli_request *req)
 {
@@ -376,9 +401,13 @@ main_queue_run(struct cli_request *req)
 	} else if (conf_load(&c, req->config_file, &e) == -1)
 		rc = main_conf_fail(&c, &e);
 	else if (req->queue_delete != NULL)
-		rc = queue_delete(&c, req->queue_delete, &e) == -1
+		rc = queue_delete_any(&c, req->queue_delete, &e) == -1
 		    ? main_fail(&e)
 		    : EX_OK;
+	else if (main_failed(&c, req, &e) == -1)
+		rc = main_fail(&e);
+	else if (req->purge_failed)
+		rc = EX_OK;
 	else {
 		o.flush = req->flush;
 		o.trace = req->verbose ? &trace : NULL;

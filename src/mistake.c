@@ -110,7 +110,9 @@ mistake_open(struct smtp_session **out, const struct smtp_params *p,
 		q.greeting_wait = MISTAKE_GREETING_WAIT;
 	if (smtp_open(out, &q, t, e) == 0)
 		return 0;
-	if (mistake_tls_mode(p, greeted, e))
+	/* A short timeout has no room for a probe: the caller bounds it. */
+	if ((p->tls != SMTP_TLS_STARTTLS || q.greeting_wait != 0) &&
+	    mistake_tls_mode(p, greeted, e))
 		return -1;
 	if (q.greeting_wait != 0 && !greeted && e->cls == ERR_TEMP &&
 	    strncmp(e->text, "timed out", 9) == 0 &&

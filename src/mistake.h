@@ -29,9 +29,11 @@
 #define MISTAKE_PROBE_TIMEOUT 5
 
 /*
- * smtp_open, then the checks above on failure. A server that greets
- * later than MISTAKE_GREETING_WAIT and does not speak implicit TLS gets
- * a second connection with the account's full timeout.
+ * smtp_open, then the checks above on failure. A STARTTLS account with
+ * a timeout over MISTAKE_GREETING_WAIT waits that long for the greeting
+ * first (a shorter timeout leaves no room for the probe: no probe); a
+ * server that greets later and does not speak implicit TLS gets a
+ * second connection with the account's full timeout.
  */
 int mistake_open(struct smtp_session **, const struct smtp_params *,
     const struct smtp_trace *, struct err *);

@@ -136,3 +136,63 @@ failed_reason() {
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 }
+
+# fail_one: a message kept in failed/ by the TLS-mode mistake; its id in
+# $ID.
+fail_one() {
+	send bob@example.test
+	[ "$status" -eq 78 ] || {
+		echo "want exit 78, got $status: $stderr"
+		return 1
+	}
+	ID=$(printf '%s\n' "$stderr" | sed -n 's/^postern: a copy of the message is kept as \([0-9a-f]*\) in the failed\/ directory of the queue$/\1/p')
+	[ -n "$ID" ] && [ -e "$Q/failed/$ID.env" ]
+}
+
+@test "--queue-run ID sends an entry of failed/ after the fix; --queue-delete ID removes one" {
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f" --well-behaved --tls implicit
+	account
+	fail_one
+	first=$ID
+	fail_one
+	second=$ID
+	account tls_starttls off # the fix
+	run --separate-stderr "$POSTERN" --queue-run "$first"
+	[ "$status" -eq 0 ]
+	[ ! -e "$Q/failed/$first.env" ] && [ ! -e "$Q/new/$first.env" ]
+	fault_wait_sessions 10
+	[ "$(ls "$FAULT_DIR" | grep -c '^msg-.*\.eml$')" -eq 1 ]
+	run --separate-stderr "$POSTERN" --queue-delete "$second"
+	[ "$status" -eq 0 ]
+	[ ! -e "$Q/failed/$second.env" ] && [ ! -e "$Q/failed/$second.msg" ]
+	run --separate-stderr "$POSTERN" --queue-delete "$second"
+	[ "$status" -eq 66 ]
+	[ "$stderr" = "postern: no queue entry $second" ]
+}
+
+@test "--requeue-failed [ACCOUNT] resends the failed entries; --purge-failed [ACCOUNT] removes them" {
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f" --well-behaved --tls implicit
+	account
+	fail_one
+	fail_one
+	send -a default bob@example.test # a third
+	[ "$status" -eq 78 ]
+	[ "$(ls "$Q/failed" | grep -c '\.env$')" -eq 3 ]
+	run --separate-stderr "$POSTERN" --purge-failed other
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "postern: 0 failed entries of account other removed" ]
+	[ "$(ls "$Q/failed" | grep -c '\.env$')" -eq 3 ]
+	account tls_starttls off # the fix
+	run --separate-stderr "$POSTERN" --requeue-failed default
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "postern: 3 failed entries of account default queued again" ]
+	[ -z "$(ls "$Q/failed" "$Q/new" | grep '\.env$')" ]
+	fault_wait_sessions 10
+	[ "$(ls "$FAULT_DIR" | grep -c '^msg-.*\.eml$')" -eq 3 ]
+	account # broken again: one more in failed/, then purged
+	fail_one
+	run --separate-stderr "$POSTERN" --purge-failed
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "postern: 1 failed entry removed" ]
+	[ -z "$(ls "$Q/failed")" ]
+}
