@@ -98,23 +98,27 @@ mistake_port25(const struct smtp_params *p, struct err *e)
 }
 
 int
-mistake_open(struct smtp_session **out, const struct smtp_params *p,
+mistake_open(struct smtp_session **out, struct smtp_params *p,
     const struct smtp_trace *t, struct err *e)
 {
-	struct smtp_params q = *p;
-	bool greeted = false;
+	bool greeted = false, waited;
+	int r;
 
-	q.greeted = &greeted;
-	if (p->tls == SMTP_TLS_STARTTLS && p->greeting_wait == 0 &&
-	    (p->timeout == 0 || p->timeout > MISTAKE_GREETING_WAIT))
-		q.greeting_wait = MISTAKE_GREETING_WAIT;
-	if (smtp_open(out, &q, t, e) == 0)
+	/* The session keeps p: both fields are used only inside smtp_open. */
+	waited = p->tls == SMTP_TLS_STARTTLS &&
+	    (p->timeout == 0 || p->timeout > MISTAKE_GREETING_WAIT);
+	p->greeting_wait = waited ? MISTAKE_GREETING_WAIT : 0;
+	p->greeted = &greeted;
+	r = smtp_open(out, p, t, e);
+	p->greeting_wait = 0;
+	p->greeted = NULL;
+	if (r == 0)
 		return 0;
 	/* A short timeout has no room for a probe: the caller bounds it. */
-	if ((p->tls != SMTP_TLS_STARTTLS || q.greeting_wait != 0) &&
+	if ((p->tls != SMTP_TLS_STARTTLS || waited) &&
 	    mistake_tls_mode(p, greeted, e))
 		return -1;
-	if (q.greeting_wait != 0 && !greeted && e->cls == ERR_TEMP &&
+	if (waited && !greeted && e->cls == ERR_TEMP &&
 	    strncmp(e->text, "timed out", 9) == 0 &&
 	    smtp_open(out, p, t, e) == 0)
 		return 0; /* a slow server, not the wrong mode */

@@ -33,9 +33,11 @@
  * a timeout over MISTAKE_GREETING_WAIT waits that long for the greeting
  * first (a shorter timeout leaves no room for the probe: no probe); a
  * server that greets later and does not speak implicit TLS gets a
- * second connection with the account's full timeout.
+ * second connection with the account's full timeout. p must outlive
+ * the session (it keeps it); greeting_wait and greeted are set only
+ * while connecting.
  */
-int mistake_open(struct smtp_session **, const struct smtp_params *,
+int mistake_open(struct smtp_session **, struct smtp_params *,
     const struct smtp_trace *, struct err *);
 
 /*
