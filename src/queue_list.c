@@ -9,12 +9,13 @@
  *     possible duplicate: an attempt may have reached the server; ...
  *     <bob@example.org> deferred: 450 4.2.0 busy
  *     <carol@example.org> sent
- *   -- 1 entry, 1234 bytes
  *
- * then, when failed/ holds entries, one line each (id, age, size,
- * sender, the reason: a refused recipient's reply, else the last error):
+ * after one summary line ("Mail queue: 1 queued (1234 bytes), 1 failed",
+ * or "Mail queue is empty" when both are), then, when failed/ holds
+ * entries, one line each (id, age, size, sender, the reason: a refused
+ * recipient's reply, else the last error):
  *
- *   Failed (kept in failed/):
+ *   Failed (kept in failed/; after the fix: postern --queue-run ID, ...):
  *     66f0a1b2c3d4e5f7  2d  980 bytes  <alice@example.org>  550 5.1.1 ...
  *
  * JSON: {"queue": [{"id", "account", "sender", "created", "age", "size",
@@ -185,7 +186,10 @@ qlist_failed_text(const struct queue_entry *q, time_t now, bool first,
 	char age[32];
 
 	qlist_span(now - q->env.created, age, sizeof(age));
-	if (first && buf_add_str(b, "Failed (kept in failed/):\n") == -1)
+	if (first &&
+	    buf_add_str(b,
+	        "Failed (kept in failed/; after the fix: postern --queue-run ID, or --requeue-failed):\n") ==
+	        -1)
 		return -1;
 	return buf_printf(b, "  %s  %s  %" PRIu64 " bytes  <%s>  %s\n",
 	    q->env.id, age, q->env.size, q->env.sender ? q->env.sender : "",
@@ -271,23 +275,46 @@ full:
 	return err_set(e, ERR_SOFTWARE, "the listing is too long");
 }
 
+/* The text listing: one summary line, the queue, then failed/. */
+static int
+qlist_text_all(char *const *dirs, size_t ndirs, time_t now, struct buf *out,
+    struct err *e)
+{
+	struct buf q, f;
+	uint64_t bytes = 0, fbytes = 0;
+	size_t i, n = 0, nf = 0;
+	int r = -1;
+
+	buf_init(&q, out->max);
+	buf_init(&f, out->max);
+	for (i = 0; i < ndirs; i++)
+		if (qlist_dir(dirs[i], "new", qlist_text, now, &q, &n, &bytes,
+		        e) == -1 ||
+		    qlist_dir(dirs[i], "failed", qlist_failed_text, now, &f,
+		        &nf, &fbytes, e) == -1)
+			goto out;
+	if ((n + nf == 0 ? buf_add_str(out, "Mail queue is empty\n")
+	                 : buf_printf(out,
+	                       "Mail queue: %zu queued (%" PRIu64
+	                       " bytes), %zu failed\n",
+	                       n, bytes, nf)) == -1 ||
+	    (q.len > 0 && buf_add(out, q.data, q.len) == -1) ||
+	    (f.len > 0 && buf_add(out, f.data, f.len) == -1)) {
+		err_set(e, ERR_SOFTWARE, "the listing is too long");
+		goto out;
+	}
+	r = 0;
+out:
+	buf_free(&q);
+	buf_free(&f);
+	return r;
+}
+
 int
 queue_list(char *const *dirs, size_t ndirs, bool json, time_t now,
     struct buf *out, struct err *e)
 {
-	uint64_t bytes = 0;
-	size_t i, n = 0;
-
 	if (json)
 		return qlist_json_all(dirs, ndirs, now, out, e);
-	for (i = 0; i < ndirs; i++)
-		if (qlist_dir(dirs[i], "new", qlist_text, now, out, &n, &bytes,
-		        e) == -1)
-			return -1;
-	if (n == 0 ? buf_add_str(out, "Mail queue is empty\n")
-	           : buf_printf(out, "-- %zu entr%s, %" PRIu64 " bytes\n", n,
-	                 n == 1 ? "y" : "ies", bytes))
-		return err_set(e, ERR_SOFTWARE, "out of memory");
-	return qlist_dirs(dirs, ndirs, "failed", qlist_failed_text, now, out,
-	    &n, e);
+	return qlist_text_all(dirs, ndirs, now, out, e);
 }

@@ -196,3 +196,15 @@ fail_one() {
 	[ "$stderr" = "postern: 1 failed entry removed" ]
 	[ -z "$(ls "$Q/failed")" ]
 }
+
+@test "mailq: one summary line first, N queued and M failed" {
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f" --well-behaved --tls implicit
+	account
+	fail_one
+	fail_one
+	run -0 "$POSTERN" -bp
+	[ "${lines[0]}" = "Mail queue: 0 queued (0 bytes), 2 failed" ]
+	[ "${lines[1]}" = "Failed (kept in failed/; after the fix: postern --queue-run ID, or --requeue-failed):" ]
+	[ "${#lines[@]}" = 4 ]
+	[[ "$output" != *"Mail queue is empty"* ]]
+}

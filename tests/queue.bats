@@ -20,10 +20,11 @@ bats_require_minimum_version 1.5.0
 	[ "$(ids)" = "$id" ]
 	[ "$(stat -c %a "$Q")" = 700 ]
 	run -0 "$POSTERN" -bp
-	[[ "${lines[0]}" =~ ^$id\ \ [0-9]+s\ \ [0-9]+\ bytes\ \ \<alice@example.test\>\ \ account\ default$ ]]
-	[[ "${lines[1]}" == "  attempts 1, next attempt in "*", last error: cannot connect to 127.0.0.1 port "*": Connection refused" ]]
-	[ "${lines[2]}" = "  <bob@example.test> pending" ]
-	[[ "${lines[3]}" == "-- 1 entry, "*" bytes" ]]
+	[[ "${lines[0]}" =~ ^Mail\ queue:\ 1\ queued\ \([0-9]+\ bytes\),\ 0\ failed$ ]]
+	[[ "${lines[1]}" =~ ^$id\ \ [0-9]+s\ \ [0-9]+\ bytes\ \ \<alice@example.test\>\ \ account\ default$ ]]
+	[[ "${lines[2]}" == "  attempts 1, next attempt in "*", last error: cannot connect to 127.0.0.1 port "*": Connection refused" ]]
+	[ "${lines[3]}" = "  <bob@example.test> pending" ]
+	[ "${#lines[@]}" = 4 ]
 	# The envelope on disk.
 	grep -qx "account: default" "$Q/new/$id.env"
 	grep -qx "rcpt: pending bob@example.test" "$Q/new/$id.env"
@@ -63,8 +64,8 @@ bats_require_minimum_version 1.5.0
 	grep -qx "attempts: 1" "$Q/new/$id.env"
 	grep -qx "last-error: message refused: 451 4.3.0 try later" "$Q/new/$id.env"
 	run -0 "$POSTERN" -bp
-	[[ "${lines[1]}" == "  attempts 1, next attempt in "*", last error: message refused: 451 4.3.0 try later" ]]
-	[ "${lines[2]}" = "  <bob@example.test> deferred" ]
+	[[ "${lines[2]}" == "  attempts 1, next attempt in "*", last error: message refused: 451 4.3.0 try later" ]]
+	[ "${lines[3]}" = "  <bob@example.test> deferred" ]
 	run -0 "$POSTERN" -q # backoff: not due
 	fault_wait_sessions
 	[ ! -e "$FAULT_DIR/session-2.log" ]
@@ -238,7 +239,7 @@ bats_require_minimum_version 1.5.0
 	[ ! -e "$FAULT_DIR/session-1.log" ]
 	run -0 "$POSTERN" -bp
 	echo "$output"
-	[ "${lines[0]}" = "$2  damaged: damaged envelope: line 6: truncated: no end line (never sent)" ]
+	[ "${lines[1]}" = "$2  damaged: damaged envelope: line 6: truncated: no end line (never sent)" ]
 	# A message file that does not match its envelope.
 	run -0 send tok-short -odq bob@example.test
 	id=$(ids | grep -vx "$2")
@@ -272,12 +273,12 @@ bats_require_minimum_version 1.5.0
 	[ -z "$(ids)" ]
 	grep -qx 'rcpt: refused bob@example.test' "$Q/failed/$id.env"
 	grep -q 'body of tok-perm' "$Q/failed/$id.msg"
-	# mailq lists it after the (empty) queue, with the server's reason.
+	# mailq: one summary line, then it, with the server's reason.
 	size=$(stat -c %s "$Q/failed/$id.msg")
 	run -0 "$POSTERN" -bp
 	[ "${#lines[@]}" = 3 ]
-	[ "${lines[0]}" = "Mail queue is empty" ]
-	[ "${lines[1]}" = "Failed (kept in failed/):" ]
+	[ "${lines[0]}" = "Mail queue: 0 queued (0 bytes), 1 failed" ]
+	[ "${lines[1]}" = "Failed (kept in failed/; after the fix: postern --queue-run ID, or --requeue-failed):" ]
 	[[ "${lines[2]}" =~ ^\ \ $id\ \ [0-9]+s\ \ $size\ bytes\ \ \<alice@example.test\>\ \ message\ refused:\ 554\ 5\.6\.0\ no\ thanks$ ]]
 	run -0 "$POSTERN" -bp --json
 	[[ "$output" =~ ^\{\"queue\":\[\],\"failed\":\[\{\"id\":\"$id\",\"account\":\"default\",\"sender\":\"alice@example.test\",\"created\":[0-9]+,\"age\":[0-9]+,\"size\":$size,\"reason\":\"message\ refused:\ 554\ 5\.6\.0\ no\ thanks\"\}\]\}$ ]]
@@ -285,8 +286,8 @@ bats_require_minimum_version 1.5.0
 	config "$(dead_port)"
 	run -0 send tok-perm2 bob@example.test
 	run -0 "$POSTERN" -bp
-	[[ "${lines[3]}" == "-- 1 entry, "*" bytes" ]]
-	[ "${lines[4]}" = "Failed (kept in failed/):" ]
+	[[ "${lines[0]}" =~ ^Mail\ queue:\ 1\ queued\ \([0-9]+\ bytes\),\ 1\ failed$ ]]
+	[ "${lines[4]}" = "Failed (kept in failed/; after the fix: postern --queue-run ID, or --requeue-failed):" ]
 	[[ "${lines[5]}" == "  $id  "* ]]
 	[ "${#lines[@]}" = 6 ]
 	run -0 /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["queue"]), len(d["failed"]), d["failed"][0]["reason"])' <<<"$("$POSTERN" -bp --json)"
