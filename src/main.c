@@ -37,7 +37,7 @@
 #include "job.h"
 #include "mistake.h"
 #include "queue.h"
-#include "queue_failed.h"
+#include "queue_ops.h"
 #include "queue_list.h"
 #include "queue_run.h"
 #include "secrets.h"
@@ -124,6 +124,18 @@ main_verbose(const struct job *j)
 	    j->acct->where.line);
 }
 
+/* A progress line (main_progress) is on the terminal, unfinished. */
+static bool main_progress_shown;
+
+/* Clear the progress line before anything else goes to stderr. */
+static void
+main_progress_clear(void)
+{
+	if (main_progress_shown)
+		fputs("\r\033[K", stderr);
+	main_progress_shown = false;
+}
+
 /* -v: the SMTP transcript on stderr (the engine redacts AUTH). */
 static void
 main_trace(void *arg, enum smtp_trace_dir dir, const char *line, size_t len)
@@ -131,6 +143,7 @@ main_trace(void *arg, enum smtp_trace_dir dir, const char *line, size_t len)
 	static const char *const mark[] = { "-->", "<--", "---" };
 
 	(void)arg;
+	main_progress_clear();
 	fprintf(stderr, "%s: %s %.*s\n", main_prog, mark[dir], (int)len, line);
 }
 
@@ -342,6 +355,7 @@ static void
 main_note(void *arg, const char *line)
 {
 	(void)arg;
+	main_progress_clear();
 	fprintf(stderr, "%s: %s\n", main_prog, line);
 }
 
@@ -351,9 +365,48 @@ main_progress(void *arg, size_t done, size_t total, uint64_t bytes,
     uint64_t total_bytes)
 {
 	(void)arg;
-	fprintf(stderr, "\r%s: queue run: %zu/%zu entries, %llu/%llu bytes%s",
+	main_progress_clear();
+	fprintf(stderr, "%s: queue run: %zu/%zu entries, %llu/%llu bytes%s",
 	    main_prog, done, total, (unsigned long long)bytes,
 	    (unsigned long long)total_bytes, done == total ? "\n" : "");
+	main_progress_shown = done != total;
+}
+
+/* -q on a terminal: what the run left for later, and how to send it. */
+static void
+main_not_due(size_t n, int64_t next, time_t now)
+{
+	char in[32];
+
+	if (n == 0)
+		return;
+	queue_list_span(next - (int64_t)now, in, sizeof(in));
+	main_progress_clear();
+	fprintf(stderr,
+	    "%s: %zu queued %s not due yet (the next attempt in %s); postern -qf sends %s now\n",
+	    main_prog, n, n == 1 ? "entry" : "entries", in,
+	    n == 1 ? "it" : "them");
+}
+
+/* The run; on a terminal, -q says what it skipped as not due. */
+static int
+main_queue_once(const struct conf *c, const struct queue_run_opts *o,
+    struct queue_run_stats *st, bool tty)
+{
+	bool tell = tty && !o->flush && o->only_id == NULL;
+	time_t now = time(NULL);
+	int64_t next = 0;
+	size_t n = 0;
+	struct err e;
+
+	err_clear(&e);
+	if (tell && queue_not_due(c, now, &n, &next, &e) == -1)
+		n = 0;
+	if (queue_run(c, o, st, &e) == -1)
+		return main_fail(&e);
+	if (tell)
+		main_not_due(n, next, now);
+	return EX_OK;
 }
 
 /*
@@ -413,9 +466,8 @@ main_queue_run(struct cli_request *req)
 		o.trace = req->verbose ? &trace : NULL;
 		o.note = req->verbose || tty ? main_note : NULL;
 		o.progress = tty ? main_progress : NULL;
-		if (queue_run(&c, &o, &st, &e) == -1)
-			rc = main_fail(&e);
-		else if (o.only_id != NULL && st.seen == 0) {
+		if ((rc = main_queue_once(&c, &o, &st, tty)) == EX_OK &&
+		    o.only_id != NULL && st.seen == 0) {
 			err_set(&e, ERR_NOINPUT, "no queue entry %s",
 			    o.only_id);
 			rc = main_fail(&e);

@@ -37,9 +37,8 @@
 typedef int (*qlist_fn)(const struct queue_entry *, time_t now, bool first,
     struct buf *);
 
-/* "45s", "12m", "3h", "2d". */
-static void
-qlist_span(int64_t s, char *out, size_t cap)
+void
+queue_list_span(int64_t s, char *out, size_t cap)
 {
 	if (s < 0)
 		s = 0;
@@ -64,8 +63,8 @@ qlist_text(const struct queue_entry *q, time_t now, bool first, struct buf *b)
 	if (q->damaged)
 		return buf_printf(b, "%s  damaged: %s (never sent)\n", env->id,
 		    q->why);
-	qlist_span(now - env->created, age, sizeof(age));
-	qlist_span(env->next_attempt - now, next, sizeof(next));
+	queue_list_span(now - env->created, age, sizeof(age));
+	queue_list_span(env->next_attempt - now, next, sizeof(next));
 	if (buf_printf(b, "%s  %s  %" PRIu64 " bytes  <%s>  account %s\n",
 	        env->id, age, env->size, env->sender, env->account) == -1 ||
 	    buf_printf(b, "  attempts %u, next attempt %s%s%s%s\n",
@@ -185,7 +184,7 @@ qlist_failed_text(const struct queue_entry *q, time_t now, bool first,
 {
 	char age[32];
 
-	qlist_span(now - q->env.created, age, sizeof(age));
+	queue_list_span(now - q->env.created, age, sizeof(age));
 	if (first &&
 	    buf_add_str(b,
 	        "Failed (kept in failed/; after the fix: postern --queue-run ID, or --requeue-failed):\n") ==

@@ -208,3 +208,61 @@ fail_one() {
 	[ "${#lines[@]}" = 4 ]
 	[[ "$output" != *"Mail queue is empty"* ]]
 }
+
+# on_tty CMD...: run CMD with a terminal for stdin, stdout and stderr
+# (script(1)); the terminal's bytes in $BATS_TEST_TMPDIR/tty.out.
+on_tty() {
+	local cmd
+	printf -v cmd '%q ' "$@"
+	run script -qec "$cmd" "$BATS_TEST_TMPDIR/tty.typescript" </dev/null
+	printf '%s' "$output" >"$BATS_TEST_TMPDIR/tty.out"
+}
+
+# queued_dead N: N messages queued against a port nothing listens on.
+queued_dead() {
+	local i port
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/dead"
+	port=$FAULT_PORT
+	fault_stop
+	submit_config "$(tb_account host 127.0.0.1 port "$port" ipv6 off tls off auth off)"
+	for i in $(seq "$1"); do
+		send bob@example.test
+		assert_tempfail "cannot connect"
+	done
+}
+
+@test "-q on a terminal says what it skipped, when it is due, and suggests -qf; nothing without one" {
+	command -v script >/dev/null || require_or_skip "script(1) not installed (package bsdutils)"
+	queued_dead 2
+	on_tty "$POSTERN" -q
+	[ "$status" -eq 0 ]
+	grep -Eq 'postern: 2 queued entries not due yet \(the next attempt in [0-9]+[sm]\); postern -qf sends them now' "$BATS_TEST_TMPDIR/tty.out"
+	run --separate-stderr "$POSTERN" -q
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ] && [ -z "$output" ]
+}
+
+@test "the progress line of -qf is cleared before any other line; none when stderr is not a terminal" {
+	command -v script >/dev/null || require_or_skip "script(1) not installed (package bsdutils)"
+	queued_dead 2
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f"
+	submit_config "$(tb_account host 127.0.0.1 port "$FAULT_PORT" ipv6 off tls off auth off)"
+	on_tty "$POSTERN" -qf
+	[ "$status" -eq 0 ]
+	fault_wait_sessions 10
+	[ "$(ls "$FAULT_DIR" | grep -c '^msg-.*\.eml$')" -eq 2 ]
+	out=$BATS_TEST_TMPDIR/tty.out
+	grep -q 'queue run: 1/2 entries' "$out"
+	# every "delivered" note starts a clean line: after a newline or
+	# after the progress line was erased (CR, ESC [ K)
+	! grep -aE 'bytes[^\r\n]*postern: [0-9a-f]{16}: delivered' "$out"
+	[ "$(grep -ac $'\r\033\\[Kpostern: [0-9a-f]*: delivered' "$out")" -ge 1 ]
+	# not a terminal: no progress at all
+	fault_stop
+	queued_dead 1
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f2"
+	submit_config "$(tb_account host 127.0.0.1 port "$FAULT_PORT" ipv6 off tls off auth off)"
+	run --separate-stderr "$POSTERN" -qf
+	[ "$status" -eq 0 ]
+	[[ "$stderr" != *"queue run:"* && "$stderr" != *$'\r'* ]]
+}

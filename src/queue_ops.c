@@ -1,8 +1,8 @@
 /*
- * queue_failed.c: failed/ is not a dead end (see queue_failed.h). An
- * entry there goes back into new/ due now, its refused recipients to
- * be tried again and its error forgotten, or it is removed; one id, or
- * every failed entry of an account.
+ * queue_ops.c: the queue operable by a person (see queue_ops.h). An
+ * entry of failed/ goes back into new/ due now, its refused recipients
+ * to be tried again and its error forgotten, or it is removed; one id,
+ * or every failed entry of an account. And what -q skips.
  */
 #include "config.h"
 
@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "queue.h"
-#include "queue_failed.h"
+#include "queue_ops.h"
 #include "queue_run.h"
 
 /* The entry as a new submission: due now, for a whole new lifetime. */
@@ -139,4 +139,57 @@ queue_delete_any(const struct conf *c, const char *id, struct err *e)
 	if (k == 0)
 		err_set(e, ERR_NOINPUT, "no queue entry %s", id);
 	return -1;
+}
+
+/* Whether a -q run at now leaves the entry for later (qrun_due). */
+static bool
+qops_waits(const struct conf *c, const struct queue_env *env, time_t now)
+{
+	const struct account *a = conf_find(c, env->account);
+	unsigned life = a ? a->queue_lifetime : 5 * 86400;
+
+	return env->held == NULL && env->next_attempt > (int64_t)now &&
+	    env->created + (int64_t)life > (int64_t)now;
+}
+
+static int
+qops_not_due_dir(const struct conf *c, const char *dir, time_t now, size_t *n,
+    int64_t *next, struct err *e)
+{
+	struct queue_entry q;
+	char **ids;
+	size_t nids, i;
+
+	if (queue_scan(dir, "new", &ids, &nids, e) == -1)
+		return -1;
+	for (i = 0; i < nids; i++) {
+		if (queue_peek(dir, "new", ids[i], &q, e) == 0 && !q.damaged &&
+		    qops_waits(c, &q.env, now)) {
+			++*n;
+			if (*next == 0 || q.env.next_attempt < *next)
+				*next = q.env.next_attempt;
+		}
+		queue_entry_free(&q);
+	}
+	queue_ids_free(ids, nids);
+	err_clear(e);
+	return 0;
+}
+
+int
+queue_not_due(const struct conf *c, time_t now, size_t *n, int64_t *next,
+    struct err *e)
+{
+	char **dirs;
+	size_t nd, i;
+	int r = 0;
+
+	*n = 0;
+	*next = 0;
+	if (queue_dirs(c, &dirs, &nd, e) == -1)
+		return -1;
+	for (i = 0; i < nd && r == 0; i++)
+		r = qops_not_due_dir(c, dirs[i], now, n, next, e);
+	queue_ids_free(dirs, nd);
+	return r;
 }
