@@ -266,3 +266,21 @@ queued_dead() {
 	[ "$status" -eq 0 ]
 	[[ "$stderr" != *"queue run:"* && "$stderr" != *$'\r'* ]]
 }
+
+@test "AUTH NTLM: a 334 whose text is not base64 is an empty challenge, not a Base 64 coding error" {
+	"$POSTERN" --version | grep -q ' NTLM ' ||
+		require_or_skip "GNU SASL without NTLM"
+	cat >"$SCEN" <<-'EOF2'
+	{"ehlo_tls": ["PIPELINING", "AUTH NTLM"],
+	 "replies": {"auth": {"code": 334, "text": "NTLM supported"}}}
+	EOF2
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f" --well-behaved
+	account auth ntlm
+	send bob@example.test
+	fault_wait_sessions
+	T=$(fault_transcript)
+	grep -qx 'S: 334 NTLM supported' "$T"
+	# the NTLM negotiate message (base64 of "NTLMSSP\0\1...") follows
+	grep -A1 -x 'S: 334 NTLM supported' "$T" | grep -q '^C: TlRMTVNTUAAB'
+	[[ "$stderr" != *"Base 64"* ]]
+}
