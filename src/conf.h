@@ -98,6 +98,7 @@ struct account {
 	bool allow_from_override;
 	char *dsn_notify;
 	int dsn_return;       /* enum conf_dsn_ret */
+	bool dsn_required;    /* no DSN at the server: refuse, not drop */
 	int set_from_header;  /* enum conf_hdr */
 	int set_date_header;  /* enum conf_hdr_auto */
 	int set_msgid_header; /* enum conf_hdr_auto */

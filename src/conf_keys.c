@@ -109,6 +109,8 @@ const struct conf_key conf_keys[] = {
 	    "DSN NOTIFY: off, never, or success,failure,delay"),
 	KE("dsn_return", dsn_return, conf_ret_choices, "off",
 	    "DSN RET: off, hdrs or full"),
+	K("dsn_required", CONF_BOOL, dsn_required, "off",
+	    "refuse to send when DSN is asked for and the server lacks it"),
 	KE("set_from_header", set_from_header, conf_hdr_choices, "auto",
 	    "add a missing From (auto), always replace it (on), never (off)"),
 	KE("set_date_header", set_date_header, conf_hdra_choices, "auto",

@@ -79,6 +79,7 @@ deliver_account_params(const struct account *a, char *port, size_t portlen,
 	p->data_timeout = a->data_timeout; /* RFC 5321: 10 min by default */
 	p->family = deliver_family(a);
 	p->source_ip = a->source_ip;
+	p->dsn_required = a->dsn_required;
 }
 
 /* The account as engine parameters, with the password sources. */
@@ -231,6 +232,7 @@ deliver_log(const struct account *a, const char *id, const char *from,
 		.reply = e->cls == ERR_NONE ? res->reply : e->text,
 		.duration_ms = ms,
 		.possible_duplicate = res->possible_duplicate,
+		.dsn_dropped = res->dsn_dropped,
 		.exit_code = err_exit_code(e->cls) };
 	buf_init(&line, LOG_LINE_MAX);
 	if (a->syslog > 0 && a->syslog < (int)ARRAY_SIZE(deliver_facility) &&
@@ -276,6 +278,7 @@ deliver_job_keep(const struct job *j, const struct smtp_trace *trace,
 	res->nrcpts = m.nrcpts;
 	res->naccepted = m.naccepted;
 	res->unsure = m.unsure;
+	res->dsn_dropped = m.dsn_dropped;
 	(void)strlcpy(res->reply, m.reply, sizeof(res->reply));
 	deliver_log(j->acct, NULL, j->sender, j->res.size, res, e,
 	    deliver_now_ms() - start);
@@ -329,6 +332,7 @@ deliver_send(struct deliver_session *ds, const char *id, struct smtp_mail *m,
 	(void)strlcpy(res.tls, ds->tls, sizeof(res.tls));
 	(void)strlcpy(res.auth, ds->auth, sizeof(res.auth));
 	res.possible_duplicate = ds->possible_duplicate;
+	res.dsn_dropped = m->dsn_dropped;
 	ds->possible_duplicate = false;
 	deliver_log(ds->acct, id, m->from, (uint64_t)m->size, &res, e,
 	    deliver_now_ms() - start);

@@ -29,6 +29,7 @@ struct deliver_result {
 	bool secret_failed;         /* no password: the source failed */
 	bool unsure; /* no valid reply after the end of data (smtp.h) */
 	bool possible_duplicate; /* for the log line */
+	bool dsn_dropped;        /* DSN asked for, not offered: sent without */
 };
 
 /*

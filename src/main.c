@@ -188,6 +188,10 @@ main_deliver(struct job *j)
 	} else if (s.outcome == QUEUE_QUEUED &&
 	    (s.res.nrcpts > 0 || j->req->verbose))
 		fprintf(stderr, "%s: queued %s: %s\n", main_prog, s.id, s.why);
+	if (s.res.dsn_dropped)
+		fprintf(stderr,
+		    "%s: the server does not offer DSN: sent without the delivery status notifications asked for (-N, -R, -V or dsn_notify); dsn_required on refuses instead\n",
+		    main_prog);
 	if (j->req->verbose && s.res.secret != SECRETS_NONE)
 		fprintf(stderr, "%s: the password came from %s\n", main_prog,
 		    secrets_source_name(s.res.secret));

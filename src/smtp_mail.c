@@ -163,11 +163,12 @@ smtp_mail_check(struct smtp_session *s, struct smtp_mail *m)
 		    "the message has 8-bit content and %s does not offer "
 		    "8BITMIME",
 		    s->info.ehlo_host);
+	m->dsn_dropped = (m->dsn_notify || m->dsn_ret || m->dsn_envid) &&
+	    !(i->caps & SMTP_CAP_DSN) && !s->p->dsn_required;
 	if ((m->dsn_notify || m->dsn_ret || m->dsn_envid) &&
-	    !(i->caps & SMTP_CAP_DSN))
+	    !(i->caps & SMTP_CAP_DSN) && s->p->dsn_required)
 		return err_set(s->e, ERR_UNAVAILABLE,
-		    "delivery status notifications requested, but %s does not "
-		    "offer DSN",
+		    "delivery status notifications requested, but %s does not offer DSN (dsn_required on)",
 		    s->info.ehlo_host);
 	return 0;
 }
@@ -191,6 +192,8 @@ smtp_mail_params(struct smtp_session *s, const struct smtp_mail *m,
 		return -1;
 	if (utf8 && buf_add_str(b, " SMTPUTF8") == -1)
 		return -1;
+	if (m->dsn_dropped) /* not offered: sent without (dsn_required) */
+		return 0;
 	if (m->dsn_ret && buf_printf(b, " RET=%s", m->dsn_ret) == -1)
 		return -1;
 	if (m->dsn_envid &&
@@ -265,10 +268,10 @@ smtp_send_rcpt(struct smtp_session *s)
 	rc = &m->rcpts[s->rcpt_sent++];
 
 	buf_init(&params, 1024);
-	if (m->dsn_notify &&
+	if (m->dsn_notify && !m->dsn_dropped &&
 	    buf_printf(&params, " NOTIFY=%s", m->dsn_notify) == -1)
 		r = -1;
-	if (r == 0 && rc->orcpt &&
+	if (r == 0 && rc->orcpt && !m->dsn_dropped &&
 	    (buf_add_str(&params, " ORCPT=rfc822;") == -1 ||
 	        smtp_xtext(rc->orcpt, &params) == -1))
 		r = -1;

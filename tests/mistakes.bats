@@ -284,3 +284,18 @@ queued_dead() {
 	grep -A1 -x 'S: 334 NTLM supported' "$T" | grep -q '^C: TlRMTVNTUAAB'
 	[[ "$stderr" != *"Base 64"* ]]
 }
+
+@test "DSN asked for (mutt's -N, -R, -V) but not offered: sent without, said once on stderr and in the log" {
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f" --well-behaved
+	account
+	send -N failure,delay -R hdrs -V env42 bob@example.test
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "postern: the server does not offer DSN: sent without the delivery status notifications asked for (-N, -R, -V or dsn_notify); dsn_required on refuses instead" ]
+	fault_wait_sessions
+	T=$(fault_transcript)
+	grep -qx 'C: MAIL FROM:<alice@example.test>' "$T" || grep -Eq '^C: MAIL FROM:<alice@example.test>( SIZE=[0-9]+)?$' "$T"
+	grep -qx 'C: RCPT TO:<bob@example.test>' "$T"
+	! grep -Eq 'NOTIFY=|RET=|ENVID=|ORCPT=' "$T"
+	[ -s "$(fault_message).eml" ]
+	grep -q ' dsn=not-offered' "$LOG"
+}

@@ -335,8 +335,8 @@ wire_of_dry() {
 	no_auth_no_mail
 }
 
-@test "DSN asked for (mutt's -N failure) but not offered: 69 before MAIL" {
-	scenario <<<'{}'
+@test "DSN asked for (mutt's -N failure) but not offered, dsn_required on: 69 before MAIL" {
+	scenario dsn_required on <<<'{}'
 	send -i -N failure bob@example.test
 	[ "$status" -eq 69 ]
 	one_reason
