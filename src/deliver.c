@@ -304,8 +304,10 @@ deliver_open(struct deliver_session *ds, const struct account *a,
 	ds->acct = a;
 	ds->ctx = (struct deliver_ctx){ a, &ds->secret, &ds->secret_failed };
 	deliver_params(a, ds->port, sizeof(ds->port), &ds->ctx, &ds->params);
-	if (mistake_open(&ds->smtp, &ds->params, trace, e) == -1)
+	if (mistake_open(&ds->smtp, &ds->params, trace, e) == -1) {
+		mistake_password(a, ds->secret, e);
 		return -1;
+	}
 	in = smtp_session_info(ds->smtp);
 	if (in->tls)
 		(void)snprintf(ds->tls, sizeof(ds->tls), "%s %s",

@@ -135,3 +135,54 @@ mistake_port_mode(unsigned port, enum smtp_tls_mode mode)
 		return "port 587 is for STARTTLS, but the account uses implicit TLS: set tls_starttls on";
 	return NULL;
 }
+
+/* Where key of account a was set: "FILE:LINE", or "" when nowhere. */
+static void
+mistake_origin(const struct account *a, const char *key, char *out, size_t cap)
+{
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < conf_nkeys && i < CONF_KEYS_MAX; i++)
+		if (strcmp(conf_keys[i].name, key) == 0 &&
+		    a->origin[i].file != NULL)
+			(void)snprintf(out, cap, "%s:%u", a->origin[i].file,
+			    a->origin[i].line);
+}
+
+void
+mistake_password(const struct account *a, enum secrets_source src,
+    struct err *e)
+{
+	size_t n = strlen(e->text);
+	char at[300];
+
+	if (e->cls != ERR_NOPERM || e->smtp_code / 100 != 5 ||
+	    strncmp(e->text, "authentication failed", 21) != 0)
+		return;
+	if (src == SECRETS_CONFIG || src == SECRETS_EVAL)
+		mistake_origin(a,
+		    src == SECRETS_CONFIG ? "password" : "passwordeval", at,
+		    sizeof(at));
+	if (src == SECRETS_CONFIG)
+		(void)snprintf(e->text + n, sizeof(e->text) - n,
+		    "; the password came from the configuration file (%s, password): correct it there",
+		    at);
+	else if (src == SECRETS_EVAL)
+		(void)snprintf(e->text + n, sizeof(e->text) - n,
+		    "; the password came from passwordeval (%s): check what the command prints",
+		    at);
+	else if (src == SECRETS_KEYRING || src == SECRETS_KEYRING_MSMTP ||
+	    src == SECRETS_KEYRING_NETWORK)
+		(void)snprintf(e->text + n, sizeof(e->text) - n,
+		    "; the password came from the keyring: store the right one with postern --store-password %s",
+		    a->name);
+	else if (src == SECRETS_NETRC)
+		(void)snprintf(e->text + n, sizeof(e->text) - n,
+		    "; the password came from ~/.netrc (machine %s): correct it there",
+		    a->host);
+	else if (src == SECRETS_PROMPT)
+		(void)snprintf(e->text + n, sizeof(e->text) - n,
+		    "; the password was typed at the prompt: try again, or store it with postern --store-password %s",
+		    a->name);
+}

@@ -20,7 +20,9 @@
 
 #include <stdbool.h>
 
+#include "conf.h"
 #include "err.h"
+#include "secrets.h"
 #include "smtp.h"
 
 /* Seconds a STARTTLS account waits for the greeting before probing. */
@@ -54,6 +56,15 @@ bool mistake_tls_mode(const struct smtp_params *, bool greeted, struct err *);
  * with implicit TLS, or NULL.
  */
 const char *mistake_port_mode(unsigned port, enum smtp_tls_mode);
+
+/*
+ * A password the server refused (5xx to AUTH): the text names where it
+ * came from (src, as secrets_password said) and the fix: the config
+ * file and line, passwordeval's line, postern --store-password ACCOUNT
+ * for the keyring, ~/.netrc's machine.
+ */
+void mistake_password(const struct account *, enum secrets_source,
+    struct err *);
 
 /* A connect failure on port 25 gets the Outbound Port 25 Blocking hint. */
 void mistake_port25(const struct smtp_params *, struct err *);

@@ -7,6 +7,7 @@
 
 load lib/common
 load lib/faultserver
+load lib/keyring
 load lib/submit
 bats_require_minimum_version 1.5.0
 
@@ -26,6 +27,7 @@ setup() {
 
 teardown() {
 	fault_stop
+	keyring_stop
 }
 
 # account [KEY VALUE]...: the fault server's port, the test CA, AUTH
@@ -298,4 +300,34 @@ queued_dead() {
 	! grep -Eq 'NOTIFY=|RET=|ENVID=|ORCPT=' "$T"
 	[ -s "$(fault_message).eml" ]
 	grep -q ' dsn=not-offered' "$LOG"
+}
+
+@test "a wrong password names where it came from and the fix: the config file and line, passwordeval, ~/.netrc" {
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f" --well-behaved --user alice@example.test --password "s3cret p@ss"
+	account password wrong
+	send bob@example.test
+	[ "$status" -eq 77 ]
+	line=$(grep -n '^password ' "$XDG_CONFIG_HOME/postern/config" | cut -d: -f1)
+	[[ "$stderr" == *"authentication failed (AUTH PLAIN"*"; the password came from the configuration file ($XDG_CONFIG_HOME/postern/config:$line, password): correct it there; the message was not sent"* ]]
+	account password '' passwordeval "echo wrong"
+	send bob@example.test
+	[ "$status" -eq 77 ]
+	line=$(grep -n '^passwordeval ' "$XDG_CONFIG_HOME/postern/config" | cut -d: -f1)
+	[[ "$stderr" == *"; the password came from passwordeval ($XDG_CONFIG_HOME/postern/config:$line): check what the command prints; the message was not sent"* ]]
+	account password '' keyring off
+	printf 'machine 127.0.0.1 login alice@example.test password wrong\n' >"$HOME/.netrc"
+	chmod 600 "$HOME/.netrc"
+	send bob@example.test
+	[ "$status" -eq 77 ]
+	[[ "$stderr" == *"; the password came from ~/.netrc (machine 127.0.0.1): correct it there; the message was not sent"* ]]
+}
+
+@test "a wrong password from the keyring: the fix is postern --store-password ACCOUNT" {
+	keyring_start
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f" --well-behaved --user alice@example.test --password "s3cret p@ss"
+	account password ''
+	printf 'wrong\n' | "$POSTERN" --store-password --password-stdin
+	send bob@example.test
+	[ "$status" -eq 77 ]
+	[[ "$stderr" == *"authentication failed (AUTH PLAIN"*"; the password came from the keyring: store the right one with postern --store-password default; the message was not sent"* ]]
 }
