@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "mistake.h"
 #include "util.h"
 
 #define CONF_ERRORS_SHOWN 50
@@ -529,8 +530,9 @@ conf_select(const struct conf *c, const char *name, const char *sender,
 	if (name != NULL) {
 		if ((*out = conf_find(c, name)) != NULL)
 			return 0;
-		return err_set(e, ERR_CONFIG, "no account %s in %s", name,
-		    files);
+		err_set(e, ERR_CONFIG, "no account %s in %s", name, files);
+		mistake_account(c, name, e);
+		return -1;
 	}
 	for (i = 0; sender != NULL && *sender && i < c->naccounts; i++)
 		if (conf_from_matches(c->accounts[i]->from, sender)) {

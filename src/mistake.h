@@ -66,6 +66,13 @@ const char *mistake_port_mode(unsigned port, enum smtp_tls_mode);
 void mistake_password(const struct account *, enum secrets_source,
     struct err *);
 
+/*
+ * -a NAME that is not in the configuration (e says so): add the
+ * accounts that exist, and the closest name (at most 2 edits, case
+ * ignored) as "did you mean".
+ */
+void mistake_account(const struct conf *, const char *name, struct err *);
+
 /* A connect failure on port 25 gets the Outbound Port 25 Blocking hint. */
 void mistake_port25(const struct smtp_params *, struct err *);
 

@@ -331,3 +331,13 @@ queued_dead() {
 	[ "$status" -eq 77 ]
 	[[ "$stderr" == *"authentication failed (AUTH PLAIN"*"; the password came from the keyring: store the right one with postern --store-password default; the message was not sent"* ]]
 }
+
+@test "-a with an unknown account lists the accounts and the close match" {
+	submit_config "$(tb_account host 127.0.0.1 port 1)" "account work" "host 127.0.0.1" "from w@example.test"
+	send -a Defualt bob@example.test
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == "postern: no account Defualt in "*"; did you mean default? The accounts are: default, work" ]]
+	send -a nothing-like-it bob@example.test
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == "postern: no account nothing-like-it in "*"; the accounts are: default, work" ]]
+}
