@@ -341,3 +341,31 @@ queued_dead() {
 	[ "$status" -eq 78 ]
 	[[ "$stderr" == "postern: no account nothing-like-it in "*"; the accounts are: default, work" ]]
 }
+
+@test "docs: no msmtp --set-password (it does not exist); DIAGNOSTICS says where fault_matrix.tsv is" {
+	! grep -n 'set-password' "$POSTERN_SRCDIR/contrib/MIGRATING" "$POSTERN_SRCDIR/doc/config.example"
+	grep -q 'secret-tool store --label=msmtp' "$POSTERN_SRCDIR/contrib/MIGRATING"
+	man_text=$(sed -n '/^\.Sh DIAGNOSTICS/,/^\.Sh SEE ALSO/p' "$POSTERN_SRCDIR/doc/postern.1" | tr '\n' ' ')
+	[[ "$man_text" == *"tests/fault_matrix.tsv in postern's source tree (it is not installed"* ]]
+}
+
+@test "-v names the TLS version and cipher once, without GnuTLS's session description" {
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f" --well-behaved
+	account
+	send -v bob@example.test
+	[ "$status" -eq 0 ]
+	line=$(printf '%s\n' "$stderr" | grep '^postern: --- TLS ')
+	[[ "$line" =~ ^postern:\ ---\ TLS\ TLS1\.[23],\ [A-Z0-9-]+,\ verified\ by\ ca\+hostname$ ]]
+}
+
+@test "a GnuTLS error does not double its punctuation before postern's own" {
+	cat >"$SCEN" <<-'EOF2'
+	{"replies": {"starttls": {"tls": "garbage"}}}
+	EOF2
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f" --well-behaved
+	account
+	send bob@example.test
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"TLS handshake failed: "* ]]
+	[[ "$stderr" != *".;"* && "$stderr" != *"..;"* ]]
+}
