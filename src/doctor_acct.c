@@ -92,7 +92,9 @@ doctor_lookup(struct doctor_ctx *c)
 		            : "unlock the keyring (log in "
 		              "to the desktop session)",
 		    "%s%s", kerr.text,
-		    nr == 0 ? "" : "; mail is queued until it answers");
+		    nr == 0 || strstr(kerr.text, "queued mail") != NULL
+		        ? ""
+		        : "; mail is queued until it answers");
 	if (nr == 0) {
 		doctor_found(c, "");
 		return;

@@ -301,9 +301,11 @@ main_secret(struct cli_request *req)
 	if (job_load(&j, name, &e) == -1)
 		rc = main_conf_fail(&j.conf, &e);
 	else if ((store ? secrets_store(j.acct, req->password_stdin, &e)
-	                : secrets_forget(j.acct, &removed, &e)) == -1)
+	                : secrets_forget(j.acct, &removed, &e)) == -1) {
+		if (store)
+			mistake_headless(j.acct, &e);
 		rc = main_fail(&e);
-	else if (store || removed)
+	} else if (store || removed)
 		printf("%s: %s the password of %s at %s (account %s) %s the "
 		       "keyring\n",
 		    main_prog, store ? "stored" : "removed", j.acct->user,

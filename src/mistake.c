@@ -252,3 +252,18 @@ mistake_account(const struct conf *c, const char *name, struct err *e)
 		    "; the accounts are: %s", buf_str(&list));
 	buf_free(&list);
 }
+
+void
+mistake_headless(const struct account *a, struct err *e)
+{
+	size_t n = strlen(e->text);
+
+	if (e->cls != ERR_TEMP ||
+	    (strncmp(e->text, "the keyring is not reachable", 28) != 0 &&
+	        strncmp(e->text, "no Secret Service", 17) != 0 &&
+	        strncmp(e->text, "cannot connect to the D-Bus", 27) != 0))
+		return;
+	(void)snprintf(e->text + n, sizeof(e->text) - n,
+	    ". Without a keyring (a server, cron): put \"password ...\" in the config file (mode 600), or \"passwordeval CMD\", or a ~/.netrc line \"machine %s login %s password ...\" (mode 600); the system queue also reads systemd credentials (LoadCredential=)",
+	    a->host ? a->host : "HOST", a->user ? a->user : "USER");
+}

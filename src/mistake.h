@@ -73,6 +73,12 @@ void mistake_password(const struct account *, enum secrets_source,
  */
 void mistake_account(const struct conf *, const char *name, struct err *);
 
+/*
+ * --store-password without a reachable keyring (no D-Bus session: a
+ * server, cron, ssh): add the alternatives that work there.
+ */
+void mistake_headless(const struct account *, struct err *);
+
 /* A connect failure on port 25 gets the Outbound Port 25 Blocking hint. */
 void mistake_port25(const struct smtp_params *, struct err *);
 

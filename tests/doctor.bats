@@ -181,13 +181,13 @@ has_line() {
 	keyring_lock
 	run "$POSTERN" --doctor $PROBE
 	[ "$status" -eq 1 ]
-	has_line "PROBLEM  keyring: the keyring is locked; unlock it (log in to the desktop session) and try again; mail is queued until it answers"
+	has_line "PROBLEM  keyring: the keyring is locked: once it is unlocked (log in to the desktop session), queued mail goes out at the next queue run (postern -q)"
 	# ~/.netrc answers after it: the locked keyring is only a warning.
 	printf 'machine localhost login %s password "%s"\n' "$TB_USER" "$TB_PASS" >"$HOME/.netrc"
 	chmod 600 "$HOME/.netrc"
 	run "$POSTERN" --doctor $PROBE
 	[ "$status" -eq 0 ]
-	has_line "WARN     keyring: the keyring is locked; unlock it (log in to the desktop session) and try again"
+	has_line "WARN     keyring: the keyring is locked: once it is unlocked (log in to the desktop session), queued mail goes out at the next queue run (postern -q)"
 	has_line "OK       password: from ~/.netrc"
 }
 

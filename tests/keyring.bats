@@ -198,7 +198,7 @@ temporary() {
 	local t0=$SECONDS
 	send tok-kr-locked
 	[ $((SECONDS - t0)) -lt 10 ]
-	temporary "the keyring is locked; unlock it"
+	temporary "the keyring is locked: once it is unlocked (log in to the desktop session), queued mail goes out at the next queue run (postern -q)"
 	assert_no_mail tok-kr-locked
 	# no prompter was started, the collection stays locked
 	[ "$(keyring_status)" = locked ]

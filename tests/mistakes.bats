@@ -369,3 +369,11 @@ queued_dead() {
 	[[ "$stderr" == *"TLS handshake failed: "* ]]
 	[[ "$stderr" != *".;"* && "$stderr" != *"..;"* ]]
 }
+
+@test "--store-password on a headless machine (no D-Bus) offers the alternatives that work there" {
+	submit_config "$(tb_account host smtp.example.test port 587 password '')"
+	run --separate-stderr env -u DBUS_SESSION_BUS_ADDRESS "$POSTERN" --store-password --password-stdin <<<"pw"
+	[ "$status" -eq 75 ]
+	[[ "$stderr" == "postern: the keyring is not reachable: no D-Bus session bus"* ]]
+	[[ "$stderr" == *'Without a keyring (a server, cron): put "password ..." in the config file (mode 600), or "passwordeval CMD", or a ~/.netrc line "machine smtp.example.test login alice@example.test password ..." (mode 600); the system queue also reads systemd credentials (LoadCredential=)' ]]
+}
