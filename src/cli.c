@@ -278,6 +278,8 @@ cli_long_diag(struct cli_request *req, int c, const char *val, struct err *e)
 		req->probe_ports = val;
 	else if (c == 'L')
 		req->no_login = true;
+	else if (c == 'W')
+		req->configure_write = true;
 	else if (util_parse_uint(val, 1, 300, &n, &why) == -1)
 		return err_set(e, ERR_USAGE,
 		    "--probe-timeout %s: %s (seconds, 1 to 300)", val, why);
@@ -375,6 +377,7 @@ static const struct cli_long cli_longs[] = {
 	{ "probe-ports", CLI_ARG_REQUIRED, 'P', cli_long_diag },
 	{ "probe-timeout", CLI_ARG_REQUIRED, 'T', cli_long_diag },
 	{ "no-login", CLI_ARG_NONE, 'L', cli_long_diag },
+	{ "write", CLI_ARG_NONE, 'W', cli_long_diag },
 	{ "account", CLI_ARG_REQUIRED, 'a', cli_long_short },
 	{ "from", CLI_ARG_REQUIRED, 'f', cli_long_short },
 	{ "file", CLI_ARG_REQUIRED, 'C', cli_long_short },

@@ -78,6 +78,7 @@ struct cli_request {
 	bool json;                  /* --json: -bp for scripts */
 	const char *diag_account;   /* --doctor/--serverinfo ACCOUNT */
 	const char *configure_addr; /* --configure ADDRESS */
+	bool configure_write;       /* --write: into the config file */
 	const char *probe_host;     /* --probe-host HOST */
 	const char *probe_ports;    /* --probe-ports 25,587,465 (as given) */
 	unsigned probe_timeout;     /* --probe-timeout SECONDS, 0: default */

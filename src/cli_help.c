@@ -78,6 +78,8 @@ static const char cli_help[] =
     "                   certificate, the password source, the login (no\n"
     "                   mail is sent) and the queue; prints the fixes\n"
     "  --no-login       with --doctor: do not try to log in\n"
+    "  --write          with --configure: write the account into the\n"
+    "                   config file (made with mode 600; never replaced)\n"
     "  --serverinfo [ACCOUNT]\n"
     "                   show the server's banner, extensions, AUTH\n"
     "                   mechanisms, TLS and certificate (fingerprint)\n"

@@ -541,6 +541,10 @@ conf_select(const struct conf *c, const char *name, const char *sender,
 		}
 	if ((*out = conf_find(c, "default")) != NULL)
 		return 0;
+	if (c->naccounts == 0)
+		return err_set(e, ERR_CONFIG,
+		    "no configuration: make one with postern --configure you@example.org --write, or copy doc/config.example (or a provider's file from contrib/accounts) to ~/.config/postern/config; looked in %s",
+		    files);
 	return err_set(e, ERR_CONFIG,
 	    "no account named default%s; looked "
 	    "in %s (see postern.conf(5))",

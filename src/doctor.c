@@ -145,15 +145,10 @@ doctor_check_file(struct doctor_ctx *c)
 	char fix[600];
 
 	if (c->conf.nfiles == 0) {
-		char *def = util_default_config_path();
-
-		(void)snprintf(fix, sizeof(fix),
-		    "postern --configure YOUR-ADDRESS >> %s",
-		    def ? def : "~/.config/postern/config");
-		doctor_emit(c, DOCTOR_PROBLEM, "config", fix,
+		doctor_emit(c, DOCTOR_PROBLEM, "config",
+		    "postern --configure you@example.org --write",
 		    "no configuration file (looked for %s)",
 		    c->conf.searched.len ? buf_str(&c->conf.searched) : "none");
-		free(def);
 		return;
 	}
 	c->path = c->conf.files[0];

@@ -31,6 +31,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "configure_acct.h"
+#include "configure_write.h"
 #include "deliver.h"
 #include "doctor.h"
 #include "err.h"
@@ -575,6 +576,29 @@ main_serverinfo(struct cli_request *req)
 	return rc;
 }
 
+/* --configure ADDRESS --write: the block into -C FILE or the default. */
+static int
+main_configure_write(const struct cli_request *req, const struct buf *block)
+{
+	char *def = req->config_file ? NULL : util_default_config_path();
+	const char *path = req->config_file ? req->config_file : def;
+	struct err e;
+	int rc = EX_OK;
+
+	err_clear(&e);
+	if (path == NULL)
+		err_set(&e, ERR_CONFIG,
+		    "no home directory to write the configuration into");
+	else if (configure_write(path, buf_str(block), block->len, &e) == 0)
+		fprintf(stderr,
+		    "%s: wrote the account to %s (mode 600); next: postern --store-password, then postern --doctor\n",
+		    main_prog, path);
+	if (e.cls != ERR_NONE)
+		rc = main_fail(&e);
+	free(def);
+	return rc;
+}
+
 /* --configure ADDRESS: the block on stdout, the steps on stderr. */
 static int
 main_configure(const struct cli_request *req)
@@ -598,6 +622,8 @@ main_configure(const struct cli_request *req)
 	fputs(buf_str(&out), stdout);
 	if (fflush(stdout) != 0)
 		rc = EX_IOERR;
+	if (rc == EX_OK && req->configure_write)
+		rc = main_configure_write(req, &out);
 	buf_free(&out);
 	buf_free(&notes);
 	return rc;

@@ -377,3 +377,12 @@ queued_dead() {
 	[[ "$stderr" == "postern: the keyring is not reachable: no D-Bus session bus"* ]]
 	[[ "$stderr" == *'Without a keyring (a server, cron): put "password ..." in the config file (mode 600), or "passwordeval CMD", or a ~/.netrc line "machine smtp.example.test login alice@example.test password ..." (mode 600); the system queue also reads systemd credentials (LoadCredential=)' ]]
 }
+
+@test "no configuration at all: the error says how to make one" {
+	rm -rf "$XDG_CONFIG_HOME/postern"
+	send bob@example.test
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == "postern: no configuration: make one with postern --configure you@example.org --write, or copy doc/config.example (or a provider's file from contrib/accounts) to ~/.config/postern/config; looked in "* ]]
+	run "$POSTERN" --doctor --no-login
+	[[ "$output" == *"         fix: postern --configure you@example.org --write"* ]]
+}
