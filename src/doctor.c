@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "doctor_int.h"
@@ -156,7 +157,9 @@ doctor_check_file(struct doctor_ctx *c)
 		doctor_emit(c, DOCTOR_OK, "config", NULL, "%s", c->path);
 		return;
 	}
-	if ((st.st_mode & 077) != 0 && st.st_uid != 0) {
+	/* A root-owned file others may read is a system file, unless root
+	 * runs this: then it is root's own file. */
+	if ((st.st_mode & 077) != 0 && (st.st_uid != 0 || getuid() == 0)) {
 		(void)snprintf(fix, sizeof(fix), "chmod 600 %s", c->path);
 		doctor_emit(c, DOCTOR_WARN, "config", fix,
 		    "%s (mode %04o): group or others may read it; it must "
@@ -189,7 +192,7 @@ doctor_settings(struct doctor_ctx *c)
 	const struct account *a = c->acct;
 	const char *mech = conf_auth_mechanism(a->auth);
 
-	doctor_emit(c, DOCTOR_INFO, "settings", NULL,
+	doctor_emit(c, DOCTOR_OK, "settings", NULL,
 	    "host %s, port %u (%s), auth %s, user %s, from %s, password "
 	    "from %s",
 	    a->host ? a->host : "(none)", a->port,
@@ -309,7 +312,7 @@ doctor_check_port25(struct doctor_ctx *c)
 		return;
 	}
 	fix = uses25 ? "port 587\ntls_starttls on" : NULL;
-	doctor_emit(c, uses25 ? DOCTOR_PROBLEM : DOCTOR_INFO, "port 25", fix,
+	doctor_emit(c, uses25 ? DOCTOR_PROBLEM : DOCTOR_OK, "port 25", fix,
 	    "%s port %s is blocked (%s%s): this network (or the server) "
 	    "stops connections to port 25, as providers do against spam "
 	    "(Outbound Port 25 Blocking, OP25B); %s",

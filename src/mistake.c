@@ -267,3 +267,15 @@ mistake_headless(const struct account *a, struct err *e)
 	    ". Without a keyring (a server, cron): put \"password ...\" in the config file (mode 600), or \"passwordeval CMD\", or a ~/.netrc line \"machine %s login %s password ...\" (mode 600); the system queue also reads systemd credentials (LoadCredential=)",
 	    a->host ? a->host : "HOST", a->user ? a->user : "USER");
 }
+
+bool
+mistake_bare_host(char *addr)
+{
+	char *at = strrchr(addr, '@');
+
+	if (at == NULL || at == addr || at[1] == '\0' || at[1] == '[' ||
+	    strchr(at + 1, '.') != NULL)
+		return false;
+	*at = '\0';
+	return true;
+}

@@ -79,6 +79,15 @@ void mistake_account(const struct conf *, const char *name, struct err *);
  */
 void mistake_headless(const struct account *, struct err *);
 
+/*
+ * A sender whose domain is a host name without a dot ("root@vm", as GNU
+ * Mailutils' mail passes -f $USER@$(hostname), or "root@localhost"):
+ * addr is cut to its local part and true returned, so it is qualified
+ * like a bare name (local_domain, else the account's from). An address
+ * literal or a dotted domain: false, addr unchanged.
+ */
+bool mistake_bare_host(char *addr);
+
 /* A connect failure on port 25 gets the Outbound Port 25 Blocking hint. */
 void mistake_port25(const struct smtp_params *, struct err *);
 

@@ -386,3 +386,37 @@ queued_dead() {
 	run "$POSTERN" --doctor --no-login
 	[[ "$output" == *"         fix: postern --configure you@example.org --write"* ]]
 }
+
+@test "--doctor in a healthy setup: only OK lines and the summary; every fix line pasteable" {
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/dead"
+	dead=$FAULT_PORT # nothing listens there once stopped
+	fault_stop
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f" --well-behaved --user alice@example.test --password "s3cret p@ss"
+	account
+	run "$POSTERN" --doctor --probe-ports "$dead,$FAULT_PORT,$dead" --probe-timeout 3
+	[ "$status" -eq 0 ]
+	! printf '%s\n' "$output" | grep -Ev '^(OK  |[0-9]+ ok, 0 info, 0 warnings, 0 problems$)'
+	# a refused certificate: the fix line is one config line
+	account tls_fingerprint "$(printf '%064d' 0 | sed 's/../00:/g; s/:$//')"
+	run "$POSTERN" --doctor --no-login --probe-ports "$dead,$FAULT_PORT,$dead" --probe-timeout 3
+	[ "$status" -eq 1 ]
+	fix=$(printf '%s\n' "$output" | sed -n 's/^         fix: //p')
+	[[ "$fix" =~ ^tls_fingerprint\ [0-9A-Fa-f:]+$ ]]
+	[[ "$output" == *"the certificate changed: check it with your provider before pinning the new one"* ]]
+}
+
+@test "GNU Mailutils' -f root@vm (a host name without a dot) is a bare name: local_domain, else the account's from" {
+	submit_config "$(tb_account host 127.0.0.1 port 1)"
+	run --separate-stderr "$POSTERN" --dry-run -f root@vm bob@example.test <"$IN"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "MAIL FROM:<root@example.test>" ]
+	run --separate-stderr "$POSTERN" --dry-run -f root@localhost bob@example.test <"$IN"
+	[ "${lines[0]}" = "MAIL FROM:<root@example.test>" ]
+	run --separate-stderr "$POSTERN" --dry-run -f root@mail.example.org bob@example.test <"$IN"
+	[ "${lines[0]}" = "MAIL FROM:<root@mail.example.org>" ]
+	# without local_domain: the account's from
+	sed -i '/^local_domain /d' "$XDG_CONFIG_HOME/postern/config"
+	run --separate-stderr "$POSTERN" --dry-run -f root@vm bob@example.test <"$IN"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "MAIL FROM:<alice@example.test>" ]
+}
