@@ -420,3 +420,16 @@ queued_dead() {
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "MAIL FROM:<alice@example.test>" ]
 }
+
+@test "README: quick start for users first, troubleshooting right after usage, the benchmark table in bench/results.md" {
+	r=$POSTERN_SRCDIR/README
+	heads=$(awk 'prev != "" && /^-+$/ && length($0) == length(prev) { print prev } { prev = $0 }' "$r" | tr '\n' '|')
+	[[ "$heads" == "Quick start|Using it|Troubleshooting|"* ]]
+	[[ "$heads" == *"|Building|"* ]]
+	sed -n '/^Quick start$/,/^Using it$/p' "$r" | grep -q 'postern --configure you@example.org --write'
+	sed -n '/^Quick start$/,/^Using it$/p' "$r" | grep -q 'postern --store-password'
+	sed -n '/^Quick start$/,/^Using it$/p' "$r" | grep -q 'postern --doctor'
+	! grep -q '^ *| W1 |' "$r"
+	grep -q '| W1 |' "$POSTERN_SRCDIR/bench/results.md"
+	grep -q 'bench/results.md' "$r"
+}
