@@ -23,6 +23,7 @@
 #include <strings.h>
 
 #include "doctor_int.h"
+#include "mistake.h"
 #include "net.h"
 #include "util.h"
 
@@ -219,6 +220,7 @@ doctor_settings(struct doctor_ctx *c)
 static int
 doctor_check_config(struct doctor_ctx *c)
 {
+	const struct account *real;
 	struct err e;
 	char fix[300];
 
@@ -238,9 +240,9 @@ doctor_check_config(struct doctor_ctx *c)
 		doctor_emit(c, DOCTOR_PROBLEM, "account", fix, "%s", e.text);
 		return -1;
 	}
-	doctor_emit(c, DOCTOR_OK, "account", NULL, "%s (%s:%u)", c->acct->name,
-	    c->acct->where.file ? c->acct->where.file : "-",
-	    c->acct->where.line);
+	real = mistake_real(&c->conf, c->acct);
+	doctor_emit(c, DOCTOR_OK, "account", NULL, "%s (%s:%u)", real->name,
+	    real->where.file ? real->where.file : "-", real->where.line);
 	doctor_settings(c);
 	if (c->acct->host == NULL) {
 		doctor_emit(c, DOCTOR_PROBLEM, "settings",

@@ -117,12 +117,14 @@ main_dry_run(const struct job *j, struct err *e)
 static void
 main_verbose(const struct job *j)
 {
+	const struct account *a;
+
 	if (j->req->verbose == 0)
 		return;
+	a = mistake_real(&j->conf, j->acct);
 	main_lines(&j->conf.notes, "");
-	fprintf(stderr, "%s: using account %s (%s:%u)\n", main_prog,
-	    j->acct->name, j->acct->where.file ? j->acct->where.file : "-",
-	    j->acct->where.line);
+	fprintf(stderr, "%s: using account %s (%s:%u)\n", main_prog, a->name,
+	    a->where.file ? a->where.file : "-", a->where.line);
 }
 
 /* A progress line (main_progress) is on the terminal, unfinished. */
@@ -310,11 +312,13 @@ main_secret(struct cli_request *req)
 		printf("%s: %s the password of %s at %s (account %s) %s the "
 		       "keyring\n",
 		    main_prog, store ? "stored" : "removed", j.acct->user,
-		    j.acct->host, j.acct->name, store ? "in" : "from");
+		    j.acct->host, mistake_real(&j.conf, j.acct)->name,
+		    store ? "in" : "from");
 	else
 		printf("%s: the keyring holds no password of %s at %s "
 		       "(account %s); nothing was removed\n",
-		    main_prog, j.acct->user, j.acct->host, j.acct->name);
+		    main_prog, j.acct->user, j.acct->host,
+		    mistake_real(&j.conf, j.acct)->name);
 	job_free(&j);
 	if (rc == EX_OK && fflush(stdout) != 0)
 		rc = EX_IOERR;

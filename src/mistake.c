@@ -279,3 +279,28 @@ mistake_bare_host(char *addr)
 	*at = '\0';
 	return true;
 }
+
+/* Whether every key of a got its value where b's did (a inherits all). */
+static bool
+mistake_same_origins(const struct account *a, const struct account *b)
+{
+	size_t i;
+
+	for (i = 0; i < conf_nkeys && i < CONF_KEYS_MAX; i++)
+		if (a->origin[i].file != b->origin[i].file ||
+		    a->origin[i].line != b->origin[i].line)
+			return false;
+	return true;
+}
+
+const struct account *
+mistake_real(const struct conf *c, const struct account *a)
+{
+	size_t i;
+
+	for (i = 0; i < c->naccounts; i++)
+		if (c->accounts[i] != a &&
+		    mistake_same_origins(a, c->accounts[i]))
+			return c->accounts[i];
+	return a;
+}

@@ -88,6 +88,13 @@ void mistake_headless(const struct account *, struct err *);
  */
 bool mistake_bare_host(char *addr);
 
+/*
+ * The account to name in messages for a: the one it only points to
+ * ("account default : isp" with no key of its own is isp), else a
+ * itself. -a, --store-password and the like accept either name.
+ */
+const struct account *mistake_real(const struct conf *, const struct account *);
+
 /* A connect failure on port 25 gets the Outbound Port 25 Blocking hint. */
 void mistake_port25(const struct smtp_params *, struct err *);
 

@@ -66,7 +66,7 @@ has_line() {
 	run "$POSTERN" --doctor $PROBE
 	[ "$status" -eq 0 ]
 	has_line "OK       config: $XDG_CONFIG_HOME/postern/config (mode 0600, owner uid $(id -u))"
-	has_line "OK       account: default ($XDG_CONFIG_HOME/postern/config:8)"
+	has_line "OK       account: tb ($XDG_CONFIG_HOME/postern/config:1)" # "default : tb" names tb
 	has_line "OK       settings: host localhost, port $TB_SUBMISSION_PORT (STARTTLS), auth on, user $TB_USER, from $TB_USER, password from the config file"
 	has_line "OK       port 25: localhost port $TB_PLAIN_PORT is reachable: 220 plain.testbed.example.test ESMTP mail-testbed: this network does not block outbound port 25"
 	[[ $output == *"OK       port $TB_SUBMISSION_PORT (STARTTLS): localhost answers: 220 submission.testbed.example.test ESMTP mail-testbed; TLS "*"; extensions: PIPELINING, SIZE 10240000, "*"AUTH PLAIN LOGIN SCRAM-SHA-1 SCRAM-SHA-256"* ]]
@@ -227,11 +227,11 @@ has_line() {
 	write_config "$TB_SUBMISSION_PORT" "password \"$TB_PASS\""
 	run script -qec "$POSTERN --doctor --no-login $PROBE" /dev/null
 	[ "$status" -eq 0 ]
-	[[ $output == *$'\033[32mOK     \033[0m  account: default'* ]]
+	[[ $output == *$'\033[32mOK     \033[0m  account: tb'* ]]
 	[[ $output == *$'\033[34mINFO   \033[0m  login: skipped'* ]]
 	run env NO_COLOR=1 script -qec "$POSTERN --doctor --no-login $PROBE" /dev/null
 	[ "$status" -eq 0 ]
-	[[ $output == *"OK       account: default"* ]]
+	[[ $output == *"OK       account: tb"* ]]
 	[[ $output != *$'\033'* ]]
 }
 

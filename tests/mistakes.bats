@@ -433,3 +433,14 @@ queued_dead() {
 	grep -q '| W1 |' "$POSTERN_SRCDIR/bench/results.md"
 	grep -q 'bench/results.md' "$r"
 }
+
+@test "messages name the real account, not default, when default only points to it" {
+	submit_config "account isp" "host 127.0.0.1" "port 1" "from alice@example.test" "auth off" "tls off" "account default : isp"
+	run --separate-stderr "$POSTERN" -v --dry-run bob@example.test <"$IN"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"postern: using account isp ($XDG_CONFIG_HOME/postern/config:6)"* ]]
+	# a default with a key of its own is itself
+	submit_config "account isp" "host 127.0.0.1" "port 1" "from alice@example.test" "auth off" "tls off" "account default : isp" "from other@example.test"
+	run --separate-stderr "$POSTERN" -v --dry-run bob@example.test <"$IN"
+	[[ "$stderr" == *"postern: using account default ($XDG_CONFIG_HOME/postern/config:12)"* ]]
+}
