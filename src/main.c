@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bounce_submit.h"
 #include "bs.h"
 #include "buf.h"
 #include "cli.h"
@@ -165,6 +166,55 @@ main_kept(const struct queue_submit *s)
 }
 
 /*
+ * Some recipients refused (5xx), the others reached: exit 0 with a bounce
+ * notice to the sender, as Postfix and sendmail do (postern(1), EXIT
+ * STATUS: a caller that retried on 67 would send it again to those who
+ * have it). Without a notice (the null sender, queue off): 67.
+ */
+static int
+main_partial(const struct job *j, const struct queue_submit *s,
+    const struct err *e)
+{
+	char id[QUEUE_ID_LEN + 1];
+	struct err be;
+
+	fprintf(stderr, "%s: %s\n", main_prog, e->text);
+	err_clear(&be);
+	switch (bounce_submit(j, &s->res, id, &be)) {
+	case 1:
+		fprintf(stderr,
+		    "%s: a bounce notice to <%s> for the refused recipients is queued as %s\n",
+		    main_prog, j->sender, id);
+		main_kept(s);
+		return EX_OK;
+	case -1:
+		fprintf(stderr, "%s: no bounce notice: %s\n", main_prog,
+		    be.text);
+		break;
+	}
+	main_kept(s);
+	return err_exit_code(e->cls);
+}
+
+/* The submission failed: one line, and where the message is. */
+static int
+main_not_delivered(const struct job *j, const struct queue_submit *s,
+    const struct err *e)
+{
+	if (e->cls == ERR_NOUSER && s->res.naccepted > 0 && !s->res.unsure)
+		return main_partial(j, s, e);
+	if (s->res.naccepted > 0 || s->res.unsure)
+		fprintf(stderr, "%s: %s\n", main_prog, e->text);
+	else
+		fprintf(stderr, "%s: %s; the message was not sent%s\n",
+		    main_prog, e->text,
+		    e->temporary ? " (temporary failure: try again later)"
+		                 : "");
+	main_kept(s);
+	return err_exit_code(e->cls);
+}
+
+/*
  * Submit the prepared job: delivered, or queued (exit 0 with one line
  * saying why), or one line on stderr when it failed.
  */
@@ -176,19 +226,9 @@ main_deliver(struct job *j)
 	struct err e;
 	int rc = EX_OK;
 
-	if (queue_submit_job(j, j->req->verbose ? &trace : NULL, &s, &e) ==
-	    -1) {
-		if (s.res.naccepted > 0 || s.res.unsure)
-			fprintf(stderr, "%s: %s\n", main_prog, e.text);
-		else
-			fprintf(stderr, "%s: %s; the message was not sent%s\n",
-			    main_prog, e.text,
-			    e.temporary ? " (temporary failure: try again "
-			                  "later)"
-			                : "");
-		main_kept(&s);
-		rc = err_exit_code(e.cls);
-	} else if (s.outcome == QUEUE_QUEUED &&
+	if (queue_submit_job(j, j->req->verbose ? &trace : NULL, &s, &e) == -1)
+		rc = main_not_delivered(j, &s, &e);
+	else if (s.outcome == QUEUE_QUEUED &&
 	    (s.res.nrcpts > 0 || j->req->verbose))
 		fprintf(stderr, "%s: queued %s: %s\n", main_prog, s.id, s.why);
 	if (s.res.dsn_dropped)

@@ -444,3 +444,45 @@ queued_dead() {
 	run --separate-stderr "$POSTERN" -v --dry-run bob@example.test <"$IN"
 	[[ "$stderr" == *"postern: using account default ($XDG_CONFIG_HOME/postern/config:12)"* ]]
 }
+
+@test "-bm, one of two recipients refused: exit 0 (no retry, no duplicate), and a bounce notice (RFC 3464) to the sender" {
+	cat >"$SCEN" <<-'EOF2'
+	{"replies": {"rcpt:nobody@example.test":
+	             {"code": 550, "text": "5.1.1 <nobody@example.test>: unknown"}}}
+	EOF2
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f" --well-behaved
+	account
+	send -i bob@example.test nobody@example.test
+	[ "$status" -eq 0 ]
+	[ "${stderr_lines[0]}" = "postern: delivered to 1 of 2 recipients; refused nobody@example.test: 550 5.1.1 <nobody@example.test>: unknown" ]
+	[[ "${stderr_lines[1]}" =~ ^postern:\ a\ bounce\ notice\ to\ \<alice@example.test\>\ for\ the\ refused\ recipients\ is\ queued\ as\ ([0-9a-f]{16})$ ]]
+	id=${BASH_REMATCH[1]}
+	grep -qx 'sender: ' "$Q/new/$id.env" || grep -qx 'sender:' "$Q/new/$id.env"
+	grep -qx 'rcpt: pending alice@example.test' "$Q/new/$id.env"
+	# the next queue run sends it, from <>, to the sender
+	fault_wait_sessions
+	run -0 "$POSTERN" -q
+	fault_wait_sessions 10
+	m=$(fault_message)
+	[[ "$(fault_env mail "$m")" == "<>"* ]]
+	[ "$(fault_env rcpt "$m")" = "<alice@example.test>" ]
+	tr -d '\r' <"$m.eml" >"$BATS_TEST_TMPDIR/bounce.eml"
+	grep -q '^Content-Type: multipart/report; report-type=delivery-status' "$BATS_TEST_TMPDIR/bounce.eml"
+	grep -qi '^Final-Recipient: rfc822; *nobody@example.test' "$BATS_TEST_TMPDIR/bounce.eml"
+	grep -q '^Action: failed' "$BATS_TEST_TMPDIR/bounce.eml"
+	grep -q '^Subject: mistake' "$BATS_TEST_TMPDIR/bounce.eml" # the original headers
+}
+
+@test "-bs, one of two recipients refused: 250 naming it, and the bounce notice owed after a 250" {
+	cat >"$SCEN" <<-'EOF2'
+	{"replies": {"rcpt:nobody@example.test":
+	             {"code": 550, "text": "5.1.1 <nobody@example.test>: unknown"}}}
+	EOF2
+	fault_start "$SCEN" "$BATS_TEST_TMPDIR/f" --well-behaved
+	account
+	printf 'EHLO me\r\nMAIL FROM:<alice@example.test>\r\nRCPT TO:<bob@example.test>\r\nRCPT TO:<nobody@example.test>\r\nDATA\r\nSubject: bs partial\r\n\r\nhi\r\n.\r\nQUIT\r\n' >"$BATS_TEST_TMPDIR/bs.in"
+	run --separate-stderr "$POSTERN" -bs <"$BATS_TEST_TMPDIR/bs.in"
+	printf '%s\n' "$output" | grep -Eq '^250 2\.0\.0 Ok: delivered to 1 of 2 recipients; refused nobody@example.test: 550 5\.1\.1 <nobody@example.test>: unknown; bounce notice queued as [0-9a-f]{16}'
+	id=$(printf '%s\n' "$output" | sed -n 's/.*bounce notice queued as \([0-9a-f]\{16\}\).*/\1/p')
+	grep -qx 'rcpt: pending alice@example.test' "$Q/new/$id.env"
+}
