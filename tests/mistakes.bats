@@ -486,3 +486,14 @@ queued_dead() {
 	id=$(printf '%s\n' "$output" | sed -n 's/.*bounce notice queued as \([0-9a-f]\{16\}\).*/\1/p')
 	grep -qx 'rcpt: pending alice@example.test' "$Q/new/$id.env"
 }
+
+@test "offline (no DNS answer): the reason ends with the resolver's words, no '(temporary)' after them" {
+	require_cmd unshare util-linux
+	unshare -n -m true 2>/dev/null || require_or_skip "unshare -n -m is not permitted here"
+	submit_config "$(tb_account host smtp.example.org port 587 password '' auth off)"
+	echo 'nameserver 127.0.0.1' >"$BATS_TEST_TMPDIR/resolv.conf"
+	run --separate-stderr unshare -n -m sh -c 'mount --bind "$1" /etc/resolv.conf && ip link set lo up && exec "$2" bob@example.test <"$3"' \
+		x "$BATS_TEST_TMPDIR/resolv.conf" "$POSTERN" "$IN"
+	assert_tempfail "cannot resolve smtp.example.org: "
+	[[ "$stderr" != *"(temporary)"* ]]
+}
