@@ -298,9 +298,9 @@ mistake_real(const struct conf *c, const struct account *a)
 {
 	size_t i;
 
-	for (i = 0; i < c->naccounts; i++)
-		if (c->accounts[i] != a &&
-		    mistake_same_origins(a, c->accounts[i]))
+	/* Only an account defined before a: the one it points to. */
+	for (i = 0; i < c->naccounts && c->accounts[i] != a; i++)
+		if (mistake_same_origins(a, c->accounts[i]))
 			return c->accounts[i];
 	return a;
 }

@@ -321,7 +321,7 @@ wire_of_dry() {
 	scenario <<<'{"users": {"alice@example.test": "other"}}'
 	send -i bob@example.test
 	[ "$status" -eq 77 ]
-	stderr_line "postern: authentication failed (AUTH PLAIN): 535 5.7.8 Error: authentication failed; the message was not sent"
+	stderr_line "postern: authentication failed (AUTH PLAIN): 535 5.7.8 Error: authentication failed; the password came from the configuration file ($XDG_CONFIG_HOME/postern/config:11, password): correct it there; the message was not sent"
 	transcript
 	lacks '^C: (MAIL|RCPT|DATA)'
 }
