@@ -60,8 +60,8 @@ mistake_looks_wrong(const struct smtp_params *p, bool greeted,
 		return !greeted && e->cls == ERR_TEMP &&
 		    strncmp(e->text, "timed out", 9) == 0;
 	if (p->tls == SMTP_TLS_IMPLICIT) /* plain text where TLS was due */
-		return e->cls == ERR_PROTOCOL ||
-		    (e->cls == ERR_TEMP && strstr(e->text, "TLS handshake"));
+		return (e->cls == ERR_PROTOCOL || e->cls == ERR_TEMP) &&
+		    strstr(e->text, "TLS handshake") != NULL;
 	return false;
 }
 
