@@ -64,6 +64,12 @@ bsub_build(const struct job *j, const struct bounce_rcpt *br, size_t n,
 	return bounce_build(&bn, b);
 }
 
+bool
+bounce_owed(const struct account *a, const char *sender)
+{
+	return sender != NULL && sender[0] != '\0' && a->queue;
+}
+
 int
 bounce_submit(const struct job *j, const struct deliver_result *res,
     char id[QUEUE_ID_LEN + 1], struct err *e)
@@ -74,8 +80,7 @@ bounce_submit(const struct job *j, const struct deliver_result *res,
 	size_t n;
 	int r = -1;
 
-	if (j->sender == NULL || j->sender[0] == '\0' || !j->acct->queue ||
-	    res->nrcpts == 0)
+	if (!bounce_owed(j->acct, j->sender) || res->nrcpts == 0)
 		return 0;
 	if ((br = calloc(res->nrcpts, sizeof(*br))) == NULL)
 		return err_set(e, ERR_SOFTWARE, "out of memory");

@@ -18,6 +18,12 @@
 #include "queue_env.h"
 
 /*
+ * Whether a partly refused submission of account a from sender owes a
+ * notice (and so exits 0): not for the null sender, not with queue off.
+ */
+bool bounce_owed(const struct account *, const char *sender);
+
+/*
  * Queue the notice for the recipients res says were refused. 1 queued
  * (its id in id), 0 none owed (no refused recipient, the null sender,
  * `queue off`), -1 with e when it could not be queued.

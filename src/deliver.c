@@ -12,6 +12,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "bounce_submit.h"
 #include "deliver.h"
 #include "log.h"
 #include "mistake.h"
@@ -196,6 +197,21 @@ static const int deliver_facility[] = { 0, LOG_USER, LOG_USER, LOG_MAIL,
 	LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3, LOG_LOCAL4, LOG_LOCAL5,
 	LOG_LOCAL6, LOG_LOCAL7 };
 
+/*
+ * The exit the line records: a submission refused for some recipients
+ * and delivered to the others exits 0 when it owes a bounce notice
+ * (main.c, bounce_submit.h).
+ */
+static int
+deliver_exit(const struct account *a, const char *from,
+    const struct deliver_result *res, const struct err *e)
+{
+	if (e->cls == ERR_NOUSER && res->naccepted > 0 && !res->unsure &&
+	    bounce_owed(a, from))
+		return 0;
+	return err_exit_code(e->cls);
+}
+
 /* One line to syslog and the logfile; failures to log are not fatal. */
 static void
 deliver_log(const struct account *a, const char *id, const char *from,
@@ -233,7 +249,7 @@ deliver_log(const struct account *a, const char *id, const char *from,
 		.duration_ms = ms,
 		.possible_duplicate = res->possible_duplicate,
 		.dsn_dropped = res->dsn_dropped,
-		.exit_code = err_exit_code(e->cls) };
+		.exit_code = deliver_exit(a, from, res, e) };
 	buf_init(&line, LOG_LINE_MAX);
 	if (a->syslog > 0 && a->syslog < (int)ARRAY_SIZE(deliver_facility) &&
 	    log_format(&rec, NULL, 0, &line) == 0)
