@@ -14,16 +14,18 @@
 #include "bounce_submit.h"
 #include "queue.h"
 
-/* The refused recipients of res, as the notice lists them. */
+/* The recipients the attempt refused (j->env), as the notice lists them. */
 static size_t
-bsub_refused(const struct deliver_result *res, struct bounce_rcpt *out)
+bsub_refused(const struct job *j, struct bounce_rcpt *out)
 {
+	const struct queue_env *env = &j->env;
 	size_t i, n = 0;
 
-	for (i = 0; i < res->nrcpts; i++)
-		if (res->rcpts[i].status == SMTP_RCPT_PERMFAIL)
-			out[n++] = (struct bounce_rcpt){ res->rcpts[i].addr,
-				res->rcpts[i].text };
+	for (i = 0; i < env->nrcpts; i++)
+		if (env->rcpts[i].state == QUEUE_RCPT_REFUSED)
+			out[n++] = (struct bounce_rcpt){ env->rcpts[i].addr,
+				env->rcpts[i].reply ? env->rcpts[i].reply
+				                    : "refused" };
 	return n;
 }
 
@@ -71,8 +73,7 @@ bounce_owed(const struct account *a, const char *sender)
 }
 
 int
-bounce_submit(const struct job *j, const struct deliver_result *res,
-    char id[QUEUE_ID_LEN + 1], struct err *e)
+bounce_submit(const struct job *j, char id[QUEUE_ID_LEN + 1], struct err *e)
 {
 	struct bounce_rcpt *br;
 	struct queue_env env;
@@ -80,13 +81,13 @@ bounce_submit(const struct job *j, const struct deliver_result *res,
 	size_t n;
 	int r = -1;
 
-	if (!bounce_owed(j->acct, j->sender) || res->nrcpts == 0)
+	if (!bounce_owed(j->acct, j->sender) || j->env.nrcpts == 0)
 		return 0;
-	if ((br = calloc(res->nrcpts, sizeof(*br))) == NULL)
+	if ((br = calloc(j->env.nrcpts, sizeof(*br))) == NULL)
 		return err_set(e, ERR_SOFTWARE, "out of memory");
 	queue_env_init(&env);
 	buf_init(&b, BOUNCE_MAX);
-	if ((n = bsub_refused(res, br)) == 0) {
+	if ((n = bsub_refused(j, br)) == 0) {
 		r = 0;
 		goto out;
 	}

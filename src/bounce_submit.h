@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-#include "deliver.h"
+#include "conf.h"
 #include "err.h"
 #include "job.h"
 #include "queue_env.h"
@@ -24,11 +24,11 @@
 bool bounce_owed(const struct account *, const char *sender);
 
 /*
- * Queue the notice for the recipients res says were refused. 1 queued
- * (its id in id), 0 none owed (no refused recipient, the null sender,
- * `queue off`), -1 with e when it could not be queued.
+ * After submit_job (submit.h): queue the notice for the recipients the
+ * job's envelope says were refused. 1 queued (its id in id), 0 none owed
+ * (no refused recipient, the null sender, `queue off`), -1 with e when
+ * it could not be queued.
  */
-int bounce_submit(const struct job *, const struct deliver_result *res,
-    char id[QUEUE_ID_LEN + 1], struct err *);
+int bounce_submit(const struct job *, char id[QUEUE_ID_LEN + 1], struct err *);
 
 #endif

@@ -25,7 +25,8 @@ mistake_probe_params(const struct smtp_params *p, enum smtp_tls_mode mode,
 	q->tls_fingerprint = NULL;
 	q->tls_cert_file = NULL;
 	q->tls_key_file = NULL;
-	q->tls_session_cache = false;
+	q->tls_session_dir = NULL; /* no cache: a full handshake */
+	q->tls_up = NULL;
 	q->greeting_wait = 0;
 	q->greeted = NULL;
 	if (q->timeout == 0 || q->timeout > MISTAKE_PROBE_TIMEOUT)
