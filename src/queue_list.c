@@ -32,6 +32,7 @@
 
 #include "queue.h"
 #include "queue_list.h"
+#include "vis.h"
 
 /* Appends one entry of a listing; first: the first one of its list. */
 typedef int (*qlist_fn)(const struct queue_entry *, time_t now, bool first,
@@ -78,8 +79,8 @@ qlist_text(const struct queue_entry *q, time_t now, bool first, struct buf *b)
 	    (env->held && buf_printf(b, "  held: %s\n", env->held) == -1) ||
 	    (env->sending != 0 &&
 	        buf_printf(b,
-	            "  possible duplicate: an attempt may have reached the "
-	            "server; the next one resends the message\n") == -1))
+	            "  possible duplicate: an attempt may have reached the server; the next one resends the message\n") ==
+	            -1))
 		return -1;
 	for (i = 0; i < env->nrcpts; i++)
 		if (buf_printf(b, "  <%s> %s%s%s\n", env->rcpts[i].addr,
@@ -292,11 +293,11 @@ qlist_text_all(char *const *dirs, size_t ndirs, time_t now, struct buf *out,
 		    qlist_dir(dirs[i], "failed", qlist_failed_text, now, &f,
 		        &nf, &fbytes, e) == -1)
 			goto out;
-	if ((n + nf == 0 ? buf_add_str(out, "Mail queue is empty\n")
-	                 : buf_printf(out,
-	                       "Mail queue: %zu queued (%" PRIu64
-	                       " bytes), %zu failed\n",
-	                       n, bytes, nf)) == -1 ||
+	if ((n + nf == 0
+	            ? buf_add_str(out, "Mail queue is empty\n")
+	            : buf_printf(out,
+	                  "Mail queue: %zu queued (%llu bytes), %zu failed\n",
+	                  n, (unsigned long long)bytes, nf)) == -1 ||
 	    (q.len > 0 && buf_add(out, q.data, q.len) == -1) ||
 	    (f.len > 0 && buf_add(out, f.data, f.len) == -1)) {
 		err_set(e, ERR_SOFTWARE, "the listing is too long");
@@ -313,7 +314,17 @@ int
 queue_list(char *const *dirs, size_t ndirs, bool json, time_t now,
     struct buf *out, struct err *e)
 {
+	struct buf raw;
+	int r;
+
 	if (json)
 		return qlist_json_all(dirs, ndirs, now, out, e);
-	return qlist_text_all(dirs, ndirs, now, out, e);
+	/* server replies and errors from the envelopes go to a terminal */
+	buf_init(&raw, out->max);
+	r = qlist_text_all(dirs, ndirs, now, &raw, e);
+	if (r == 0 &&
+	    vis_buf(out, raw.data ? raw.data : "", raw.len, "\n") == -1)
+		r = err_set(e, ERR_SOFTWARE, "the listing is too long");
+	buf_free(&raw);
+	return r;
 }
