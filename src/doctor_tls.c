@@ -137,11 +137,8 @@ doctor_mismatch(struct doctor_ctx *c, enum smtp_tls_mode mine)
 	    mine == SMTP_TLS_STARTTLS ? "off" : "on");
 	doctor_emit(c, DOCTOR_PROBLEM, "tls mode", fix,
 	    mine == SMTP_TLS_STARTTLS
-	        ? "port %u speaks TLS from the first byte (implicit TLS, "
-	          "like 465), but the account uses STARTTLS: postern would "
-	          "wait for a greeting that never comes"
-	        : "port %u expects STARTTLS (like 587), but the account "
-	          "uses TLS from the first byte: the handshake fails",
+	        ? "port %u speaks TLS from the first byte (implicit TLS, like 465), but the account uses STARTTLS: postern would wait for a greeting that never comes"
+	        : "port %u expects STARTTLS (like 587), but the account uses TLS from the first byte: the handshake fails",
 	    a->port);
 	return true;
 }
@@ -156,7 +153,7 @@ doctor_check_cert(struct doctor_ctx *c, const struct smtp_info *in)
 		return;
 	if (doctor_days_left(in->tls_not_after, time(NULL), &days) == -1)
 		days = 9999;
-	if (in->tls_verify != NULL && strcmp(in->tls_verify, "none") == 0) {
+	if (in->tls_verify == TLS_VERIFY_NONE) {
 		(void)snprintf(fix, sizeof(fix), "tls_certcheck on");
 		doctor_emit(c, DOCTOR_WARN, "certificate", fix,
 		    "not checked (tls_certcheck off): anyone on the path can pose as the server; subject %s, expires %s; or pin it with tls_fingerprint %s",
@@ -168,9 +165,8 @@ doctor_check_cert(struct doctor_ctx *c, const struct smtp_info *in)
 	        : days < 14 ? DOCTOR_WARN
 	                    : DOCTOR_OK,
 	    "certificate", NULL,
-	    "%s; subject %s; issuer %s; expires %s (%ld "
-	    "day%s)",
-	    in->tls_verify && strcmp(in->tls_verify, "fingerprint") == 0
+	    "%s; subject %s; issuer %s; expires %s (%ld day%s)",
+	    in->tls_verify == TLS_VERIFY_FINGERPRINT
 	        ? "matches tls_fingerprint (chain and name not checked)"
 	        : "chain trusted, name matches",
 	    in->tls_subject, in->tls_issuer, in->tls_not_after, days,
@@ -194,8 +190,7 @@ doctor_check_auth(struct doctor_ctx *c, const struct smtp_info *in)
 	}
 	if (a->auth == CONF_AUTH_OFF) {
 		doctor_emit(c, DOCTOR_WARN, "auth", "auth on",
-		    "the server offers AUTH %s, but the account has auth "
-		    "off: submission servers refuse mail without a login",
+		    "the server offers AUTH %s, but the account has auth off: submission servers refuse mail without a login",
 		    in->auth_offered);
 		return;
 	}

@@ -145,7 +145,7 @@ mistake_origin(const struct account *a, const char *key, char *out, size_t cap)
 	size_t i;
 
 	out[0] = '\0';
-	for (i = 0; i < conf_nkeys && i < CONF_KEYS_MAX; i++)
+	for (i = 0; i < conf_nkeys && i < CONF_KEY_COUNT; i++)
 		if (strcmp(conf_keys[i].name, key) == 0 &&
 		    a->origin[i].file != NULL)
 			(void)snprintf(out, cap, "%s:%u", a->origin[i].file,
@@ -287,7 +287,7 @@ mistake_same_origins(const struct account *a, const struct account *b)
 {
 	size_t i;
 
-	for (i = 0; i < conf_nkeys && i < CONF_KEYS_MAX; i++)
+	for (i = 0; i < conf_nkeys && i < CONF_KEY_COUNT; i++)
 		if (a->origin[i].file != b->origin[i].file ||
 		    a->origin[i].line != b->origin[i].line)
 			return false;
