@@ -239,8 +239,10 @@ static int
 cli_long_queue(struct cli_request *req, int c, const char *val, struct err *e)
 {
 	(void)e;
-	if (c == 'j') {
-		req->json = true;
+	if (c == 'j' || c == 's' || c == 'w') {
+		req->json |= c == 'j';
+		req->system |= c == 's';
+		req->watch |= c == 'w';
 		return 0;
 	}
 	req->mode = CLI_MODE_QUEUE_RUN;
@@ -361,6 +363,8 @@ static const struct cli_long cli_longs[] = {
 	{ "queue-run", CLI_ARG_REQUIRED, 'r', cli_long_queue },
 	{ "queue-delete", CLI_ARG_REQUIRED, 'd', cli_long_queue },
 	{ "json", CLI_ARG_NONE, 'j', cli_long_queue },
+	{ "system", CLI_ARG_NONE, 's', cli_long_queue },
+	{ "watch", CLI_ARG_NONE, 'w', cli_long_queue },
 	{ "doctor", CLI_ARG_GLUED, 'D', cli_long_diag },
 	{ "serverinfo", CLI_ARG_GLUED, 'I', cli_long_diag },
 	{ "configure", CLI_ARG_REQUIRED, 'c', cli_long_diag },
@@ -547,6 +551,25 @@ cli_finish_diag(struct cli_request *req, struct err *e)
 	return 0;
 }
 
+/* --system with -q or -bp only; --watch with -q --system only. */
+static int
+cli_finish_system(const struct cli_request *req, struct err *e)
+{
+	if (req->system && req->mode != CLI_MODE_QUEUE_RUN &&
+	    req->mode != CLI_MODE_QUEUE_LIST)
+		return err_set(e, ERR_USAGE,
+		    "--system only applies to -q and -bp (mailq)");
+	if (req->watch &&
+	    (!req->system || req->mode != CLI_MODE_QUEUE_RUN || req->queue_id ||
+	        req->queue_delete))
+		return err_set(e, ERR_USAGE,
+		    "--watch only applies to -q --system");
+	if (req->system && req->config_file != NULL)
+		return err_set(e, ERR_USAGE,
+		    "--system reads the system configuration only: -C is refused with it");
+	return 0;
+}
+
 static int
 cli_finish(struct cli_request *req, struct err *e)
 {
@@ -567,7 +590,7 @@ cli_finish(struct cli_request *req, struct err *e)
 	if (req->json && req->mode != CLI_MODE_QUEUE_LIST)
 		return err_set(e, ERR_USAGE,
 		    "--json only applies to -bp (mailq)");
-	if (cli_finish_diag(req, e) == -1)
+	if (cli_finish_diag(req, e) == -1 || cli_finish_system(req, e) == -1)
 		return -1;
 	if (req->mode == CLI_MODE_SEND && req->nrcpts == 0 &&
 	    !req->read_recipients)

@@ -73,6 +73,8 @@ struct cli_request {
 	const char *queue_id;       /* --queue-run ID */
 	const char *queue_delete;   /* --queue-delete ID */
 	bool json;                  /* --json: -bp for scripts */
+	bool system;                /* --system: -q, -bp on the system queue */
+	bool watch;                 /* --watch: with -q --system, stay */
 	const char *diag_account;   /* --doctor/--serverinfo ACCOUNT */
 	const char *configure_addr; /* --configure ADDRESS */
 	const char *probe_host;     /* --probe-host HOST */

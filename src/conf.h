@@ -164,6 +164,20 @@ int conf_finish(struct conf *, const char *default_queue_dir);
 int conf_load(struct conf *, const char *config_file, struct err *);
 
 /*
+ * Whether the caller has a configuration file of their own (the user
+ * search order above, without -C): one that exists, or that cannot be
+ * checked for another reason than ENOENT.
+ */
+bool conf_user_exists(void);
+
+/*
+ * The system queue's load (postern -q --system): SYSCONFDIR/postern.conf
+ * alone (ERR_NOINPUT when it cannot be opened), the accounts' default
+ * queue_dir being queue_dir, then conf_finish. Errors as conf_load.
+ */
+int conf_load_system(struct conf *, const char *queue_dir, struct err *);
+
+/*
  * The secrecy rule, given fstat's answer: 0 or -1 with *why. is_system
  * relaxes it for the system file (owner root, group may read).
  */

@@ -142,20 +142,31 @@ conf_load_file(struct conf *c, const char *path, enum conf_role role,
 	return 0;
 }
 
-/* The user's file: the first of postern's and msmtp's that exists. */
-static int
-conf_load_user(struct conf *c, const char *home, int *nerr)
+/* The user's files in search order (paths[3], each or NULL). */
+static void
+conf_user_paths(const char *home, char *paths[3])
 {
-	char *xdg = util_xdg_config_home(), *paths[3] = { NULL, NULL, NULL };
-	size_t i;
-	int r = 1;
+	char *xdg = util_xdg_config_home();
 
+	paths[0] = paths[1] = paths[2] = NULL;
 	if (xdg != NULL) {
 		paths[0] = util_path_join(xdg, "postern/config");
 		paths[2] = util_path_join(xdg, "msmtp/config");
 	}
 	if (home != NULL)
 		paths[1] = util_path_join(home, ".msmtprc");
+	free(xdg);
+}
+
+/* The user's file: the first of postern's and msmtp's that exists. */
+static int
+conf_load_user(struct conf *c, const char *home, int *nerr)
+{
+	char *paths[3];
+	size_t i;
+	int r = 1;
+
+	conf_user_paths(home, paths);
 	for (i = 0; i < 3 && r == 1; i++) {
 		if (paths[i] == NULL)
 			continue;
@@ -171,7 +182,6 @@ conf_load_user(struct conf *c, const char *home, int *nerr)
 	}
 	for (i = 0; i < 3; i++)
 		free(paths[i]);
-	free(xdg);
 	return 0;
 }
 
@@ -198,6 +208,45 @@ conf_load_files(struct conf *c, const char *config_file, const char *home,
 	r = conf_load_file(c, CONF_SYSTEM_FILE, CONF_SYSTEM, home, nerr);
 	if (r == 0)
 		(void)buf_printf(&c->notes, "reading %s\n", CONF_SYSTEM_FILE);
+	return 0;
+}
+
+bool
+conf_user_exists(void)
+{
+	char *home = util_home_dir(), *paths[3];
+	bool found = false;
+	size_t i;
+
+	conf_user_paths(home, paths);
+	for (i = 0; i < 3; i++) {
+		if (paths[i] != NULL && !found)
+			found = access(paths[i], F_OK) == 0 ||
+			    (errno != ENOENT && errno != ENOTDIR);
+		free(paths[i]);
+	}
+	free(home);
+	return found;
+}
+
+int
+conf_load_system(struct conf *c, const char *queue_dir, struct err *e)
+{
+	int nerr = 0;
+
+	if (conf_load_file(c, CONF_SYSTEM_FILE, CONF_REQUIRED, NULL, &nerr) ==
+	    -1)
+		return err_set(e, ERR_NOINPUT,
+		    "cannot open the system configuration %s",
+		    CONF_SYSTEM_FILE);
+	(void)buf_printf(&c->notes, "reading %s\n", CONF_SYSTEM_FILE);
+	nerr += conf_expand_patterns(c);
+	if (conf_finish(c, queue_dir) == -1)
+		nerr++;
+	if (nerr > 0)
+		return err_set(e, ERR_CONFIG, "%.*s",
+		    (int)strcspn(buf_str(&c->errors), "\n"),
+		    buf_str(&c->errors));
 	return 0;
 }
 
