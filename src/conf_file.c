@@ -234,8 +234,7 @@ conf_load_system(struct conf *c, const char *queue_dir, struct err *e)
 {
 	int nerr = 0;
 
-	if (conf_load_file(c, CONF_SYSTEM_FILE, CONF_REQUIRED, NULL, &nerr) ==
-	    -1)
+	if (conf_load_file(c, CONF_SYSTEM_FILE, CONF_SYSTEM, NULL, &nerr) == 1)
 		return err_set(e, ERR_NOINPUT,
 		    "cannot open the system configuration %s",
 		    CONF_SYSTEM_FILE);

@@ -1,0 +1,197 @@
+#!/usr/bin/env bats
+# sysq.bats: the system queue (issue 15): users without a configuration
+# of their own (nobody, www-data, root) submit through the set-group-ID
+# postern-drop into the maildrop with the server down; postern -q
+# --system (as the system user, or as root, which drops to it) delivers
+# each message exactly once to the Postfix test bed with the system
+# account's AUTH; --watch delivers as mail arrives; the privilege
+# boundary holds (no reading entries or the secret, no forged uid, no
+# -C or passwordeval of a user's choosing in the service). Each step
+# runs in a private mount namespace (tests/lib/sysq.bash).
+
+load lib/common
+load lib/postfix
+load lib/submit
+load lib/sysq
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	postfix_start
+}
+
+setup() {
+	postfix_setup
+	hermetic_env
+	sysq_setup
+}
+
+teardown_file() {
+	postfix_stop
+}
+
+# The system account of the test bed, the server up (or port $1).
+system_account() {
+	sysq_conf defaults "local_domain example.test" "syslog off" \
+		"timeout 10" "$(tb_account port "${1:-$TB_SUBMISSION_PORT}")"
+}
+
+# msg TOKEN: a message to bob whose subject is TOKEN, into $IN.
+msg() {
+	printf '%s\n' "To: bob@example.test" "Subject: $1" "" "body of $1" >"$IN"
+}
+
+@test "nobody and www-data, server down: exit 0 at once, the entry in the maildrop, owned by them, unreadable by others" {
+	system_account "$(dead_port_number)"
+	msg tok-sysq-down
+	run --separate-stderr ns "
+		t0=\$(date +%s%N)
+		runuser -u nobody -- env -i PATH=/usr/bin:/bin HOME=/nonexistent \
+			$NS_POSTERN -i bob@example.test <$IN || exit \$?
+		t1=\$(date +%s%N)
+		runuser -u www-data -- env -i PATH=/usr/bin:/bin HOME=/var/www \
+			$NS_POSTERN -i bob@example.test <$IN || exit \$?
+		t2=\$(date +%s%N)
+		echo \$(((t1 - t0) / 1000000)) \$(((t2 - t1) / 1000000))"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	echo "ms: $output"
+	set -- $output
+	[ "$1" -lt 1000 ] && [ "$2" -lt 1000 ]
+	[ "$(drop_files | wc -l)" -eq 2 ]
+	owners=$(cd "$NS/spool/maildrop" && stat -c '%U:%G %a' $(drop_files) | sort -u)
+	[ "$owners" = "nobody:$SYS_GROUP 440
+www-data:$SYS_GROUP 440" ]
+	# the first lines: the magic and the uid the helper took from getuid()
+	f=$(cd "$NS/spool/maildrop" && grep -l '^uid 33$' $(drop_files))
+	[ "$(head -n 2 "$NS/spool/maildrop/$f")" = "postern-maildrop 1
+uid 33" ]
+	# another user: no listing, no reading, no planting
+	run ns "runuser -u www-data -- ls $SYS_SPOOL/maildrop"
+	[ "$status" -ne 0 ]
+	run ns "runuser -u nobody -- cat $SYS_SPOOL/maildrop/$f"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Permission denied"* ]]
+	run ns "runuser -u nobody -- sh -c ': >$SYS_SPOOL/maildrop/0000000000000000'"
+	[ "$status" -ne 0 ]
+	run ns "runuser -u nobody -- cat $SYS_CONF"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Permission denied"* ]]
+	assert_no_mail tok-sysq-down
+}
+
+@test "postern -q --system as the system user delivers each entry exactly once with the system account's AUTH" {
+	system_account
+	msg tok-sysq-once
+	run as nobody -i bob@example.test
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$(drop_files | wc -l)" -eq 1 ]
+	run ns "runuser -u $SYS_USER -- $NS_POSTERN -q --system"
+	[ "$status" -eq 0 ]
+	wait_mail tok-sysq-once
+	env_is sasl_username "$TB_USER"
+	env_is sender nobody@example.test
+	env_rcpts bob@example.test
+	[ "$(drop_files | wc -l)" -eq 0 ]
+	[ -z "$(ls "$NS/spool/queue/new")" ]
+	# a second run sends nothing again: a later message (sent after it)
+	# arrives, and still only one copy of the first
+	run ns "runuser -u $SYS_USER -- $NS_POSTERN -q --system"
+	[ "$status" -eq 0 ]
+	msg tok-sysq-once-after
+	run as nobody -i bob@example.test
+	run ns "runuser -u $SYS_USER -- $NS_POSTERN -q --system"
+	[ "$status" -eq 0 ]
+	wait_mail tok-sysq-once-after
+	[ "$(grep -l 'Subject: tok-sysq-once$' "$TB_DIR"/mail/new/*.eml | wc -l)" -eq 1 ]
+}
+
+@test "root runs -q --system as the system user; -bp --system lists for root, not for others" {
+	system_account "$(dead_port_number)"
+	msg tok-sysq-root
+	run as www-data -i bob@example.test
+	[ "$status" -eq 0 ]
+	run ns "$NS_POSTERN -q --system"
+	[ "$status" -eq 0 ]
+	id=$(ls "$NS/spool/queue/new" | sed -n 's/\.env$//p')
+	[ -n "$id" ]
+	[ "$(stat -c %U "$NS/spool/queue/new/$id.env")" = "$SYS_USER" ]
+	grep -qx 'sender: www-data@example.test' "$NS/spool/queue/new/$id.env"
+	run --separate-stderr ns "$NS_POSTERN -bp --system"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"$id"* ]]
+	run --separate-stderr ns "runuser -u nobody -- $NS_POSTERN -bp --system"
+	[ "$status" -eq 77 ]
+	[[ "$stderr" == *"root or by the user $SYS_USER"* ]]
+	assert_no_mail tok-sysq-root
+}
+
+@test "--watch delivers a drop as it arrives" {
+	system_account
+	msg tok-sysq-watch
+	ns "exec $NS_POSTERN -q --system --watch" 2>"$BATS_TEST_TMPDIR/watch.err" 3>&- &
+	pid=$!
+	run as nobody -i bob@example.test
+	[ "$status" -eq 0 ]
+	wait_mail tok-sysq-watch 10 || { kill "$pid"; cat "$BATS_TEST_TMPDIR/watch.err"; false; }
+	kill "$pid"
+	wait "$pid" || true
+	env_is sasl_username "$TB_USER"
+	[ "$(drop_files | wc -l)" -eq 0 ]
+}
+
+@test "root without a configuration of its own uses the system queue; with one, its own" {
+	system_account "$(dead_port_number)"
+	msg tok-sysq-rootcfg
+	run ns "env -i PATH=/usr/bin:/bin HOME=$HOME $NS_POSTERN -i bob@example.test <$IN"
+	[ "$status" -eq 0 ]
+	[ "$(drop_files | wc -l)" -eq 1 ]
+	[ "$(stat -c %U "$NS/spool/maildrop/$(drop_files)")" = root ]
+	submit_config "$(tb_account port "$(dead_port_number)")"
+	run --separate-stderr ns "env -i PATH=/usr/bin:/bin HOME=$HOME $NS_POSTERN -i bob@example.test <$IN"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"queued "* ]]
+	[ "$(drop_files | wc -l)" -eq 1 ]
+	[ -n "$(ls "$HOME/.local/state/postern/queue/new")" ]
+}
+
+# feed USER: the helper run as USER with $BATS_TEST_TMPDIR/rec on stdin.
+feed() {
+	chmod 644 "$BATS_TEST_TMPDIR/rec"
+	run --separate-stderr ns "runuser -u $1 -- $SYS_HELPER <$BATS_TEST_TMPDIR/rec"
+}
+
+@test "the helper refuses a forged uid and arguments; the service refuses -C and a foreign owner, and runs no command" {
+	system_account
+	printf 'postern-drop 1\nuid 0\narg root@example.test\ndata\nSubject: x\n\nx\n' \
+		>"$BATS_TEST_TMPDIR/rec"
+	feed nobody
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *"malformed record"* ]]
+	[ "$(drop_files | wc -l)" -eq 0 ]
+	[ -z "$(ls "$NS/spool/maildrop")" ]
+	# -C naming a file whose passwordeval would leave a mark
+	evil=$BATS_TEST_TMPDIR/evil.conf
+	printf '%s\n' "account default" "host localhost" "from x@example.test" \
+		"user x" "passwordeval touch $BATS_TEST_TMPDIR/ran" >"$evil"
+	chmod 644 "$evil"
+	printf 'postern-drop 1\narg -C\narg %s\narg bob@example.test\ndata\nSubject: tok-sysq-evil\n\nx\n' \
+		"$evil" >"$BATS_TEST_TMPDIR/rec"
+	feed nobody
+	[ "$status" -eq 0 ]
+	# a file owned by nobody that names uid 33 (as if planted)
+	id=0000000000000001
+	printf 'postern-maildrop 1\nuid 33\narg bob@example.test\ndata\nSubject: tok-sysq-forged\n\nx\n' \
+		>"$NS/spool/maildrop/$id"
+	chown "nobody:$SYS_GROUP" "$NS/spool/maildrop/$id"
+	chmod 440 "$NS/spool/maildrop/$id"
+	run --separate-stderr ns "runuser -u $SYS_USER -- $NS_POSTERN -v -q --system"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"only sending is allowed through the system queue"* ]]
+	[[ "$stderr" == *"$id (uid 65534) refused"*"does not name its owner"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+	[ "$(drop_files | wc -l)" -eq 0 ]
+	[ "$(ls "$NS/spool/maildrop" | grep -c '^x\.')" -eq 2 ]
+	assert_no_mail tok-sysq-evil
+	assert_no_mail tok-sysq-forged
+}
