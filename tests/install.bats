@@ -2,7 +2,8 @@
 # install.bats: `make install DESTDIR=ROOT` from the build directory puts
 # exactly the expected files into ROOT (program, man pages, docs with
 # config.example, completions, systemd user units with ExecStart at the
-# installed binary), SENDMAIL_LINKS=yes (configure --enable-sendmail-links)
+# installed binary, the maildrop helper postern-drop, set-group-ID to
+# the system group when it exists), SENDMAIL_LINKS=yes (configure --enable-sendmail-links)
 # adds the relative sendmail/mailq/newaliases/lib/sendmail links, which
 # run postern under those names, a file in a link's way is never
 # replaced, and `make uninstall` leaves no file behind.
@@ -47,6 +48,7 @@ expected_base() {
 		echo usr/bin/postern
 		echo usr/lib/systemd/user/postern-queue.service
 		echo usr/lib/systemd/user/postern-queue.timer
+		echo usr/libexec/postern/postern-drop
 		echo usr/share/bash-completion/completions/postern
 		for f in NEWS README config.example oauth2.md; do
 			echo "usr/share/doc/postern/$f"
@@ -72,6 +74,10 @@ expected_base() {
 		"$ROOT/usr/share/doc/postern/config.example"
 	cmp "$POSTERN_SRCDIR/contrib/completion/postern.bash" \
 		"$ROOT/usr/share/bash-completion/completions/postern"
+	# as root with the system group: set-group-ID to it
+	if [ "$(id -u)" = 0 ] && getent group postern >/dev/null; then
+		[ "$(stat -c '%G %a' "$ROOT/usr/libexec/postern/postern-drop")" = "postern 2755" ]
+	fi
 }
 
 @test "a prefix elsewhere moves ExecStart with it" {
