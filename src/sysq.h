@@ -19,15 +19,18 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "cli.h"
 #include "conf.h"
 #include "drop.h"
 #include "err.h"
+#include "queue_env.h"
 #include "queue_run.h"
 
 #define SYSQ_MAILDROP SPOOLDIR "/maildrop"
 #define SYSQ_QUEUE SPOOLDIR "/queue"
+#define SYSQ_STATUS SPOOLDIR "/status"
 #define SYSQ_TMP_STALE (3600) /* unfinished maildrop files older: removed */
 
 /*
@@ -82,8 +85,19 @@ int sysq_run(bool watch, const struct queue_run_opts *q, struct err *);
 
 /*
  * -bp --system: the system queue (root and the system user: queue_list
- * of SYSQ_QUEUE). Others get ERR_NOPERM.
+ * of SYSQ_QUEUE); anyone else: the status of their own entries
+ * (sysq_status_list), never the message.
  */
 int sysq_list(bool json, struct buf *out, struct err *);
+
+/*
+ * The per-entry status files in SYSQ_STATUS (sysq_status.c): put at
+ * pickup (readable by uid through an ACL), synced with the queue after
+ * each round (rewritten, or removed with their entry), listed for the
+ * user who may read them. Failures are ignored: the status is a view.
+ */
+void sysq_status_put(const struct queue_env *, uid_t uid);
+void sysq_status_sync(const char *queue_dir);
+int sysq_status_list(struct buf *out, struct err *);
 
 #endif

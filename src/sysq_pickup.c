@@ -117,7 +117,7 @@ sysq_request(struct sysq_file *f, struct cli_request *req, struct err *e)
 
 /* The prepared job as an untried entry named like its maildrop file. */
 static int
-sysq_publish(struct job *j, const char *id, struct err *e)
+sysq_publish(struct job *j, const char *id, uid_t uid, struct err *e)
 {
 	struct queue_env env;
 	size_t i;
@@ -148,6 +148,7 @@ sysq_publish(struct job *j, const char *id, struct err *e)
 		goto out;
 	free(j->spool);
 	j->spool = NULL;
+	sysq_status_put(&env, uid);
 	r = 0;
 out:
 	queue_env_free(&env);
@@ -173,7 +174,8 @@ sysq_enqueue(const struct conf *c, struct sysq_file *f, struct err *e)
 	if (conf_select(c, req.account, hint, &j.acct, e) == -1 ||
 	    lseek(f->fd, f->msg_off, SEEK_SET) == -1)
 		goto out;
-	if (job_prepare(&j, f->fd, e) == -1 || sysq_publish(&j, f->id, e) == -1)
+	if (job_prepare(&j, f->fd, e) == -1 ||
+	    sysq_publish(&j, f->id, f->st.st_uid, e) == -1)
 		goto out;
 	r = 0;
 out:

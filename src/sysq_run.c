@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <pwd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@ sysq_round(const struct queue_run_opts *q, struct err *e)
 	    sysq_pickup(&c, q->note, q->arg, &ps, e) == -1 ||
 	    queue_run(&c, q, &qs, e) == -1)
 		goto out;
+	sysq_status_sync(SYSQ_QUEUE);
 	r = 0;
 out:
 	conf_free(&c);
@@ -59,7 +61,15 @@ int
 sysq_list(bool json, struct buf *out, struct err *e)
 {
 	char *dirs[1] = { (char *)SYSQ_QUEUE };
+	struct passwd *pw = getpwnam(SYSTEM_USER);
 
+	if (geteuid() != 0 && (pw == NULL || pw->pw_uid != geteuid())) {
+		if (json)
+			return err_set(e, ERR_USAGE,
+			    "--json with --system is for root and the user %s",
+			    SYSTEM_USER);
+		return sysq_status_list(out, e);
+	}
 	if (sysq_become_service(e) == -1)
 		return -1;
 	return queue_list(dirs, 1, json, time(NULL), out, e);

@@ -103,10 +103,11 @@ uid 33" ]
 	run ns "runuser -u $SYS_USER -- $NS_POSTERN -q --system"
 	[ "$status" -eq 0 ]
 	wait_mail tok-sysq-once-after
+	[ -z "$(ls "$NS/spool/status")" ]
 	[ "$(grep -l 'Subject: tok-sysq-once$' "$TB_DIR"/mail/new/*.eml | wc -l)" -eq 1 ]
 }
 
-@test "root runs -q --system as the system user; -bp --system lists for root, not for others" {
+@test "root runs -q --system as the system user; -bp --system: all for root, only their own for others, no content" {
 	system_account "$(dead_port_number)"
 	msg tok-sysq-root
 	run as www-data -i bob@example.test
@@ -120,9 +121,20 @@ uid 33" ]
 	run --separate-stderr ns "$NS_POSTERN -bp --system"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"$id"* ]]
+	[[ "$output" == *"bob@example.test"* ]]
+	# www-data sees its entry (no message), nobody sees nothing of it
+	run --separate-stderr ns "runuser -u www-data -- $NS_POSTERN -bp --system"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "$id  queued "*" from <www-data@example.test>"*"to <bob@example.test>: pending"*"1 attempt, last error: "* ]]
+	[[ "$output" != *tok-sysq-root* ]]
 	run --separate-stderr ns "runuser -u nobody -- $NS_POSTERN -bp --system"
-	[ "$status" -eq 77 ]
-	[[ "$stderr" == *"root or by the user $SYS_USER"* ]]
+	[ "$status" -eq 0 ]
+	[ "$output" = "No mail of yours in the system queue" ]
+	run ns "runuser -u nobody -- cat $SYS_SPOOL/status/$id"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Permission denied"* ]]
+	run ns "runuser -u nobody -- cat $SYS_SPOOL/queue/new/$id.env"
+	[ "$status" -ne 0 ]
 	assert_no_mail tok-sysq-root
 }
 

@@ -13,7 +13,7 @@
 #   sysq_setup         per test: root, unshare and runuser or skip; the
 #                      system user and group (created if missing, as
 #                      contrib/install-deps does); $NS with the spool
-#                      (maildrop 1730, queue 0700), a set-group-ID copy of
+#                      (maildrop 1730, queue 0700, status 0755), a set-group-ID copy of
 #                      postern-drop and a copy of postern ($NS_POSTERN
 #                      inside the namespace)
 #   sysq_conf TEXT...  the system configuration (root:GROUP 0640)
@@ -49,9 +49,11 @@ sysq_setup() {
 	sysq_paths || { echo "cannot read the paths from --version"; return 1; }
 	sysq_users || { echo "cannot create the system user"; return 1; }
 	NS=$BATS_TEST_TMPDIR/ns
-	mkdir -p "$NS/spool/maildrop" "$NS/spool/queue" "$NS/libexec" "$NS/etc"
-	chmod 755 "$NS" "$NS/spool" "$NS/libexec" "$NS/etc"
-	chown "$SYS_USER:$SYS_GROUP" "$NS/spool/maildrop" "$NS/spool/queue"
+	mkdir -p "$NS/spool/maildrop" "$NS/spool/queue" "$NS/spool/status" \
+		"$NS/libexec" "$NS/etc"
+	chmod 755 "$NS" "$NS/spool" "$NS/libexec" "$NS/etc" "$NS/spool/status"
+	chown "$SYS_USER:$SYS_GROUP" "$NS/spool/maildrop" "$NS/spool/queue" \
+		"$NS/spool/status"
 	chmod 1730 "$NS/spool/maildrop"
 	chmod 700 "$NS/spool/queue"
 	cp "$POSTERN_BUILDDIR/src/postern-drop" "$NS/libexec/postern-drop"
