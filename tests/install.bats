@@ -18,7 +18,8 @@ setup() {
 	ROOT="$BATS_TEST_TMPDIR/root"
 	# Fixed directories whatever configure was given, so that the list
 	# below is exact.
-	MKVARS=(prefix=/usr 'systemduserunitdir=$(prefix)/lib/systemd/user')
+	MKVARS=(prefix=/usr 'systemduserunitdir=$(prefix)/lib/systemd/user'
+		'systemdsystemunitdir=$(prefix)/lib/systemd/system')
 }
 
 # inst TARGET [VAR=VALUE ...]: make TARGET into $ROOT, quietly.
@@ -48,6 +49,11 @@ expected_base() {
 		echo usr/bin/postern
 		echo usr/lib/systemd/user/postern-queue.service
 		echo usr/lib/systemd/user/postern-queue.timer
+		echo usr/lib/systemd/system/postern.service
+		echo usr/lib/systemd/system/postern.path
+		echo usr/lib/systemd/system/postern.timer
+		echo usr/lib/sysusers.d/postern.conf
+		echo usr/lib/tmpfiles.d/postern.conf
 		echo usr/libexec/postern/postern-drop
 		echo usr/share/bash-completion/completions/postern
 		for f in NEWS README config.example oauth2.md; do
@@ -89,12 +95,12 @@ expected_base() {
 }
 
 @test "systemduserunitdir empty installs no units" {
-	MKVARS=(prefix=/usr systemduserunitdir=)
+	MKVARS=(prefix=/usr systemduserunitdir= systemdsystemunitdir=)
 	inst install SENDMAIL_LINKS=no
 	run listing
 	[ "$status" -eq 0 ]
 	[[ "$output" != *systemd* ]]
-	[ "$(expected_base | grep -vc systemd)" -eq "${#lines[@]}" ]
+	[ "$(expected_base | grep -vc 'systemd\|sysusers\|tmpfiles')" -eq "${#lines[@]}" ]
 }
 
 @test "SENDMAIL_LINKS=yes adds relative links that run postern" {
