@@ -88,8 +88,9 @@ struct account {
 	/* authentication */
 	int auth; /* enum conf_auth */
 	char *user;
-	char *password;     /* SECRET */
-	char *passwordeval; /* CMD: run by secrets.c, not here */
+	char *password;            /* SECRET */
+	char *passwordeval;        /* CMD: run by secrets.c, not here */
+	char *password_credential; /* $CREDENTIALS_DIRECTORY/NAME (systemd) */
 	bool keyring;
 
 	/* envelope and headers */

@@ -97,6 +97,8 @@ const struct conf_key conf_keys[] = {
 	    "password (prefer the keyring or passwordeval)"),
 	K("passwordeval", CONF_CMD, passwordeval, NULL,
 	    "command whose first output line is the password"),
+	K("password_credential", CONF_STRING, password_credential, NULL,
+	    "systemd credential holding the password"),
 	K("keyring", CONF_BOOL, keyring, "on",
 	    "look the password up in the Secret Service keyring"),
 	K("from", CONF_STRING, from, NULL,

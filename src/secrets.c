@@ -41,6 +41,8 @@ secrets_source_name(enum secrets_source src)
 		return "the configuration file (password)";
 	case SECRETS_EVAL:
 		return "passwordeval";
+	case SECRETS_CREDENTIAL:
+		return "a systemd credential (password_credential)";
 	case SECRETS_KEYRING:
 		return "the keyring (" KEYRING_SCHEMA ")";
 	case SECRETS_KEYRING_MSMTP:
@@ -353,6 +355,41 @@ secrets_lookup(const struct account *a, struct buf *out,
 	    a->name, a->user ? a->user : "(none)", a->host ? a->host : "?");
 }
 
+/*
+ * password_credential NAME: the first line of $CREDENTIALS_DIRECTORY/NAME,
+ * which systemd fills from LoadCredential= or LoadCredentialEncrypted=.
+ * Missing is a configuration error (the queue holds the account).
+ */
+static int
+secrets_credential(const char *name, struct buf *out, struct err *e)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char path[4096];
+	int fd, r;
+
+	if (dir == NULL || dir[0] != '/')
+		return err_set(e, ERR_CONFIG,
+		    "password_credential %s: $CREDENTIALS_DIRECTORY is not set (LoadCredential= in the unit)",
+		    name);
+	if (strchr(name, '/') != NULL || strcmp(name, "..") == 0 ||
+	    strcmp(name, ".") == 0 || name[0] == '\0')
+		return err_set(e, ERR_CONFIG,
+		    "password_credential %s: not a credential name", name);
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return err_set(e, ERR_CONFIG, "password_credential %s: %s",
+		    name, strerror(errno));
+	r = secrets_eval_read(fd, 5, out, e);
+	(void)close(fd);
+	if (r == -1 || out->len == 0) {
+		buf_wipe(out);
+		return err_set(e, ERR_CONFIG,
+		    "password_credential %s: the credential is empty or unreadable",
+		    name);
+	}
+	return 0;
+}
+
 int
 secrets_password(const struct account *a, struct buf *out,
     enum secrets_source *src, struct err *e)
@@ -366,6 +403,12 @@ secrets_password(const struct account *a, struct buf *out,
 		if (buf_add_str(out, a->password) == -1)
 			return err_set(e, ERR_CONFIG, "password is too long");
 		*src = SECRETS_CONFIG;
+		return 0;
+	}
+	if (a->password_credential != NULL) {
+		if (secrets_credential(a->password_credential, out, e) == -1)
+			return -1;
+		*src = SECRETS_CREDENTIAL;
 		return 0;
 	}
 	if (a->passwordeval != NULL) {

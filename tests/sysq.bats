@@ -207,3 +207,30 @@ feed() {
 	assert_no_mail tok-sysq-evil
 	assert_no_mail tok-sysq-forged
 }
+
+@test "the system account's password from a systemd credential (CREDENTIALS_DIRECTORY)" {
+	# reachable by the system user through the namespace's mount
+	local creds=$NS/libexec/creds ns_creds
+	ns_creds=$(dirname "$SYS_HELPER")/creds
+	sysq_conf defaults "local_domain example.test" "syslog off" "timeout 10" \
+		"$(tb_account password '' password_credential postern-password)"
+	! grep -q '^password ' "$NS/etc/$(basename "$SYS_CONF")"
+	mkdir -p "$creds"
+	printf '%s\n' "$TB_PASS" >"$creds/postern-password"
+	chown -R "$SYS_USER" "$creds"
+	chmod 700 "$creds"
+	chmod 400 "$creds/postern-password"
+	msg tok-sysq-cred
+	run as nobody -i bob@example.test
+	[ "$status" -eq 0 ]
+	# without the variable: held, not lost
+	run --separate-stderr ns "runuser -u $SYS_USER -- $NS_POSTERN -v -q --system"
+	[[ "$stderr" == *'$CREDENTIALS_DIRECTORY is not set'* ]]
+	[ -n "$(ls "$NS/spool/queue/new")" ]
+	run --separate-stderr ns "runuser -u $SYS_USER -- env CREDENTIALS_DIRECTORY=$ns_creds $NS_POSTERN -v -q --system"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"--> AUTH"* ]]
+	wait_mail tok-sysq-cred
+	env_is sasl_username "$TB_USER"
+	[ -z "$(ls "$NS/spool/queue/new")" ]
+}
