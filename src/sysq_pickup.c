@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <syslog.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "job.h"
+#include "log.h"
 #include "queue.h"
 #include "sysq.h"
 #include "util.h"
@@ -35,6 +37,7 @@ struct sysq_file {
 	const char *id;
 	struct stat st;
 	struct buf head; /* the lines before the message */
+	bool own_sender; /* no -f: the sender is the user's name */
 	char **argv;
 	int argc;
 	off_t msg_off;
@@ -105,6 +108,7 @@ sysq_request(struct sysq_file *f, struct cli_request *req, struct err *e)
 		    "only sending is allowed through the system queue");
 	req->verbose = 0;
 	req->queue_only = true;
+	f->own_sender = req->sender == NULL;
 	if (req->sender == NULL && pw == NULL &&
 	    asprintf(&req->sender, "uid%lu", (unsigned long)f->st.st_uid) == -1)
 		req->sender = NULL;
@@ -113,6 +117,41 @@ sysq_request(struct sysq_file *f, struct cli_request *req, struct err *e)
 	if (req->sender == NULL)
 		return err_set(e, ERR_SOFTWARE, "out of memory");
 	return 0;
+}
+
+/*
+ * The user's name through the account's aliases (and local_domain), so
+ * that bounce and delay notices for "root" reach whoever root's mail
+ * goes to: the first address it maps to becomes the envelope sender.
+ */
+static int
+sysq_map_sender(struct job *j, struct err *e)
+{
+	struct addr_list in, out;
+	int r = -1;
+
+	addr_list_init(&in, 1);
+	addr_list_init(&out, 0);
+	if (strchr(j->req->sender, '@') != NULL || j->aliases == NULL) {
+		r = 0;
+		goto out;
+	}
+	if (addr_list_add(&in, j->req->sender, NULL, NULL, e) == -1)
+		goto out;
+	/* a name the aliases cannot map keeps the sender job_prepare chose */
+	if (addr_resolve(&in, j->aliases, j->local_domain, &out, e) == 0 &&
+	    out.n > 0 && !out.v[0].unqualified) {
+		free(j->sender);
+		if ((j->sender = strdup(out.v[0].spec)) == NULL) {
+			err_set(e, ERR_SOFTWARE, "out of memory");
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	addr_list_free(&in);
+	addr_list_free(&out);
+	return r;
 }
 
 /* The prepared job as an untried entry named like its maildrop file. */
@@ -175,6 +214,8 @@ sysq_enqueue(const struct conf *c, struct sysq_file *f, struct err *e)
 	    lseek(f->fd, f->msg_off, SEEK_SET) == -1)
 		goto out;
 	if (job_prepare(&j, f->fd, e) == -1 ||
+	    (f->own_sender && j.acct->allow_from_override &&
+	        sysq_map_sender(&j, e) == -1) ||
 	    sysq_publish(&j, f->id, f->st.st_uid, e) == -1)
 		goto out;
 	r = 0;
@@ -248,12 +289,12 @@ sysq_refuse(struct sysq_file *f, const struct err *why,
 	(void)snprintf(to, sizeof(to), "x.%s", f->id);
 	if (renameat(f->dirfd, f->id, f->dirfd, to) == 0)
 		(void)fsync(f->dirfd);
-	if (note == NULL)
-		return;
 	(void)snprintf(line, sizeof(line),
 	    "system queue: maildrop file %s (uid %lu) refused and kept as %s: %s",
 	    f->id, (unsigned long)f->st.st_uid, to, why->text);
-	note(arg, line);
+	log_syslog(line, LOG_MAIL, 1);
+	if (note != NULL)
+		note(arg, line);
 }
 
 /* 1 picked, 0 skipped, -1 refused (set aside, e says why). */

@@ -234,3 +234,23 @@ feed() {
 	env_is sasl_username "$TB_USER"
 	[ -z "$(ls "$NS/spool/queue/new")" ]
 }
+
+@test "system mail to and from root: the account's aliases map both, so notices reach the admin" {
+	printf '%s\n' "root: bob@example.test" >"$NS/etc/aliases"
+	chmod 644 "$NS/etc/aliases"
+	sysq_conf defaults "local_domain example.test" "syslog off" "timeout 10" \
+		"aliases $(dirname "$SYS_CONF")/aliases" \
+		"$(tb_account port "$(dead_port_number)")"
+	msg tok-sysq-alias
+	run ns "env -i PATH=/usr/bin:/bin HOME=$HOME $NS_POSTERN -i root <$IN"
+	[ "$status" -eq 0 ]
+	run ns "runuser -u $SYS_USER -- $NS_POSTERN -q --system"
+	[ "$status" -eq 0 ]
+	env=$(ls "$NS"/spool/queue/new/*.env)
+	grep -qx 'sender: bob@example.test' "$env"
+	grep -qx 'rcpt: pending bob@example.test' "$env"
+	# a user without an alias: qualified with local_domain
+	run as nobody -i root
+	run ns "runuser -u $SYS_USER -- $NS_POSTERN -q --system"
+	grep -qx 'sender: nobody@example.test' "$NS"/spool/queue/new/*.env
+}
