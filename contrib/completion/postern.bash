@@ -92,7 +92,7 @@ _postern()
 		words="-t -i -oi -f -r -F -a --account -C -B -N -R -V -odq -v
 			-bm -bi -I -bp -q -qf -bs --flush --dry-run --print-config
 			--store-password --password-stdin --forget-password
-			--queue-run --queue-delete --json --doctor --no-login
+			--queue-run --queue-delete --json --system --watch --doctor --no-login
 			--serverinfo --configure --probe-host --probe-ports
 			--probe-timeout --version --help --"
 		COMPREPLY=($(compgen -W "$words" -- "$cur"))
@@ -100,4 +100,4 @@ _postern()
 	return 0
 }
 complete -F _postern postern sendmail
-complete -W "-bp --json -v" mailq
+complete -W "-bp --json --system -v" mailq
