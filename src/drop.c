@@ -208,25 +208,38 @@ drop_commit(int dirfd, int fd, const char *tmp, const char *id,
 	return 0;
 }
 
+/* A new temporary file under a fresh id (a few tries on a clash). */
+static int
+drop_create(int dirfd, char id[DROP_ID_LEN + 1],
+    char tmp[sizeof(DROP_TMP_PREFIX) + DROP_ID_LEN], const char **why)
+{
+	int fd, tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		if (drop_id_new(id) == -1)
+			return *why = "getrandom failed", -1;
+		(void)snprintf(tmp, sizeof(DROP_TMP_PREFIX) + DROP_ID_LEN,
+		    "%s%s", DROP_TMP_PREFIX, id);
+		fd = openat(dirfd, tmp,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
+		if (fd != -1 || errno != EEXIST)
+			break;
+	}
+	if (fd == -1)
+		*why = strerror(errno);
+	return fd;
+}
+
 int
 drop_write(int dirfd, int in, uid_t uid, char id[DROP_ID_LEN + 1],
     const char **why, bool *cantcreat)
 {
 	char tmp[sizeof(DROP_TMP_PREFIX) + DROP_ID_LEN];
-	int fd = -1, r = -1;
+	int fd, r = -1;
 
 	*cantcreat = true;
-	if (drop_id_new(id) == -1) {
-		*why = "getrandom failed";
-		goto out;
-	}
-	(void)snprintf(tmp, sizeof(tmp), "%s%s", DROP_TMP_PREFIX, id);
-	fd = openat(dirfd, tmp,
-	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
-	if (fd == -1) {
-		*why = strerror(errno);
-		goto out;
-	}
+	if ((fd = drop_create(dirfd, id, tmp, why)) == -1)
+		return -1;
 	errno = 0;
 	if (drop_copy(in, fd, uid, why) == -1) {
 		*cantcreat = errno == ENOSPC || errno == EIO || errno == EDQUOT;
@@ -236,10 +249,8 @@ drop_write(int dirfd, int in, uid_t uid, char id[DROP_ID_LEN + 1],
 		goto out;
 	r = 0;
 out:
-	if (fd != -1) {
-		(void)close(fd);
-		if (r == -1)
-			(void)unlinkat(dirfd, tmp, 0);
-	}
+	(void)close(fd);
+	if (r == -1)
+		(void)unlinkat(dirfd, tmp, 0);
 	return r;
 }
