@@ -119,6 +119,7 @@ struct account {
 	unsigned int retry_min;      /* seconds */
 	unsigned int retry_max;      /* seconds */
 	bool queue_only;
+	bool system_direct; /* users without a file send with this account */
 
 	/* Where each key's value came from, by key table index. */
 	struct conf_origin origin[CONF_KEYS_MAX];

@@ -143,6 +143,35 @@ conf_note_untrusted(struct conf_ld *ld, const char *path)
 		ld->untrusted[ld->nuntrusted++] = strdup(path);
 }
 
+/*
+ * Whether the file says `system_direct on` (or a bare `system_direct`)
+ * on a line of its own: the administrator then lets every user read it,
+ * password included.
+ */
+static bool
+conf_sets_direct(const char *p, size_t len)
+{
+	const char *end = p + len, *nl, *v;
+
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		while (p < nl && (*p == ' ' || *p == '\t'))
+			p++;
+		if ((size_t)(nl - p) < 13 ||
+		    memcmp(p, "system_direct", 13) != 0)
+			continue;
+		for (v = p + 13; v < nl && (*v == ' ' || *v == '\t'); v++)
+			;
+		if (v == nl ||
+		    ((size_t)(nl - v) >= 2 && memcmp(v, "on", 2) == 0 &&
+		        (nl - v == 2 || v[2] == ' ' || v[2] == '\t' ||
+		            v[2] == '\r')))
+			return true;
+	}
+	return false;
+}
+
 /* The file's bytes through the parser and the per-file checks. */
 static const char *
 conf_load_fd(struct conf *c, int fd, const char *path, enum conf_role role,
@@ -163,7 +192,8 @@ conf_load_fd(struct conf *c, int fd, const char *path, enum conf_role role,
 	else if (conf_parse(c, path, data.data ? data.data : "", data.len,
 	             ld->home, &secret) == -1)
 		ld->nerr++;
-	if (why == NULL && secret)
+	if (why == NULL && secret &&
+	    !(role == CONF_SYSTEM && conf_sets_direct(data.data, data.len)))
 		(void)conf_check_secrecy(st.st_mode, st.st_uid, geteuid(),
 		    role == CONF_SYSTEM, &why);
 	if (why == NULL && !conf_code_trusted(&st, role))

@@ -142,6 +142,8 @@ const struct conf_key conf_keys[] = {
 	    CONF_K_DURATION),
 	K("queue_only", CONF_BOOL, queue_only, "off",
 	    "always queue, never connect at submission (like -odq)"),
+	K("system_direct", CONF_BOOL, system_direct, "off",
+	    "system file: users without a file deliver directly with it"),
 };
 const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);
 

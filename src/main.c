@@ -211,18 +211,34 @@ main_smtp(const struct cli_request *req)
 static int
 main_system_send(const struct cli_request *req)
 {
+	const struct smtp_trace trace = { main_trace, NULL };
 	char id[DROP_ID_LEN + 1];
 	struct err e;
-	int helper_rc;
+	off_t off;
+	int rec, helper_rc, rc = EX_OK;
 
 	err_clear(&e);
-	if (sysq_submit(main_argc, main_argv, req->ignore_dots, STDIN_FILENO,
-	        id, &helper_rc, &e) == -1)
-		return helper_rc != 0 ? helper_rc : main_fail(&e);
-	if (req->verbose)
+	if ((rec = sysq_record(main_argc, main_argv, req->ignore_dots,
+	         STDIN_FILENO, &off, &e)) == -1)
+		return main_fail(&e);
+	switch (sysq_direct(req, rec, off, req->verbose ? &trace : NULL, &e)) {
+	case SYSQ_DIRECT_SENT:
+		goto out;
+	case SYSQ_DIRECT_FAILED:
+		rc = main_fail(&e);
+		goto out;
+	case SYSQ_DIRECT_DROP:
+		break;
+	}
+	err_clear(&e);
+	if (sysq_drop(rec, id, &helper_rc, &e) == -1)
+		rc = helper_rc != 0 ? helper_rc : main_fail(&e);
+	else if (req->verbose)
 		fprintf(stderr, "%s: queued %s in the system queue\n",
 		    main_prog, id);
-	return EX_OK;
+out:
+	(void)close(rec);
+	return rc;
 }
 
 /* -bm and --dry-run. */

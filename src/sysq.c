@@ -108,10 +108,9 @@ sysq_copy_message(int in, int out, bool ignore_dots, struct err *e)
 	    strerror(errno));
 }
 
-/* The record (drop.h) into a new anonymous file, rewound. */
-static int
+int
 sysq_record(int argc, char *const argv[], bool ignore_dots, int in,
-    struct err *e)
+    off_t *msg_off, struct err *e)
 {
 	struct buf b;
 	int fd, i;
@@ -128,6 +127,7 @@ sysq_record(int argc, char *const argv[], bool ignore_dots, int in,
 			    "an argument holds a control character or is too long for the system queue");
 			goto fail;
 		}
+	*msg_off = (off_t)b.len + 5;
 	if (buf_add_str(&b, "data\n") == -1 ||
 	    util_write_all(fd, b.data, b.len) == -1) {
 		err_set(e, ERR_IO, "cannot write the record: %s",
@@ -199,15 +199,14 @@ sysq_answer(int fd, pid_t pid, char id[DROP_ID_LEN + 1], int *helper_rc,
 }
 
 int
-sysq_submit(int argc, char *const argv[], bool ignore_dots, int in_fd,
-    char id[DROP_ID_LEN + 1], int *helper_rc, struct err *e)
+sysq_drop(int rec, char id[DROP_ID_LEN + 1], int *helper_rc, struct err *e)
 {
-	int rec, p[2] = { -1, -1 }, r = -1;
+	int p[2] = { -1, -1 }, r = -1;
 	pid_t pid;
 
 	*helper_rc = 0;
-	if ((rec = sysq_record(argc, argv, ignore_dots, in_fd, e)) == -1)
-		return -1;
+	if (lseek(rec, 0, SEEK_SET) != 0)
+		return err_set(e, ERR_IO, "lseek: %s", strerror(errno));
 	if (pipe2(p, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
 		err_set(e, ERR_OSERR, "cannot start %s: %s", DROP_HELPER,
 		    strerror(errno));
@@ -223,7 +222,6 @@ out:
 		(void)close(p[0]);
 	if (p[1] != -1)
 		(void)close(p[1]);
-	(void)close(rec);
 	return r;
 }
 

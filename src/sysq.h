@@ -27,6 +27,7 @@
 #include "err.h"
 #include "queue_env.h"
 #include "queue_run.h"
+#include "smtp.h"
 
 #define SYSQ_MAILDROP SPOOLDIR "/maildrop"
 #define SYSQ_QUEUE SPOOLDIR "/queue"
@@ -41,14 +42,34 @@
 bool sysq_wanted(const struct cli_request *);
 
 /*
- * Submit through postern-drop: argv (after argv[0]) and the message read
- * from in_fd (to its end; without -i, to a lone "." line) go to the
- * helper as one record. 0 with id set; -1 with e filled when postern
- * could not run the helper; or -1 with *helper_rc set (non-zero) when
- * the helper refused and said why on standard error.
+ * The record for postern-drop in an anonymous memory file: argv (after
+ * argv[0]) and the message read from in_fd (to its end; without -i, to a
+ * lone "." line). The descriptor, the message at *msg_off; or -1 with e.
  */
-int sysq_submit(int argc, char *const argv[], bool ignore_dots, int in_fd,
-    char id[DROP_ID_LEN + 1], int *helper_rc, struct err *);
+int sysq_record(int argc, char *const argv[], bool ignore_dots, int in_fd,
+    off_t *msg_off, struct err *);
+
+/*
+ * Hand the record to postern-drop. 0 with id set; -1 with e filled when
+ * postern could not run the helper; or -1 with *helper_rc set (non-zero)
+ * when the helper refused and said why on standard error.
+ */
+int sysq_drop(int rec, char id[DROP_ID_LEN + 1], int *helper_rc, struct err *);
+
+/*
+ * system_direct (postern.conf(5)): when the system file is readable and
+ * the account says so, deliver the record's message now with it, as
+ * msmtp would. SYSQ_DIRECT_SENT, SYSQ_DIRECT_DROP (not allowed, or a
+ * temporary failure: drop it into the system queue) or
+ * SYSQ_DIRECT_FAILED (e: a permanent failure, the caller keeps it).
+ */
+enum sysq_direct {
+	SYSQ_DIRECT_FAILED = -1,
+	SYSQ_DIRECT_SENT = 0,
+	SYSQ_DIRECT_DROP = 1,
+};
+enum sysq_direct sysq_direct(const struct cli_request *, int rec, off_t msg_off,
+    const struct smtp_trace *, struct err *);
 
 /* postern -q --system run as root: become the system user. */
 int sysq_become_service(struct err *);

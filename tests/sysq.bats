@@ -254,3 +254,36 @@ feed() {
 	run ns "runuser -u $SYS_USER -- $NS_POSTERN -q --system"
 	grep -qx 'sender: nobody@example.test' "$NS"/spool/queue/new/*.env
 }
+
+@test "system_direct on: users deliver at once with the system account; a temporary failure lands in the system queue" {
+	sysq_conf defaults "local_domain example.test" "syslog off" "timeout 10" \
+		"system_direct on" "$(tb_account)"
+	chmod 644 "$NS/etc/$(basename "$SYS_CONF")"
+	msg tok-sysq-direct
+	run --separate-stderr as nobody -i bob@example.test
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	wait_mail tok-sysq-direct
+	env_is sasl_username "$TB_USER"
+	# as msmtp: the account's from, unless -f
+	env_is sender "$TB_USER"
+	[ -z "$(drop_files)" ]
+	[ -z "$(ls /tmp | grep '^postern-direct\.' || true)" ]
+	# the server down: into the maildrop, exit 0
+	sysq_conf defaults "local_domain example.test" "syslog off" "timeout 10" \
+		"system_direct on" "$(tb_account port "$(dead_port_number)")"
+	chmod 644 "$NS/etc/$(basename "$SYS_CONF")"
+	msg tok-sysq-direct-down
+	run --separate-stderr as nobody -i bob@example.test
+	[ "$status" -eq 0 ]
+	[ "$(drop_files | wc -l)" -eq 1 ]
+	# without system_direct the same readable file is not used directly
+	sysq_conf defaults "local_domain example.test" "syslog off" "timeout 10" \
+		"$(tb_account)"
+	chmod 644 "$NS/etc/$(basename "$SYS_CONF")"
+	msg tok-sysq-nodirect
+	run --separate-stderr as nobody -i bob@example.test
+	[ "$status" -eq 0 ]
+	[ "$(drop_files | wc -l)" -eq 2 ]
+	assert_no_mail tok-sysq-nodirect
+}
