@@ -192,7 +192,7 @@ static int
 drop_commit(int dirfd, int fd, const char *tmp, const char *id,
     const char **why)
 {
-	if (fchmod(fd, 0440) == -1 || fsync(fd) == -1)
+	if (fchmod(fd, 0444) == -1 || fsync(fd) == -1)
 		return *why = strerror(errno), -1;
 	if (renameat2(dirfd, tmp, dirfd, id, RENAME_NOREPLACE) == -1)
 		return *why = strerror(errno), -1;

@@ -10,7 +10,9 @@
  *   MESSAGE           the raw message, to the end of the input
  *
  * What the helper writes, as one new file SPOOLDIR/maildrop/ID (mode
- * 0440, owned by the submitting user, group the system group):
+ * 0444, owned by the submitting user, group the helper's; nobody but
+ * the system user, who owns the 1730 directory, and the helper's group
+ * can reach it, and the group cannot list the directory):
  *
  *   postern-maildrop 1\n
  *   uid N\n           getuid() of the helper, never taken from input

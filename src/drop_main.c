@@ -3,8 +3,9 @@
  * elevated rights: installed set-group-ID to the system group (postern
  * by default), it lets a user with no configuration of their own put one
  * message into the system queue's maildrop, SPOOLDIR/maildrop (mode
- * 1730, owned by the system user and group: the group may create files
- * there, nobody else may list or open them).
+ * 1730, owned by the system user and this group: the group may create
+ * files there, nobody else may list or open them). The group is not the
+ * system user's own, so it cannot read /etc/postern.conf.
  *
  * It takes no arguments, reads no configuration, ignores its
  * environment, opens no network connection and reads nothing but its

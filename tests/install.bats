@@ -80,9 +80,9 @@ expected_base() {
 		"$ROOT/usr/share/doc/postern/config.example"
 	cmp "$POSTERN_SRCDIR/contrib/completion/postern.bash" \
 		"$ROOT/usr/share/bash-completion/completions/postern"
-	# as root with the system group: set-group-ID to it
-	if [ "$(id -u)" = 0 ] && getent group postern >/dev/null; then
-		[ "$(stat -c '%G %a' "$ROOT/usr/libexec/postern/postern-drop")" = "postern 2755" ]
+	# as root with the helper's group: set-group-ID to it
+	if [ "$(id -u)" = 0 ] && getent group postern-drop >/dev/null; then
+		[ "$(stat -c '%G %a' "$ROOT/usr/libexec/postern/postern-drop")" = "postern-drop 2755" ]
 	fi
 }
 

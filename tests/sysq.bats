@@ -59,8 +59,8 @@ msg() {
 	[ "$1" -lt 1000 ] && [ "$2" -lt 1000 ]
 	[ "$(drop_files | wc -l)" -eq 2 ]
 	owners=$(cd "$NS/spool/maildrop" && stat -c '%U:%G %a' $(drop_files) | sort -u)
-	[ "$owners" = "nobody:$SYS_GROUP 440
-www-data:$SYS_GROUP 440" ]
+	[ "$owners" = "nobody:$SYS_GROUP 444
+www-data:$SYS_GROUP 444" ]
 	# the first lines: the magic and the uid the helper took from getuid()
 	f=$(cd "$NS/spool/maildrop" && grep -l '^uid 33$' $(drop_files))
 	[ "$(head -n 2 "$NS/spool/maildrop/$f")" = "postern-maildrop 1
@@ -74,6 +74,10 @@ uid 33" ]
 	run ns "runuser -u nobody -- sh -c ': >$SYS_SPOOL/maildrop/0000000000000000'"
 	[ "$status" -ne 0 ]
 	run ns "runuser -u nobody -- cat $SYS_CONF"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Permission denied"* ]]
+	# nor with the helper's group (a subverted helper): not the reader's
+	run ns "runuser -u nobody -g $SYS_GROUP -- cat $SYS_CONF"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"Permission denied"* ]]
 	assert_no_mail tok-sysq-down
@@ -196,7 +200,7 @@ feed() {
 	printf 'postern-maildrop 1\nuid 33\narg bob@example.test\ndata\nSubject: tok-sysq-forged\n\nx\n' \
 		>"$NS/spool/maildrop/$id"
 	chown "nobody:$SYS_GROUP" "$NS/spool/maildrop/$id"
-	chmod 440 "$NS/spool/maildrop/$id"
+	chmod 444 "$NS/spool/maildrop/$id"
 	run --separate-stderr ns "runuser -u $SYS_USER -- $NS_POSTERN -v -q --system"
 	[ "$status" -eq 0 ]
 	[[ "$stderr" == *"only sending is allowed through the system queue"* ]]

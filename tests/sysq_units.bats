@@ -49,7 +49,8 @@ setup() {
 	grep -qx 'OnUnitActiveSec=5min' "$U/postern.timer"
 	grep -qx 'u postern - "postern system mail queue" /nonexistent /usr/sbin/nologin' \
 		"$ROOT/usr/lib/sysusers.d/postern.conf"
-	grep -Eqx 'd /var/spool/postern/maildrop +1730 postern +postern +-' \
+	grep -qx 'g postern-drop -' "$ROOT/usr/lib/sysusers.d/postern.conf"
+	grep -Eqx 'd /var/spool/postern/maildrop +1730 postern +postern-drop +-' \
 		"$ROOT/usr/lib/tmpfiles.d/postern.conf"
 	grep -Eqx 'd /var/spool/postern/queue +0700 postern +postern +-' \
 		"$ROOT/usr/lib/tmpfiles.d/postern.conf"

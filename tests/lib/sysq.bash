@@ -16,7 +16,8 @@
 #                      (maildrop 1730, queue 0700, status 0755), a set-group-ID copy of
 #                      postern-drop and a copy of postern ($NS_POSTERN
 #                      inside the namespace)
-#   sysq_conf TEXT...  the system configuration (root:GROUP 0640)
+#   sysq_conf TEXT...  the system configuration (root:the system user's
+#                      own group, 0640; not the helper's group)
 #   ns CMD...          run CMD (a shell string) in a new namespace
 #   as USER CMD...     run postern as USER in a namespace, HOME of the
 #                      user, PATH only, message on stdin from $IN
@@ -33,12 +34,17 @@ sysq_paths() {
 	[ -n "$SYS_SPOOL" ] && [ -n "$SYS_HELPER" ] && [ -n "$SYS_CONF" ]
 }
 
+# The helper's group, and the system user with a group of its own
+# (SYS_UGROUP), which alone reads the system file.
 sysq_users() {
 	getent group "$SYS_GROUP" >/dev/null ||
 		groupadd --system "$SYS_GROUP" || return 1
 	getent passwd "$SYS_USER" >/dev/null ||
-		useradd --system --gid "$SYS_GROUP" --home-dir /nonexistent \
-			--no-create-home --shell /usr/sbin/nologin "$SYS_USER"
+		useradd --system --user-group --home-dir /nonexistent \
+			--no-create-home --shell /usr/sbin/nologin "$SYS_USER" ||
+		return 1
+	SYS_UGROUP=$(id -gn "$SYS_USER")
+	[ "$SYS_UGROUP" != "$SYS_GROUP" ]
 }
 
 sysq_setup() {
@@ -52,8 +58,8 @@ sysq_setup() {
 	mkdir -p "$NS/spool/maildrop" "$NS/spool/queue" "$NS/spool/status" \
 		"$NS/libexec" "$NS/etc"
 	chmod 755 "$NS" "$NS/spool" "$NS/libexec" "$NS/etc" "$NS/spool/status"
-	chown "$SYS_USER:$SYS_GROUP" "$NS/spool/maildrop" "$NS/spool/queue" \
-		"$NS/spool/status"
+	chown "$SYS_USER:$SYS_GROUP" "$NS/spool/maildrop"
+	chown "$SYS_USER:$SYS_UGROUP" "$NS/spool/queue" "$NS/spool/status"
 	chmod 1730 "$NS/spool/maildrop"
 	chmod 700 "$NS/spool/queue"
 	cp "$POSTERN_BUILDDIR/src/postern-drop" "$NS/libexec/postern-drop"
@@ -65,12 +71,13 @@ sysq_setup() {
 	IN=$BATS_TEST_TMPDIR/in
 	printf 'Subject: hello\n\nbody\n' >"$IN"
 	chmod 644 "$IN"
-	export NS NS_POSTERN SYS_SPOOL SYS_HELPER SYS_CONF SYS_USER SYS_GROUP IN
+	export NS NS_POSTERN SYS_SPOOL SYS_HELPER SYS_CONF SYS_USER SYS_GROUP \
+		SYS_UGROUP IN
 }
 
 sysq_conf() {
 	printf '%s\n' "$@" >"$NS/etc/$(basename "$SYS_CONF")"
-	chown "root:$SYS_GROUP" "$NS/etc/$(basename "$SYS_CONF")"
+	chown "root:$SYS_UGROUP" "$NS/etc/$(basename "$SYS_CONF")"
 	chmod 640 "$NS/etc/$(basename "$SYS_CONF")"
 }
 

@@ -158,12 +158,12 @@ else
 fi
 ctl=$tmp/mta-control
 dpkg-deb -e "$mta" "$ctl"
-if grep -q 'dpkg-statoverride --update --add root postern 2755 "$HELPER"' "$ctl/postinst" &&
+if grep -q 'dpkg-statoverride --update --add root postern-drop 2755 "$HELPER"' "$ctl/postinst" &&
 	grep -q 'HELPER=/usr/libexec/postern/postern-drop' "$ctl/postinst" &&
 	grep -q '1730 "$SPOOL/maildrop"' "$ctl/postinst" &&
 	grep -q "deb-systemd-helper.*enable.*postern.path" "$ctl/postinst" &&
 	grep -q "deb-systemd-helper.*enable.*postern.timer" "$ctl/postinst"; then
-	ok "postern-mta's postinst: statoverride 2755 root:postern, spool 1730, path and timer enabled"
+	ok "postern-mta's postinst: statoverride 2755 root:postern-drop, spool 1730, path and timer enabled"
 else
 	notok "postern-mta's postinst"
 	sed 's/^/#   /' "$ctl/postinst"
@@ -175,7 +175,7 @@ dpkg -x "$deb" "$root" && dpkg -x "$mta" "$root"
 check "postern --version from the package" \
 	sh -c "'$root/usr/bin/postern' --version | head -n 1 | grep -qx 'postern $version'"
 check "the packaged postern names /var/spool/postern and the packaged helper" \
-	sh -c "'$root/usr/bin/postern' --version | grep -qx 'System queue: *\/var\/spool\/postern (user postern, group postern)' &&
+	sh -c "'$root/usr/bin/postern' --version | grep -qx 'System queue: *\/var\/spool\/postern (user postern, group postern-drop)' &&
 		'$root/usr/bin/postern' --version | grep -qx 'Maildrop helper: *\/usr\/libexec\/postern\/postern-drop' &&
 		test -f '$root/usr/libexec/postern/postern-drop' &&
 		grep -qx 'ExecStart=/usr/bin/postern -q --system' '$root/lib/systemd/system/postern.service' &&

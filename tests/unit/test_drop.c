@@ -4,7 +4,7 @@
  * message byte for byte, and refuses records that are not postern's, an
  * argument with a control character or over the cap, a "uid" line of
  * the caller's, and a record without its data line; drop_write leaves a
- * finished file (mode 0440) under a fresh id and no temporary.
+ * finished file (mode 0444) under a fresh id and no temporary.
  */
 #include "config.h"
 
@@ -118,7 +118,7 @@ test_write(void)
 	OK(drop_id_valid(id), "the id is 16 hex digits");
 	(void)snprintf(path, sizeof(path), "%s/%s", dir, id);
 	IS_INT(stat(path, &st), 0, "the file is there under its id");
-	IS_INT(st.st_mode & 07777, 0440, "mode 0440");
+	IS_INT(st.st_mode & 07777, 0444, "mode 0444");
 	dp = opendir(dir);
 	while ((d = readdir(dp)) != NULL)
 		files += d->d_name[0] != '.';
