@@ -297,7 +297,34 @@ sysq_refuse(struct sysq_file *f, const struct err *why,
 		note(arg, line);
 }
 
-/* 1 picked, 0 skipped, -1 refused (set aside, e says why). */
+/*
+ * Whether the failure is the file's own (its record, its arguments, its
+ * message): then it is set aside. Anything else (the configuration, a
+ * full disk) leaves it for the next run.
+ */
+static bool
+sysq_file_fault(const struct err *e)
+{
+	return e->cls == ERR_DATA || e->cls == ERR_USAGE ||
+	    e->cls == ERR_NOUSER;
+}
+
+/* A file left for the next run: say why (syslog, and the note). */
+static void
+sysq_keep(const struct sysq_file *f, const struct err *why,
+    void (*note)(void *, const char *), void *arg)
+{
+	char line[ERR_TEXT_MAX + 128];
+
+	(void)snprintf(line, sizeof(line),
+	    "system queue: maildrop file %s left for the next run: %s", f->id,
+	    why->text);
+	log_syslog(line, LOG_MAIL, 1);
+	if (note != NULL)
+		note(arg, line);
+}
+
+/* 1 picked, 0 skipped, -1 failed (e says why). */
 static int
 sysq_pick_one(const struct conf *c, struct sysq_file *f, struct err *e)
 {
@@ -358,10 +385,11 @@ sysq_entry(const struct conf *c, int dirfd, const char *name,
 	err_clear(&e);
 	if ((r = sysq_pick_one(c, &f, &e)) == 1)
 		st->picked++;
-	else if (r == -1 && f.fd != -1 && e.cls != ERR_IO) {
+	else if (r == -1 && f.fd != -1 && sysq_file_fault(&e)) {
 		sysq_refuse(&f, &e, note, arg);
 		st->refused++;
-	}
+	} else if (r == -1)
+		sysq_keep(&f, &e, note, arg);
 	sysq_file_free(&f);
 }
 

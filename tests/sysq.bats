@@ -291,3 +291,23 @@ feed() {
 	[ "$(drop_files | wc -l)" -eq 2 ]
 	assert_no_mail tok-sysq-nodirect
 }
+
+@test "a drop the configuration cannot take yet stays in the maildrop for the next run" {
+	system_account "$(dead_port_number)"
+	msg tok-sysq-keep
+	run as nobody -a later -i bob@example.test
+	[ "$status" -eq 0 ]
+	id=$(drop_files)
+	[ -n "$id" ]
+	run --separate-stderr ns "runuser -u $SYS_USER -- $NS_POSTERN -v -q --system"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"maildrop file $id left for the next run: "*"later"* ]]
+	[ "$(drop_files)" = "$id" ]
+	# the administrator adds the account: the next run takes it
+	sysq_conf defaults "local_domain example.test" "syslog off" "timeout 10" \
+		"$(tb_account port "$(dead_port_number)")" \
+		"$(tb_account port "$(dead_port_number)" | sed 's/^account default$/account later/')"
+	run --separate-stderr ns "runuser -u $SYS_USER -- $NS_POSTERN -v -q --system"
+	[ -z "$(drop_files)" ]
+	grep -qx 'account: later' "$NS/spool/queue/new/$id.env"
+}
