@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "attempt.h"
 #include "deliver.h"
 #include "job.h"
 #include "sysq.h"
@@ -35,6 +36,27 @@ sysq_direct_account(struct job *j, const char *dir)
 	    j->acct->system_direct;
 }
 
+/*
+ * The attempt a submission makes (submit.c), without its outcome: 0
+ * delivered to every recipient; -1 with e. A refused TLS setup is made
+ * temporary (the system queue holds the account, as a run does).
+ */
+static int
+sysq_direct_send(struct job *j, const struct smtp_trace *trace, struct err *e)
+{
+	struct deliver_session ds;
+	struct attempt at;
+	int r = -1;
+
+	if (deliver_open(&ds, j->acct, trace, e) == 0) {
+		r = attempt_send(&ds, NULL, &j->env, j->fd, &at, e);
+		attempt_free(&at);
+	} else if (deliver_tls_refused(&ds, e))
+		e->temporary = true;
+	deliver_close(&ds);
+	return r;
+}
+
 /* Remove the private directory and the tmp/ job_prepare made in it. */
 static void
 sysq_direct_rmdir(const char *dir)
@@ -53,12 +75,10 @@ sysq_direct(const struct cli_request *req, int rec, off_t msg_off,
 {
 	char dir[] = "/tmp/postern-direct.XXXXXX";
 	enum sysq_direct r = SYSQ_DIRECT_DROP;
-	struct deliver_result res;
 	struct job j;
 
 	if (access(SYSQ_CONF, R_OK) == -1 || mkdtemp(dir) == NULL)
 		return SYSQ_DIRECT_DROP;
-	memset(&res, 0, sizeof(res));
 	job_init(&j, req);
 	if (!sysq_direct_account(&j, dir))
 		goto out;
@@ -67,11 +87,10 @@ sysq_direct(const struct cli_request *req, int rec, off_t msg_off,
 		r = SYSQ_DIRECT_FAILED;
 		goto out;
 	}
-	if (deliver_job(&j, trace, &res, e) == 0)
+	if (sysq_direct_send(&j, trace, e) == 0)
 		r = SYSQ_DIRECT_SENT;
 	else if (!e->temporary)
 		r = SYSQ_DIRECT_FAILED;
-	deliver_result_free(&res);
 out:
 	job_free(&j);
 	sysq_direct_rmdir(dir);

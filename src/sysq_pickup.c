@@ -154,44 +154,21 @@ out:
 	return r;
 }
 
-/* The prepared job as an untried entry named like its maildrop file. */
+/* The prepared entry, renamed like its maildrop file, published. */
 static int
 sysq_publish(struct job *j, const char *id, uid_t uid, struct err *e)
 {
-	struct queue_env env;
-	size_t i;
-	int r = -1;
-
-	queue_env_init(&env);
-	(void)strlcpy(env.id, id, sizeof(env.id));
-	env.created = env.next_attempt = time(NULL);
-	env.size = j->res.size;
-	env.has_8bit = j->res.has_8bit;
-	env.smtputf8 = j->smtputf8;
-	if (queue_env_set(&env.account, j->acct->name) == -1 ||
-	    queue_env_set(&env.sender, j->sender) == -1 ||
-	    queue_env_set(&env.dsn_notify, j->dsn_notify) == -1 ||
-	    queue_env_set(&env.dsn_ret, j->dsn_ret) == -1 ||
-	    queue_env_set(&env.envid, j->req->envid) == -1) {
-		err_set(e, ERR_SOFTWARE, "cannot build the envelope");
-		goto out;
-	}
-	for (i = 0; i < j->rcpts.n; i++)
-		if (queue_env_add_rcpt(&env, j->rcpts.v[i].spec,
-		        QUEUE_RCPT_PENDING, NULL) == -1) {
-			err_set(e, ERR_SOFTWARE, "cannot build the envelope");
-			goto out;
-		}
+	(void)strlcpy(j->env.id, id, sizeof(j->env.id));
+	if (queue_env_set(&j->env.sender, j->sender) == -1)
+		return err_set(e, ERR_SOFTWARE, "cannot build the envelope");
 	if (queue_dir_init(j->acct->queue_dir, e) == -1 ||
-	    queue_publish(j->acct->queue_dir, "new", &env, j->fd, j->spool, e))
-		goto out;
+	    queue_publish(j->acct->queue_dir, "new", &j->env, j->fd, j->spool,
+	        e) == -1)
+		return -1;
 	free(j->spool);
 	j->spool = NULL;
-	sysq_status_put(&env, uid);
-	r = 0;
-out:
-	queue_env_free(&env);
-	return r;
+	sysq_status_put(&j->env, uid);
+	return 0;
 }
 
 /* Prepare the message with the system configuration and publish it. */
