@@ -117,6 +117,14 @@ int sysq_list(bool json, struct buf *out, struct err *);
  * each round (rewritten, or removed with their entry), listed for the
  * user who may read them. Failures are ignored: the status is a view.
  */
+/*
+ * Tell the user (uid) by mail that the maildrop file id was refused for
+ * why: a notice from the null sender queued with the default account of
+ * c (sysq_notice.c). Nothing happens when no address can be made.
+ */
+void sysq_notice(const struct conf *c, const char *id, uid_t uid,
+    const char *why);
+
 void sysq_status_put(const struct queue_env *, uid_t uid);
 void sysq_status_sync(const char *queue_dir);
 int sysq_status_list(struct buf *out, struct err *);

@@ -364,6 +364,8 @@ sysq_entry(const struct conf *c, int dirfd, const char *name,
 		st->picked++;
 	else if (r == -1 && f.fd != -1 && sysq_file_fault(&e)) {
 		sysq_refuse(&f, &e, note, arg);
+		if (f.st.st_nlink > 0)
+			sysq_notice(c, f.id, f.st.st_uid, e.text);
 		st->refused++;
 	} else if (r == -1)
 		sysq_keep(&f, &e, note, arg);

@@ -311,3 +311,22 @@ feed() {
 	[ -z "$(drop_files)" ]
 	grep -qx 'account: later' "$NS/spool/queue/new/$id.env"
 }
+
+@test "a message the service refuses: kept as x.ID, and the user gets a notice from the null sender" {
+	system_account
+	printf 'To: bob@example.test\nSubject: tok-sysq-nul\n\nbody \0 with a NUL\n' >"$IN"
+	run as nobody -i bob@example.test
+	[ "$status" -eq 0 ]
+	id=$(drop_files)
+	[ -n "$id" ]
+	run --separate-stderr ns "runuser -u $SYS_USER -- $NS_POSTERN -v -q --system"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"maildrop file $id (uid 65534) refused and kept as x.$id"* ]]
+	[ -e "$NS/spool/maildrop/x.$id" ]
+	wait_mail "refused by the system queue ($id)"
+	env_is sender ""
+	env_rcpts nobody@example.test
+	grep -q "as $id, but the queue could not take it" "$mail_eml"
+	! grep -q 'with a NUL' "$mail_eml"
+	assert_no_mail tok-sysq-nul
+}
