@@ -25,8 +25,25 @@ setup() {
 	sysq_setup
 }
 
+teardown() {
+	stop_watch
+}
+
 teardown_file() {
 	postfix_stop
+}
+
+# stop_watch: stop the --watch service a test started (by its pid).
+stop_watch() {
+	local pid
+	[ -n "${WATCH_PID_FILE:-}" ] && [ -s "$WATCH_PID_FILE" ] || return 0
+	pid=$(cat "$WATCH_PID_FILE")
+	kill "$pid" 2>/dev/null || true
+	for _ in $(seq 250); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.02
+	done
+	rm -f "$WATCH_PID_FILE"
 }
 
 # The system account of the test bed, the server up (or port $1).
@@ -145,15 +162,18 @@ uid 33" ]
 @test "--watch delivers a drop as it arrives" {
 	system_account
 	msg tok-sysq-watch
-	ns "exec $NS_POSTERN -q --system --watch" 2>"$BATS_TEST_TMPDIR/watch.err" 3>&- &
-	pid=$!
+	# the namespace's shell execs postern: its pid is postern's
+	ns "echo \$\$ >$BATS_TEST_TMPDIR/watch.pid
+		exec $NS_POSTERN -q --system --watch" \
+		>/dev/null 2>"$BATS_TEST_TMPDIR/watch.err" 3>&- &
+	WATCH_PID_FILE=$BATS_TEST_TMPDIR/watch.pid
 	run as nobody -i bob@example.test
 	[ "$status" -eq 0 ]
-	wait_mail tok-sysq-watch 10 || { kill "$pid"; cat "$BATS_TEST_TMPDIR/watch.err"; false; }
-	kill "$pid"
-	wait "$pid" || true
+	wait_mail tok-sysq-watch 10 || { cat "$BATS_TEST_TMPDIR/watch.err"; false; }
 	env_is sasl_username "$TB_USER"
 	[ "$(drop_files | wc -l)" -eq 0 ]
+	stop_watch
+	wait
 }
 
 @test "root without a configuration of its own uses the system queue; with one, its own" {
