@@ -124,6 +124,7 @@ sysq_status_one(int dfd, const char *queue_dir, const char *id)
 	if (queue_peek(queue_dir, "new", id, &q, &e) == -1) {
 		if (e.cls == ERR_NOINPUT)
 			(void)unlinkat(dfd, id, 0);
+		queue_entry_free(&q); /* queue_peek made q freeable */
 		return;
 	}
 	fd = openat(dfd, id, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);

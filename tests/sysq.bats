@@ -108,7 +108,7 @@ uid 33" ]
 	[ -z "$output" ]
 	[ "$(drop_files | wc -l)" -eq 1 ]
 	run ns "runuser -u $SYS_USER -- $NS_POSTERN -q --system"
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	wait_mail tok-sysq-once
 	env_is sasl_username "$TB_USER"
 	env_is sender nobody@example.test
