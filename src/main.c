@@ -46,6 +46,7 @@
 #include "sysq.h"
 #include "util.h"
 #include "version.h"
+#include "vis.h"
 
 static const char *main_prog = "postern";
 static int main_argc; /* the command line, for the system queue */
@@ -59,14 +60,17 @@ main_fail(const struct err *e)
 	return err_exit_code(e->cls);
 }
 
+/* Each line of b; made visible: --configure's notes quote DNS and servers. */
 static void
 main_lines(const struct buf *b, const char *what)
 {
 	const char *p = buf_str(b), *nl;
+	char shown[4 * 1024 + 1];
 
-	for (; *p != '\0' && (nl = strchr(p, '\n')) != NULL; p = nl + 1)
-		fprintf(stderr, "%s: %s%.*s\n", main_prog, what, (int)(nl - p),
-		    p);
+	for (; *p != '\0' && (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		(void)vis_str(shown, sizeof(shown), p, (size_t)(nl - p), "");
+		fprintf(stderr, "%s: %s%s\n", main_prog, what, shown);
+	}
 }
 
 /* Every collected "path:line: ..." error, then what it means. */
@@ -133,9 +137,11 @@ static void
 main_trace(void *arg, enum smtp_trace_dir dir, const char *line, size_t len)
 {
 	static const char *const mark[] = { "-->", "<--", "---" };
+	char shown[4 * SMTP_REPLY_LINE_MAX + 1]; /* "\xHH" per byte */
 
 	(void)arg;
-	fprintf(stderr, "%s: %s %.*s\n", main_prog, mark[dir], (int)len, line);
+	(void)vis_str(shown, sizeof(shown), line, len, "");
+	fprintf(stderr, "%s: %s %s\n", main_prog, mark[dir], shown);
 }
 
 /* What became of a message that was not delivered to everyone. */
