@@ -274,7 +274,7 @@ qrun_open_failed(struct qrun *r, struct queue_entry *q,
     const struct smtp_mail *m, const struct err *e)
 {
 	deliver_log_unsent(r->acct, q->env.id, m, e);
-	if (e->temporary && !r->ds->secret_failed) {
+	if (e->temporary && !r->ds->secret_failed && !e->hold) {
 		(void)strlcpy(r->down, e->text, sizeof(r->down));
 		qrun_defer(r, q, e->text);
 		return;

@@ -14,8 +14,9 @@
  *                        recipients still to do, if some were accepted,
  *                        stay in new/ instead
  *
- * A failure of the keyring or passwordeval marks the entry held, so a
- * queue run in the user's session tries it first.
+ * A failure of the keyring or passwordeval, or a refused OAuth token
+ * (err.hold), marks the entry held, so a queue run in the user's session
+ * tries it first and the account's mail waits instead of failing.
  */
 #include "config.h"
 
@@ -114,7 +115,8 @@ qsub_temporary(struct job *j, const struct err *de, struct queue_env *env,
 	if (s->res.unsure) /* the server may have it: the retry says so */
 		env->sending = env->created;
 	if (queue_env_set(&env->last_error, de->text) == -1 ||
-	    (s->res.secret_failed && queue_env_set(&env->held, de->text) == -1))
+	    ((s->res.secret_failed || de->hold) &&
+	        queue_env_set(&env->held, de->text) == -1))
 		return err_set(e, ERR_SOFTWARE, "out of memory");
 	if (qsub_publish(j, "new", env, s, e) == -1)
 		return -1;

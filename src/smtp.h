@@ -31,7 +31,9 @@
  *                   421 and 4xx to AUTH), connect refused/timed out,
  *                   DNS temporary failure, I/O timeout, connection lost,
  *                   TLS handshake interrupted, password source
- *                   temporarily unavailable
+ *                   temporarily unavailable, an OAuth token refused
+ *                   (XOAUTH2/OAUTHBEARER 5xx or error challenge: also
+ *                   err.hold, the account's mail is held)
  * After the end of data only: a reply that cannot be read (invalid:
  * ERR_PROTOCOL, its text saying the message may have been delivered) or
  * that never comes (ERR_TEMP: lost, timed out) sets mail.unsure.

@@ -1,0 +1,146 @@
+#!/usr/bin/env bats
+# oauth2_auth.bats: AUTH with OAuth tokens and long initial responses
+# against the fault server, which answers a command line over 512 octets
+# with "500 5.5.2 Line too long" (as Dovecot does) and refuses a wrong
+# token with the JSON error challenge and then 535 (as Gmail does):
+#  - the initial response goes on the AUTH line only when the line fits
+#    in 512 octets (RFC 4954 section 4), otherwise after the empty 334,
+#    for PLAIN (at the boundary) and for 2.5 KB XOAUTH2/OAUTHBEARER tokens;
+#  - a refused token holds the account's mail: the submission queues
+#    and exits 0, the entry is held (not failed, no bounce), and the next
+#    queue run with a good token delivers it once.
+
+load lib/common
+load lib/faultserver
+load lib/queue
+load lib/secretscan
+bats_require_minimum_version 1.5.0
+
+USER_=alice@example.test
+
+# scen TOKEN: the fault server takes TOKEN as alice's password or token.
+scen() {
+	printf '{"ehlo": ["PIPELINING", "AUTH PLAIN XOAUTH2 OAUTHBEARER"], "line_max": 512, "require_auth": true, "users": {"%s": "%s"}}\n' \
+		"$USER_" "$1" >"$SCEN"
+}
+
+# token_config MECH [KEY VALUE]...: the account reads its secret from
+# $BATS_TEST_TMPDIR/tok with passwordeval (never in argv).
+token_config() {
+	local mech=$1
+	shift
+	server
+	config "$FAULT_PORT" auth "$mech" user "$USER_" \
+		passwordeval "\"cat $BATS_TEST_TMPDIR/tok\"" "$@"
+}
+
+# rand N: N characters of a token alphabet.
+rand() {
+	LC_ALL=C tr -dc 'A-Za-z0-9._-' </dev/urandom | head -c "$1"
+}
+
+# The line after the first line matching the fixed string $1 in file $2.
+line_after() {
+	grep -A1 -m1 -xF -- "$1" "$2" | sed -n 2p
+}
+
+@test "AUTH PLAIN: the response on the AUTH line up to 512 octets, after an empty 334 beyond" {
+	local pw b64 t
+	# "\0user\0password": 372 octets give 496 of base64, a 509-octet line.
+	pw=$(rand $((372 - 2 - ${#USER_})))
+	printf '%s\n' "$pw" >"$BATS_TEST_TMPDIR/tok"
+	scen "$pw"
+	token_config plain
+	run -0 send tok-short bob@example.test
+	t=$(fault_transcript 1)
+	b64=$(printf '\0%s\0%s' "$USER_" "$pw" | base64 -w0)
+	[ "${#b64}" = 496 ]
+	grep -qxF "C: AUTH PLAIN $b64" "$t"
+	grep -qx 'S: 235 .*' "$t"
+	# One more octet: 500 of base64, a 513-octet line: AUTH PLAIN alone.
+	pw=${pw}x
+	printf '%s\n' "$pw" >"$BATS_TEST_TMPDIR/tok"
+	fault_stop
+	scen "$pw"
+	token_config plain
+	run -0 send tok-long -v bob@example.test
+	t=$(fault_transcript 1)
+	b64=$(printf '\0%s\0%s' "$USER_" "$pw" | base64 -w0)
+	[ "${#b64}" = 500 ]
+	grep -qx 'C: AUTH PLAIN' "$t"
+	[ "$(line_after 'C: AUTH PLAIN' "$t")" = "S: 334 " ]
+	[ "$(line_after 'S: 334 ' "$t")" = "C: $b64" ]
+	grep -qx 'S: 235 .*' "$t"
+	! grep -q 'Line too long' "$t"
+	[ "$(count_delivered tok-short)" = 1 ]
+	[ "$(count_delivered tok-long)" = 1 ]
+	# -v: the command alone, the response redacted
+	[[ $output == *"postern: --> AUTH PLAIN"$'\n'"postern: <-- 334 "$'\n'"postern: --> <redacted>"* ]]
+	secret_scan_text "$pw" "$USER_" "$output"
+	secret_scan_files "$pw" "$USER_" "$BATS_TEST_TMPDIR/log"
+}
+
+@test "XOAUTH2 and OAUTHBEARER: a 2.5 KB token goes after the empty 334 and is accepted" {
+	local tok mech t raw
+	tok=$(rand 2500)
+	printf '%s\n' "$tok" >"$BATS_TEST_TMPDIR/tok"
+	scen "$tok"
+	for mech in xoauth2 oauthbearer; do
+		[ -z "${FAULT_PID:-}" ] || fault_stop
+		token_config "$mech"
+		run -0 send "tok-$mech" -v bob@example.test
+		t=$(fault_transcript 1)
+		if [ "$mech" = xoauth2 ]; then
+			raw=$(printf 'user=%s\001auth=Bearer %s\001\001' "$USER_" "$tok")
+		else
+			raw=$(printf 'n,a=%s,\001host=127.0.0.1\001port=%s\001auth=Bearer %s\001\001' "$USER_" "$FAULT_PORT" "$tok")
+		fi
+		grep -qx "C: AUTH ${mech^^}" "$t"
+		[ "$(line_after "C: AUTH ${mech^^}" "$t")" = "S: 334 " ]
+		[ "$(line_after 'S: 334 ' "$t")" = "C: $(printf '%s' "$raw" | base64 -w0)" ]
+		grep -qx 'S: 235 .*' "$t"
+		[ "$(count_delivered "tok-$mech")" = 1 ]
+		secret_scan_text "$tok" "$USER_" "$output"
+		secret_scan_files "$tok" "$USER_" "$BATS_TEST_TMPDIR/log"
+	done
+}
+
+@test "a refused token holds the account's mail: queued (exit 0), held, then delivered once" {
+	scen good-token
+	printf 'expired-token\n' >"$BATS_TEST_TMPDIR/tok"
+	token_config xoauth2
+	local json='{"status":"invalid_token","schemes":"bearer"}' why
+	why="authentication failed (AUTH XOAUTH2; the server said $json): 535 5.7.8 Error: authentication failed"
+	run -0 --separate-stderr send tok-held bob@example.test
+	[ "$(ids | wc -l)" = 1 ]
+	[ "$stderr" = "postern: queued $(ids): $why" ]
+	[ -z "$(ls "$Q/failed" 2>/dev/null)" ]
+	run -0 "$POSTERN" -bp
+	[[ $output == *"  held: $why"* ]]
+	# The server answered the error challenge's reply, not MAIL.
+	! grep -q '^C: MAIL' "$(fault_transcript 1)"
+	# A queue run keeps it held: no bounce, not failed.
+	run -0 "$POSTERN" -q
+	fault_wait_sessions
+	[ "$(ids | wc -l)" = 1 ]
+	[ -z "$(ls "$Q/failed" 2>/dev/null)" ]
+	local esc=${why//\"/\\\"}
+	grep -qF " account=default status=held reason=\"$esc\" entries=1" "$BATS_TEST_TMPDIR/log"
+	# With a good token the next run delivers it, once.
+	printf 'good-token\n' >"$BATS_TEST_TMPDIR/tok"
+	run -0 "$POSTERN" -q
+	fault_wait_sessions
+	[ "$(count_delivered tok-held)" = 1 ]
+	[ -z "$(ids)" ]
+	[ -z "$(ls "$Q/failed" 2>/dev/null)" ]
+}
+
+@test "a refused token with queue off: exit 75, a temporary failure, nothing kept" {
+	scen good-token
+	printf 'expired-token\n' >"$BATS_TEST_TMPDIR/tok"
+	token_config oauthbearer queue off
+	run -75 --separate-stderr send tok-off bob@example.test
+	[[ $stderr == "postern: authentication failed (AUTH OAUTHBEARER; the server said "*"): 535 5.7.8 Error: authentication failed; the message was not sent (temporary failure: try again later)" ]]
+	[ -z "$(ls "$Q/failed" 2>/dev/null)" ]
+	[ -z "$(ids)" ]
+}
