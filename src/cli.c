@@ -330,6 +330,11 @@ cli_long_mode(struct cli_request *req, int c, const char *val, struct err *e)
 		req->secret_account = val;
 	} else if (c == 'p')
 		req->password_stdin = true;
+	else if (c == 'A') {
+		req->mode = CLI_MODE_AUTHORIZE;
+		req->auth_account = val;
+	} else if (c == 'e')
+		req->device = true;
 	return 0;
 }
 static const struct cli_short *
@@ -357,6 +362,8 @@ static const struct cli_long cli_longs[] = {
 	{ "store-password", CLI_ARG_GLUED, 'S', cli_long_mode },
 	{ "forget-password", CLI_ARG_GLUED, 'X', cli_long_mode },
 	{ "password-stdin", CLI_ARG_NONE, 'p', cli_long_mode },
+	{ "authorize", CLI_ARG_GLUED, 'A', cli_long_mode },
+	{ "device", CLI_ARG_NONE, 'e', cli_long_mode },
 	{ "flush", CLI_ARG_NONE, 'f', cli_long_queue },
 	{ "queue-run", CLI_ARG_REQUIRED, 'r', cli_long_queue },
 	{ "queue-delete", CLI_ARG_REQUIRED, 'd', cli_long_queue },
@@ -564,6 +571,11 @@ cli_finish(struct cli_request *req, struct err *e)
 		return err_set(e, ERR_USAGE,
 		    "--store-password and --forget-password take no "
 		    "recipients");
+	if (req->device && req->mode != CLI_MODE_AUTHORIZE)
+		return err_set(e, ERR_USAGE,
+		    "--device only applies to --authorize");
+	if (req->mode == CLI_MODE_AUTHORIZE && req->nrcpts > 0)
+		return err_set(e, ERR_USAGE, "--authorize takes no recipients");
 	if (req->json && req->mode != CLI_MODE_QUEUE_LIST)
 		return err_set(e, ERR_USAGE,
 		    "--json only applies to -bp (mailq)");

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "oauth2.h"
 #include "util.h"
 
 #define CONF_ERRORS_SHOWN 50
@@ -435,7 +436,10 @@ conf_fill(struct account *a, const char *queue_dir, struct buf *why)
 	if (!ISSET(a, "port"))
 		a->port = a->tls && !a->tls_starttls ? 465 : 587;
 	if (!ISSET(a, "auth"))
-		a->auth = a->user != NULL ? CONF_AUTH_ON : CONF_AUTH_OFF;
+		a->auth = a->oauth2_provider != CONF_OAUTH2_OFF
+		    ? oauth2_conf_auth(a->oauth2_provider)
+		    : a->user != NULL ? CONF_AUTH_ON
+		                      : CONF_AUTH_OFF;
 	if (!ISSET(a, "queue_dir") && queue_dir != NULL &&
 	    (a->queue_dir = strdup(queue_dir)) == NULL)
 		return -1;

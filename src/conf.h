@@ -33,7 +33,7 @@
 #define CONF_FILE_MAX (4 * 1024 * 1024) /* a bigger file is refused */
 #define CONF_ERRORS_MAX (64 * 1024)     /* collected error text */
 #define CONF_NAME_MAX 128               /* account name */
-#define CONF_KEYS_MAX 64                /* room in the origin table */
+#define CONF_KEYS_MAX 96                /* room in the origin table */
 
 enum conf_type {
 	CONF_BOOL,   /* on|off (an empty value means on) */
@@ -54,6 +54,19 @@ enum conf_auth {
 enum conf_hdr { CONF_HDR_AUTO = 0, CONF_HDR_ON, CONF_HDR_OFF };
 enum conf_hdr_auto { CONF_HDRA_AUTO = 0, CONF_HDRA_OFF };
 enum conf_dsn_ret { CONF_RET_OFF = 0, CONF_RET_HDRS, CONF_RET_FULL };
+enum conf_oauth2_provider {
+	CONF_OAUTH2_OFF = 0,
+	CONF_OAUTH2_CUSTOM,
+	CONF_OAUTH2_MICROSOFT,
+	CONF_OAUTH2_GOOGLE,
+	CONF_OAUTH2_FASTMAIL
+};
+enum conf_oauth2_flow {
+	CONF_FLOW_AUTO = 0,
+	CONF_FLOW_LOOPBACK,
+	CONF_FLOW_DEVICE
+};
+enum conf_oauth2_store { CONF_STORE_KEYRING = 0, CONF_STORE_FILE };
 
 struct conf_origin {
 	const char *file; /* NULL: not set in any file */
@@ -91,6 +104,20 @@ struct account {
 	char *password;     /* SECRET */
 	char *passwordeval; /* CMD: run by secrets.c, not here */
 	bool keyring;
+
+	/* OAuth2 (oauth2_conf.c resolves presets and endpoints) */
+	int oauth2_provider; /* enum conf_oauth2_provider */
+	char *oauth2_client_id;
+	char *oauth2_client_secret;      /* SECRET */
+	char *oauth2_client_secret_eval; /* CMD */
+	char *oauth2_tenant;
+	int oauth2_flow; /* enum conf_oauth2_flow */
+	char *oauth2_issuer;
+	char *oauth2_authorize_endpoint;
+	char *oauth2_token_endpoint;
+	char *oauth2_device_endpoint;
+	char *oauth2_scope;
+	int oauth2_token_store; /* enum conf_oauth2_store */
 
 	/* envelope and headers */
 	char *from;

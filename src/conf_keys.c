@@ -30,6 +30,11 @@ static const char *const conf_hdr_choices[] = { "auto", "on", "off", NULL };
 static const char *const conf_hdra_choices[] = { "auto", "off", NULL };
 static const char *const conf_ret_choices[] = { "off", "hdrs", "full", NULL };
 static const char *const conf_proto_choices[] = { "smtp", NULL };
+static const char *const conf_oauth2_choices[] = { "off", "custom", "microsoft",
+	"google", "fastmail", NULL };
+static const char *const conf_flow_choices[] = { "auto", "loopback", "device",
+	NULL };
+static const char *const conf_store_choices[] = { "keyring", "file", NULL };
 static const char *const conf_syslog_choices[] = { "off", "on", "LOG_USER",
 	"LOG_MAIL", "LOG_LOCAL0", "LOG_LOCAL1", "LOG_LOCAL2", "LOG_LOCAL3",
 	"LOG_LOCAL4", "LOG_LOCAL5", "LOG_LOCAL6", "LOG_LOCAL7", NULL };
@@ -99,6 +104,32 @@ const struct conf_key conf_keys[] = {
 	    "command whose first output line is the password"),
 	K("keyring", CONF_BOOL, keyring, "on",
 	    "look the password up in the Secret Service keyring"),
+	/* OAuth2: the rows stay together (doc/oauth2.md). */
+	KE("oauth2_provider", oauth2_provider, conf_oauth2_choices, "off",
+	    "get and refresh OAuth2 tokens: microsoft, google, fastmail, custom"),
+	K("oauth2_client_id", CONF_STRING, oauth2_client_id, NULL,
+	    "the client ID you registered (doc/oauth2.md)"),
+	K("oauth2_client_secret", CONF_SECRET, oauth2_client_secret, NULL,
+	    "the client secret, when the provider gave one"),
+	K("oauth2_client_secret_eval", CONF_CMD, oauth2_client_secret_eval,
+	    NULL, "command whose first output line is the client secret"),
+	K("oauth2_tenant", CONF_STRING, oauth2_tenant, "common",
+	    "Microsoft tenant: common, consumers, organizations or an ID"),
+	KE("oauth2_flow", oauth2_flow, conf_flow_choices, "auto",
+	    "how --authorize asks: loopback (browser) or device (code)"),
+	K("oauth2_issuer", CONF_STRING, oauth2_issuer, NULL,
+	    "custom provider: issuer URL for RFC 8414/OIDC discovery"),
+	K("oauth2_authorize_endpoint", CONF_STRING, oauth2_authorize_endpoint,
+	    NULL, "custom provider: authorization endpoint URL"),
+	K("oauth2_token_endpoint", CONF_STRING, oauth2_token_endpoint, NULL,
+	    "custom provider: token endpoint URL"),
+	K("oauth2_device_endpoint", CONF_STRING, oauth2_device_endpoint, NULL,
+	    "custom provider: device authorization endpoint URL"),
+	K("oauth2_scope", CONF_STRING, oauth2_scope, NULL,
+	    "scopes to ask for (required for custom providers)"),
+	KE("oauth2_token_store", oauth2_token_store, conf_store_choices,
+	    "keyring",
+	    "where tokens are kept: keyring, or file ($XDG_STATE_HOME)"),
 	K("from", CONF_STRING, from, NULL,
 	    "envelope sender; a glob selects the account for -f"),
 	K("from_full_name", CONF_STRING, from_full_name, NULL,

@@ -14,6 +14,7 @@
 
 #include "deliver.h"
 #include "log.h"
+#include "oauth2.h"
 #include "util.h"
 
 static int
@@ -24,6 +25,14 @@ deliver_password(void *arg, const char *host, const char *user, struct buf *out,
 
 	(void)host;
 	(void)user;
+	if (oauth2_enabled(c->acct)) {
+		/* The grant is gone (err.hold): held like a failed source. */
+		if (oauth2_access_token(c->acct, false, out, e) == 0)
+			return 0;
+		if (c->failed != NULL && e->hold)
+			*c->failed = true;
+		return -1;
+	}
 	if (secrets_password(c->acct, out, c->source, e) == 0)
 		return 0;
 	if (c->failed != NULL)

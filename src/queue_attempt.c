@@ -280,7 +280,7 @@ qrun_open_failed(struct qrun *r, struct queue_entry *q,
 		return;
 	}
 	(void)snprintf(r->held, sizeof(r->held), "%s%.480s",
-	    r->ds->secret_failed ? "no password: " : "", e->text);
+	    r->ds->secret_failed && !e->hold ? "no password: " : "", e->text);
 	qrun_note(r, "account %s held: %s", r->acct->name, r->held);
 	qrun_hold(r, q, r->held);
 }
@@ -299,8 +299,7 @@ qrun_mark_sending(struct qrun *r, struct queue_entry *q)
 
 	if (q->env.sending != 0) {
 		qrun_note(r,
-		    "%s: possible duplicate: an attempt %llds ago may have "
-		    "reached the server; sending it again",
+		    "%s: possible duplicate: an attempt %llds ago may have reached the server; sending it again",
 		    q->env.id, (long long)(r->now - q->env.sending));
 		r->ds->possible_duplicate = true;
 	}

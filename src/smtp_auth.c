@@ -267,8 +267,7 @@ smtp_reply_auth(struct smtp_session *s, const struct smtp_reply *r)
 	smtp_auth_cleanup(s);
 	if (r->code == 235 && !s->auth_complete)
 		return err_set(s->e, ERR_PROTOCOL,
-		    "the server accepted AUTH %s without proving its identity "
-		    "(no valid server signature); aborting",
+		    "the server accepted AUTH %s without proving its identity (no valid server signature); aborting",
 		    mech);
 	if (r->code == 235) {
 		s->authed = true;
