@@ -40,6 +40,22 @@ deliver_password(void *arg, const char *host, const char *user, struct buf *out,
 	return -1;
 }
 
+/* The server refused the OAuth token: refresh it now (once). */
+static int
+deliver_refresh(void *arg, const char *host, const char *user, struct buf *out,
+    struct err *e)
+{
+	struct deliver_ctx *c = arg;
+
+	(void)host;
+	(void)user;
+	if (oauth2_access_token(c->acct, true, out, e) == 0)
+		return 0;
+	if (c->failed != NULL && e->hold)
+		*c->failed = true;
+	return -1;
+}
+
 static enum net_family
 deliver_family(const struct account *a)
 {
@@ -96,6 +112,8 @@ deliver_params(const struct account *a, char *port, size_t portlen,
 {
 	deliver_account_params(a, port, portlen, p);
 	p->password = deliver_password;
+	if (oauth2_enabled(a))
+		p->refresh = deliver_refresh;
 	p->password_arg = ctx;
 }
 

@@ -95,6 +95,9 @@ struct smtp_params {
 	const char *auth_mech; /* SMTP_AUTH_MECH: "PLAIN", ... */
 	const char *user;      /* AUTH identity */
 	smtp_password_fn password;
+	/* Optional: a fresh OAuth token after the server refused one (same
+	 * arg). The engine then AUTHs once more on the same connection. */
+	smtp_password_fn refresh;
 	void *password_arg;
 	unsigned timeout;       /* seconds per command; 0 = 60 */
 	unsigned data_timeout;  /* reply after end of data; 0 = timeout */

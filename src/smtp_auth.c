@@ -57,14 +57,16 @@ smtp_auth_secret(struct smtp_session *s, const char *mech)
 {
 	const struct smtp_params *p = s->p;
 
+	smtp_password_fn fn = s->auth_retried ? p->refresh : p->password;
+
 	if (strcmp(mech, "EXTERNAL") == 0)
 		return 0;
-	if (p->password == NULL)
+	if (fn == NULL)
 		return err_set(s->e, ERR_CONFIG,
 		    "AUTH %s needs a password and none was supplied", mech);
 	buf_reset(&s->secret);
-	if (p->password(p->password_arg, p->host, p->user ? p->user : "",
-	        &s->secret, s->e) == -1)
+	if (fn(p->password_arg, p->host, p->user ? p->user : "", &s->secret,
+	        s->e) == -1)
 		return -1;
 	s->creds.password = buf_str(&s->secret);
 	return 0;
@@ -252,6 +254,23 @@ smtp_auth_classify(struct smtp_session *s, const struct smtp_reply *r)
 	s->e->hold = true;
 }
 
+/*
+ * The server refused an OAuth token (err.hold): with a refresh hook, get
+ * a fresh token and AUTH again on the same connection, once. -1 keeps
+ * the failure (or the refresh's own, such as a grant that is gone).
+ */
+static int
+smtp_auth_retry(struct smtp_session *s)
+{
+	if (!s->e->hold || s->auth_retried || s->p->refresh == NULL ||
+	    s->broken)
+		return -1;
+	s->auth_retried = true;
+	smtp_note(s, "the server refused the token; refreshing it");
+	err_clear(s->e);
+	return smtp_auth_begin(s);
+}
+
 int
 smtp_reply_auth(struct smtp_session *s, const struct smtp_reply *r)
 {
@@ -289,7 +308,7 @@ smtp_reply_auth(struct smtp_session *s, const struct smtp_reply *r)
 		(void)smtp_fail_reply(s, ERR_NOPERM, r,
 		    "authentication failed (AUTH %s)", mech);
 	smtp_auth_classify(s, r);
-	return -1;
+	return smtp_auth_retry(s);
 }
 
 void

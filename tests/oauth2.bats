@@ -176,3 +176,23 @@ msg() {
 	[ -z "$stderr" ]
 	wait_mail tok-conc3
 }
+
+@test "a token the server refuses (334 error, 535): refreshed and AUTH again on the same connection" {
+	authorize
+	local at0
+	at0=$(field access_token)
+	# Still valid for postern's clock, refused by Dovecot's introspection.
+	curl -sS -d "token=$at0" "$OP_URL/test/expire" | grep -q '"ok":true'
+	run -0 --separate-stderr "$POSTERN" -v "$TB_USER2" < <(msg tok-reauth)
+	wait_mail tok-reauth
+	echo "$stderr"
+	[ "$(grep -c '^postern: --> AUTH OAUTHBEARER$' <<<"$stderr")" = 2 ]
+	[ "$(grep -c '^postern: <-- 535 ' <<<"$stderr")" = 1 ]
+	grep -q '^postern: <-- 235 ' <<<"$stderr"
+	grep -qx 'postern: --- the server refused the token; refreshing it' <<<"$stderr"
+	# one connection
+	[ "$(grep -c '^postern: --> EHLO ' <<<"$stderr")" = 2 ]
+	[ "$(field access_token)" != "$at0" ]
+	secret_scan_text "$(field access_token)" "$TB_USER" "$stderr"
+	secret_scan_text "$(field refresh_token)" "$TB_USER" "$stderr"
+}

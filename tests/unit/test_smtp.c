@@ -457,10 +457,35 @@ test_auth_ir_later(void)
 	free(p.log);
 }
 
-/* A refused OAuth token holds the account; a plain 4xx does not. */
+static int
+fresh_token(void *arg, const char *host, const char *user, struct buf *out,
+    struct err *e)
+{
+	(void)arg;
+	(void)host;
+	(void)user;
+	(void)e;
+	return buf_add_str(out, "fresh");
+}
+
+/*
+ * A refused OAuth token holds the account; a plain 4xx does not; with a
+ * refresh hook the engine AUTHs once more on the same connection.
+ */
 static void
 test_auth_token_refused(void)
 {
+	static const char *const retry[] = { GREET, "C:EHLO*", "S:250-mx.test",
+		"S:250 AUTH XOAUTH2", "C:AUTH XOAUTH2 *",
+		"S:334 eyJzdGF0dXMiOiI0MDEifQ==", "C:", "S:535 5.7.8 bad token",
+		"C:AUTH XOAUTH2 dXNlcj11c2VyAWF1dGg9QmVhcmVyIGZyZXNoAQE=",
+		"S:235 2.7.0 ok", "C:MAIL*", "S:250 ok", "C:RCPT*", "S:250 ok",
+		"C:DATA", "S:354 go", "BODY", "S:250 ok", "C:QUIT", "S:221 bye",
+		NULL };
+	static const char *const twice[] = { GREET, "C:EHLO*", "S:250-mx.test",
+		"S:250 AUTH XOAUTH2", "C:AUTH XOAUTH2 *",
+		"S:535 5.7.8 bad token", "C:AUTH XOAUTH2 *",
+		"S:535 5.7.8 bad token", "C:QUIT", "S:221 bye", NULL };
 	static const char *const refused[] = { GREET, "C:EHLO*",
 		"S:250-mx.test", "S:250 AUTH XOAUTH2", "C:AUTH XOAUTH2 *",
 		"S:334 eyJzdGF0dXMiOiI0MDEifQ==", "C:", "S:535 5.7.8 bad token",
@@ -487,6 +512,18 @@ test_auth_token_refused(void)
 	(void)run(&p, busy, &par, &m, &e);
 	OK(e.cls == ERR_TEMP && e.temporary && !e.hold && p.status == 0,
 	    "454 without an error challenge: temporary, not held");
+	free(p.log);
+	par.auth_mech = "XOAUTH2";
+	par.refresh = fresh_token;
+	mail_init(&m, "x\r\n", 1);
+	IS_INT(run(&p, retry, &par, &m, &e), 0,
+	    "refused token: refreshed, AUTH again on the same connection");
+	IS_INT(p.status, 0, "retry script matched (the fresh token sent)");
+	OK(e.cls == ERR_NONE, "no error left after the retry");
+	free(p.log);
+	mail_init(&m, "x\r\n", 1);
+	(void)run(&p, twice, &par, &m, &e);
+	OK(e.hold && p.status == 0, "refused twice: one retry only, held");
 	free(p.log);
 }
 
