@@ -10,6 +10,8 @@
  *  oauth2.c          discovery, the token for AUTH, refresh under a
  *                    per-account lock
  *  oauth2_device.c   postern --authorize: the device flow (RFC 8628)
+ *  oauth2_loopback.c postern --authorize: the browser flow (RFC 8252)
+ *  oauth2_redirect.c the redirect URL's query; pure
  *
  * Nothing here prints or exits, except through the caller's say hook in
  * oauth2_authorize (the URL and code the user must see). Errors:
@@ -27,6 +29,9 @@
 #include "conf.h"
 #include "err.h"
 #include "oauth2_json.h"
+
+/* --authorize's messages to the user (the URL, the code). */
+typedef void (*oauth2_say_fn)(void *arg, const char *line);
 
 /* Refresh when fewer seconds than this remain. */
 #define OAUTH2_REFRESH_MARGIN 300
@@ -85,8 +90,23 @@ int oauth2_store_load(const struct account *, struct oauth2_tokens *t,
 /* Open (create) and flock the account's lock file; the fd, or -1. */
 int oauth2_store_lock(const struct account *, struct err *);
 
+/* The authorization response from a redirect URL (oauth2_redirect.c). */
+struct oauth2_redirect {
+	char code[OAUTH2_TOKEN_MAX];
+	char state[OAUTH2_TEXT_MAX];
+	char iss[OAUTH2_URL_MAX];
+	char error[OAUTH2_TEXT_MAX];
+	char error_description[OAUTH2_TEXT_MAX];
+};
+
+/* Parse the query of a URL or request target (pure). 0, or -1. */
+int oauth2_redirect_parse(const char *, struct oauth2_redirect *, struct err *);
+
+/* The browser flow (oauth2_loopback.c). */
+int oauth2_loopback(const struct account *, struct oauth2_endpoints *,
+    oauth2_say_fn say, void *arg, struct err *);
+
 /* --authorize: say shows lines to the user (URL, code). */
-typedef void (*oauth2_say_fn)(void *arg, const char *line);
 int oauth2_authorize(const struct account *, bool device, oauth2_say_fn say,
     void *arg, struct err *);
 

@@ -4,8 +4,8 @@
  * enter it, poll the token endpoint at the interval the provider asks
  * (5 s when it names none; slow_down adds 5 s) until the user approves,
  * refuses (access_denied) or the code expires (expired_token), then
- * store the tokens. The browser (loopback) flow is not built yet: it
- * says so and points at --device.
+ * store the tokens. Without --device (or oauth2_flow device) the browser
+ * flow runs instead (oauth2_loopback.c).
  */
 #include "config.h"
 
@@ -202,7 +202,5 @@ oauth2_authorize(const struct account *a, bool device, oauth2_say_fn say,
 		return -1;
 	if (device || a->oauth2_flow == CONF_FLOW_DEVICE)
 		return oauth2_device(a, &ep, say, arg, e);
-	return err_set(e, ERR_USAGE,
-	    "the browser (loopback) flow is not built yet; run postern --authorize %s --device",
-	    a->name);
+	return oauth2_loopback(a, &ep, say, arg, e);
 }

@@ -196,3 +196,64 @@ msg() {
 	secret_scan_text "$(field access_token)" "$TB_USER" "$stderr"
 	secret_scan_text "$(field refresh_token)" "$TB_USER" "$stderr"
 }
+
+# loopback_start: postern --authorize (the browser flow) in the
+# background, stdin from the fifo $BATS_TEST_TMPDIR/paste; sets LB_PID
+# and LB_URL (the authorization request it printed).
+loopback_start() {
+	local out=$BATS_TEST_TMPDIR/auth.out i
+	mkfifo "$BATS_TEST_TMPDIR/paste"
+	"$POSTERN" --authorize <"$BATS_TEST_TMPDIR/paste" >"$out" 2>&1 3>&- &
+	LB_PID=$!
+	exec 4>"$BATS_TEST_TMPDIR/paste"
+	for i in $(seq 200); do
+		LB_URL=$(grep -m1 "^postern: $OP_URL/auth?" "$out" | sed 's/^postern: //')
+		[ -n "$LB_URL" ] && break
+		sleep 0.05
+	done
+	[ -n "$LB_URL" ] || { cat "$out"; return 1; }
+}
+
+@test "--authorize, browser flow: PKCE S256 and state in the request, the browser's redirect to 127.0.0.1 ends it" {
+	loopback_start
+	[[ $LB_URL == *"code_challenge_method=S256"* ]]
+	[[ $LB_URL == *"&state="* ]]
+	[[ $LB_URL == *"redirect_uri=http%3A%2F%2F127.0.0.1%3A"* ]]
+	local to
+	to=$(op_approve_code "$LB_URL")
+	[[ $to == http://127.0.0.1:*"code="*"&state="*"iss="* ]]
+	# the browser follows the redirect to postern's listener
+	curl -sS "$to" | grep -q 'you may close this window'
+	exec 4>&-
+	wait "$LB_PID" || { cat "$BATS_TEST_TMPDIR/auth.out"; return 1; }
+	grep -qx "postern: authorized; tokens stored for account default" "$BATS_TEST_TMPDIR/auth.out"
+	grep -qx "postern: logged in to localhost as $TB_USER with OAUTHBEARER" "$BATS_TEST_TMPDIR/auth.out"
+	[ "$(stat -c %a "$TOKFILE")" = 600 ]
+	run -0 "$POSTERN" "$TB_USER2" < <(msg tok-loopback)
+	wait_mail tok-loopback
+}
+
+@test "--authorize, browser flow on another machine: the redirect URL pasted on stdin; a wrong state is refused" {
+	loopback_start
+	local to bad
+	to=$(op_approve_code "$LB_URL")
+	# A forged answer first (state changed): refused, nothing stored.
+	bad=$(sed 's/state=[^&]*/state=forged/' <<<"$to")
+	printf '%s\n' "$bad" >&4
+	exec 4>&-
+	local st=0
+	wait "$LB_PID" || st=$?
+	[ "$st" -eq 77 ]
+	grep -q "postern: the answer's state does not match this request" "$BATS_TEST_TMPDIR/auth.out"
+	[ ! -e "$TOKFILE" ]
+	# Again, with the real redirect pasted.
+	rm -f "$BATS_TEST_TMPDIR/paste"
+	loopback_start
+	to=$(op_approve_code "$LB_URL")
+	printf '%s\n' "$to" >&4
+	exec 4>&-
+	wait "$LB_PID" || { cat "$BATS_TEST_TMPDIR/auth.out"; return 1; }
+	grep -qx "postern: authorized; tokens stored for account default" "$BATS_TEST_TMPDIR/auth.out"
+	run -0 "$POSTERN" "$TB_USER2" < <(msg tok-pasted)
+	wait_mail tok-pasted
+}

@@ -1,7 +1,7 @@
 /*
- * fuzz_oauth2_json.c: libFuzzer target for OAuth2's JSON parsers (token
- * response, device authorization, metadata, token file), all from
- * memory. The first byte picks the parser; each must stay within the
+ * fuzz_oauth2_json.c: libFuzzer target for OAuth2's parsers (token
+ * response, device authorization, metadata, token file, the redirect
+ * URL's query), all from memory. The first byte picks the parser; each must stay within the
  * input, return 0 or -1, leave NUL-terminated fields, and a token
  * response it accepts must carry an access token or an error. A token
  * file it accepts must survive a dump and a parse unchanged.
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "oauth2_json.h"
+#include "oauth2.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -39,6 +39,22 @@ fuzz_store(const char *s, size_t n)
 	free(dump);
 }
 
+/* The redirect URL's query (a NUL-terminated copy). */
+static void
+fuzz_redirect(const char *s, size_t n)
+{
+	static struct oauth2_redirect r;
+	char *c = malloc(n + 1);
+	struct err e;
+
+	if (c == NULL)
+		return;
+	memcpy(c, s, n);
+	c[n] = '\0';
+	(void)oauth2_redirect_parse(c, &r, &e);
+	free(c);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -48,7 +64,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
-	switch (data[0] % 4) {
+	switch (data[0] % 5) {
 	case 0:
 		if (oauth2_json_tokens(s, n, &t, &e) == 0 &&
 		    t.access_token[0] == '\0' && t.error[0] == '\0')
@@ -59,6 +75,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 2:
 		(void)oauth2_json_meta(s, n, &m, &e);
+		break;
+	case 3:
+		fuzz_redirect(s, n);
 		break;
 	default:
 		fuzz_store(s, n);

@@ -13,6 +13,9 @@
 #                            alice@example.test) through the development
 #                            interaction pages, with curl and a cookie jar
 #   op_revoke TOKEN          revoke a refresh token (RFC 7009)
+#   op_approve_code URL [LOGIN]
+#                            walk an authorization request through login and
+#                            consent; prints the redirect URL (not followed)
 #
 # The package lives where contrib/install-deps put it (npm ci from
 # tests/servers/oauth2/package-lock.json): OP_MODULES, else
@@ -90,4 +93,28 @@ op_revoke() {
 	curl -sS -o /dev/null -w '%{http_code}' -d client_id=postern \
 		-d "token=$1" -d token_type_hint=refresh_token \
 		"$OP_URL/token/revocation" | grep -qx 200
+}
+
+# op_approve_code URL [LOGIN]: walk the authorization request URL through
+# login and consent as LOGIN; prints the redirect URL the browser would
+# be sent to (http://127.0.0.1:PORT/?code=...&state=...&iss=...).
+op_approve_code() {
+	local url=$1 login=${2:-alice@example.test} jar l i prompt=login
+	jar=$(mktemp "$BATS_TEST_TMPDIR/jar.XXXXXX")
+	_c() { curl -sS -c "$jar" -b "$jar" -o /dev/null -w '%{redirect_url}' "$@"; }
+	l=$(_c "$url")
+	for i in 1 2 3 4 5 6 7 8; do
+		case $l in
+		"$OP_URL"/interaction/*)
+			if [ "$prompt" = login ]; then
+				l=$(_c -d prompt=login -d "login=$login" "$l")
+				prompt=consent
+			else
+				l=$(_c -d prompt=consent "$l")
+			fi ;;
+		"$OP_URL"/*) l=$(_c "$l") ;;
+		*) break ;;
+		esac
+	done
+	echo "$l"
 }

@@ -142,6 +142,37 @@ test_presets(void)
 }
 
 static void
+test_redirect(void)
+{
+	struct oauth2_redirect r;
+	struct err e;
+
+	IS_INT(
+	    oauth2_redirect_parse(
+	        "http://127.0.0.1:5/?code=a%2Fb+c&state=s1&iss=http%3A%2F%2Fop",
+	        &r, &e),
+	    0, "pasted URL");
+	IS_STR(r.code, "a/b c", "code percent-decoded");
+	IS_STR(r.state, "s1", "state");
+	IS_STR(r.iss, "http://op", "iss");
+	IS_INT(oauth2_redirect_parse("/?state=s&code=c HTTP/1.1", &r, &e), 0,
+	    "request target");
+	IS_STR(r.code, "c", "code before the space");
+	IS_INT(oauth2_redirect_parse("/?code=a&code=b", &r, &e), -1,
+	    "a repeated parameter is refused");
+	IS_INT(oauth2_redirect_parse("/?code=%zz", &r, &e), -1, "bad escape");
+	IS_INT(oauth2_redirect_parse("/?code=a%00b", &r, &e), -1,
+	    "NUL refused");
+	IS_INT(oauth2_redirect_parse("/?code=a%2", &r, &e), -1,
+	    "truncated escape");
+	IS_INT(oauth2_redirect_parse("http://127.0.0.1/", &r, &e), -1,
+	    "no query");
+	IS_INT(oauth2_redirect_parse("/?error=access_denied&state=s", &r, &e),
+	    0, "an error answer parses");
+	IS_STR(r.error, "access_denied", "error");
+}
+
+static void
 test_urls(void)
 {
 	struct err e;
@@ -166,6 +197,7 @@ main(void)
 	test_tokens();
 	test_docs();
 	test_presets();
+	test_redirect();
 	test_urls();
 	return tap_done();
 }
