@@ -19,6 +19,7 @@
 
 #include "doctor_int.h"
 #include "keyring.h"
+#include "oauth2.h"
 #include "queue.h"
 #include "util.h"
 
@@ -88,9 +89,9 @@ doctor_lookup(struct doctor_ctx *c)
 	if (kr == -1)
 		doctor_emit(c, nr == 0 ? DOCTOR_WARN : DOCTOR_PROBLEM,
 		    "keyring",
-		    nr == 0 ? NULL
-		            : "unlock the keyring (log in "
-		              "to the desktop session)",
+		    nr == 0
+		        ? NULL
+		        : "unlock the keyring (log in to the desktop session)",
 		    "%s%s", kerr.text,
 		    nr == 0 ? "" : "; mail is queued until it answers");
 	if (nr == 0) {
@@ -104,10 +105,30 @@ doctor_lookup(struct doctor_ctx *c)
 	if (kr == -1)
 		return;
 	doctor_emit(c, DOCTOR_PROBLEM, "password", fix,
-	    "no stored password for %s at %s (%s~/.netrc); postern would "
-	    "have to ask on a terminal, which cron and scripts do not have",
+	    "no stored password for %s at %s (%s~/.netrc); postern would have to ask on a terminal, which cron and scripts do not have",
 	    c->acct->user, c->acct->host,
 	    c->acct->keyring && keyring_available() ? "keyring, " : "");
+}
+
+/* OAuth2: a token from the store (refreshed when due), or the fix. */
+static void
+doctor_check_oauth2(struct doctor_ctx *c)
+{
+	char fix[DOCTOR_FIX_MAX];
+	struct err e;
+
+	err_clear(&e);
+	if (oauth2_access_token(c->acct, false, &c->pw, &e) == 0) {
+		c->have_pw = true;
+		doctor_emit(c, DOCTOR_OK, "oauth2", NULL,
+		    "an access token is stored (refreshed when due)");
+		return;
+	}
+	fix[0] = '\0';
+	if (e.hold)
+		(void)snprintf(fix, sizeof(fix), "postern --authorize %s",
+		    c->acct->name);
+	doctor_emit(c, DOCTOR_PROBLEM, "oauth2", fix, "%s", e.text);
 }
 
 void
@@ -116,6 +137,10 @@ doctor_check_password(struct doctor_ctx *c)
 	const struct account *a = c->acct;
 	struct err e;
 
+	if (oauth2_enabled(a)) {
+		doctor_check_oauth2(c);
+		return;
+	}
 	if (a->auth == CONF_AUTH_OFF || a->user == NULL)
 		return;
 	if (a->password != NULL) {
@@ -160,26 +185,22 @@ doctor_login_fix(const struct doctor_ctx *c, char *fix, size_t cap)
 	switch (c->src) {
 	case SECRETS_CONFIG:
 		(void)snprintf(fix, cap,
-		    "password YOUR-PASSWORD  (or check "
-		    "user %s)",
+		    "password YOUR-PASSWORD  (or check user %s)",
 		    c->acct->user);
 		break;
 	case SECRETS_EVAL:
 		(void)snprintf(fix, cap,
-		    "passwordeval: check what the command prints (or check "
-		    "user %s)",
+		    "passwordeval: check what the command prints (or check user %s)",
 		    c->acct->user);
 		break;
 	case SECRETS_NETRC:
 		(void)snprintf(fix, cap,
-		    "~/.netrc: machine %s login %s "
-		    "password YOUR-PASSWORD",
+		    "~/.netrc: machine %s login %s password YOUR-PASSWORD",
 		    c->acct->host, c->acct->user);
 		break;
 	default:
 		(void)snprintf(fix, cap,
-		    "postern --store-password %s  (or "
-		    "check user %s)",
+		    "postern --store-password %s  (or check user %s)",
 		    c->acct->name, c->acct->user);
 	}
 }
@@ -202,8 +223,7 @@ doctor_check_login(struct doctor_ctx *c)
 	}
 	if (c->ap == NULL || !c->have_pw) {
 		doctor_emit(c, DOCTOR_INFO, "login", NULL, "not tried: %s",
-		    c->ap == NULL ? "the server did not answer "
-		                    "as configured"
+		    c->ap == NULL ? "the server did not answer as configured"
 		                  : "no password");
 		return;
 	}
@@ -267,14 +287,12 @@ doctor_queue_report(struct doctor_ctx *c, const char *dir,
 
 	if (q->n == 0)
 		doctor_emit(c, DOCTOR_OK, "queue", NULL, "empty (%s)%s", dir,
-		    q->failed ? "; some messages were given up on: see "
-		                "failed/"
+		    q->failed ? "; some messages were given up on: see failed/"
 		              : "");
 	else
 		doctor_emit(c, age > 86400 ? DOCTOR_WARN : DOCTOR_OK, "queue",
 		    NULL,
-		    "%zu entr%s in %s, the oldest %ld h %ld min old; postern "
-		    "-q sends what is due",
+		    "%zu entr%s in %s, the oldest %ld h %ld min old; postern -q sends what is due",
 		    q->n, q->n == 1 ? "y" : "ies", dir, age / 3600,
 		    age % 3600 / 60);
 	if (q->held > 0)
@@ -295,8 +313,7 @@ doctor_check_queue(struct doctor_ctx *c)
 
 	if (dir == NULL || !c->acct->queue) {
 		doctor_emit(c, DOCTOR_INFO, "queue", NULL,
-		    "off: a temporary failure is reported to the caller "
-		    "(exit 75) instead of queued");
+		    "off: a temporary failure is reported to the caller (exit 75) instead of queued");
 		return;
 	}
 	memset(&q, 0, sizeof(q));

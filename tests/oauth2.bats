@@ -145,6 +145,14 @@ msg() {
 	[ "$stderr" = "postern: queued $id: account default needs authorization: run postern --authorize default" ]
 	run -0 "$POSTERN" -bp
 	[[ $output == *"  held: account default needs authorization: run postern --authorize default"* ]]
+	# --doctor says so, with the fix
+	run -1 "$POSTERN" --doctor --probe-ports "$TB_PLAIN_PORT,$TB_SUBMISSION_PORT,$TB_SMTPS_PORT"
+	echo "$output"
+	grep -qx 'PROBLEM  oauth2: account default needs authorization: run postern --authorize default' <<<"$output"
+	grep -q 'postern --authorize default$' <<<"$output"
+	# no token in the queue's files
+	secret_scan_files "$(field refresh_token)" "$TB_USER" "$Q/new/$id.env"
+	secret_scan_files "$(field access_token)" "$TB_USER" "$Q/new/$id.env" "$Q/new/$id.msg"
 	# A queue run keeps it (held: no bounce, not failed).
 	run -0 "$POSTERN" -q
 	[ -e "$Q/new/$id.env" ]
