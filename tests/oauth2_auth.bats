@@ -8,7 +8,9 @@
 #    for PLAIN (at the boundary) and for 2.5 KB XOAUTH2/OAUTHBEARER tokens;
 #  - a refused token holds the account's mail: the submission queues
 #    and exits 0, the entry is held (not failed, no bounce), and the next
-#    queue run with a good token delivers it once.
+#    queue run with a good token delivers it once;
+#  - built-in OAuth2 with its token endpoint unreachable: temporary,
+#    queued, not held, no AUTH sent.
 
 load lib/common
 load lib/faultserver
@@ -143,4 +145,26 @@ line_after() {
 	[[ $stderr == "postern: authentication failed (AUTH OAUTHBEARER; the server said "*"): 535 5.7.8 Error: authentication failed; the message was not sent (temporary failure: try again later)" ]]
 	[ -z "$(ls "$Q/failed" 2>/dev/null)" ]
 	[ -z "$(ids)" ]
+}
+
+@test "OAuth2 token endpoint unreachable: temporary, queued (exit 0), not held; the token is never sent" {
+	scen good-token
+	server
+	local dead
+	dead=$(dead_port)
+	config "$FAULT_PORT" auth xoauth2 user "$USER_" oauth2_provider custom \
+		oauth2_client_id postern oauth2_scope smtp \
+		oauth2_token_endpoint "http://127.0.0.1:$dead/token" \
+		oauth2_token_store file
+	mkdir -p "$XDG_STATE_HOME/postern/oauth2"
+	# expired: postern must refresh first
+	printf '{"access_token":"old-token","refresh_token":"rt-1","expires_at":1}' \
+		>"$XDG_STATE_HOME/postern/oauth2/default.json"
+	run -0 --separate-stderr send tok-down bob@example.test
+	[ "$(ids | wc -l)" = 1 ]
+	[[ $stderr == "postern: queued $(ids): cannot reach http://127.0.0.1:$dead/token: "* ]]
+	run -0 "$POSTERN" -bp
+	[[ $output != *"held:"* ]]
+	! grep -q '^C: AUTH' "$(fault_transcript 1)"
+	secret_scan_files rt-1 "$USER_" "$BATS_TEST_TMPDIR/log" "$Q/new/$(ids).env"
 }
