@@ -222,7 +222,7 @@ oauth2_locked_token(const struct account *a, struct oauth2_endpoints *ep,
 
 	if (t == NULL)
 		return err_set(e, ERR_SOFTWARE, "out of memory");
-	if ((k = oauth2_store_load(a, &t[0], e)) == -1)
+	if ((k = oauth2_store_load(a, ep, &t[0], e)) == -1)
 		goto out;
 	if (k == 1) {
 		(void)oauth2_needs_authorization(a, e);

@@ -85,8 +85,8 @@ int oauth2_token_request(const char *url, const char *form,
 int oauth2_store_save(const struct account *, const struct oauth2_endpoints *,
     struct oauth2_tokens *t, struct err *);
 /* Load them; 1 when there are none. */
-int oauth2_store_load(const struct account *, struct oauth2_tokens *t,
-    struct err *);
+int oauth2_store_load(const struct account *, const struct oauth2_endpoints *,
+    struct oauth2_tokens *t, struct err *);
 /* Open (create) and flock the account's lock file; the fd, or -1. */
 int oauth2_store_lock(const struct account *, struct err *);
 

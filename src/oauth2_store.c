@@ -5,9 +5,12 @@
  * mode 0600 in a 0700 directory, {"access_token": ..., "refresh_token":
  * ..., "expires_at": UNIX-TIME}, replaced with tmp + fsync + rename +
  * fsync(dir) so a crash leaves the old file or the new one, never half
- * of one (a lost rotated refresh token would end the grant). ACCOUNT.lock
- * beside it is the per-account lock (flock) that serialises refreshes.
- * The keyring store is not built yet: it says so and names the key.
+ * of one (a lost rotated refresh token would end the grant).
+ * `oauth2_token_store keyring` (the default): the same JSON as one
+ * Secret Service item of our schema (keyring.h: issuer, client_id, user,
+ * kind "tokens"; the issuer is the token endpoint when none is known).
+ * Either way ACCOUNT.lock in that directory is the per-account lock
+ * (flock) that serialises refreshes.
  */
 #include "config.h"
 
@@ -22,20 +25,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "keyring.h"
 #include "oauth2.h"
 #include "util.h"
 
 #define OAUTH2_FILE_MAX (64 * 1024)
-
-static int
-oauth2_store_kind(const struct account *a, struct err *e)
-{
-	if (a->oauth2_token_store == CONF_STORE_FILE)
-		return 0;
-	return err_set(e, ERR_CONFIG,
-	    "account %s: the keyring token store is not available in this version; add \"oauth2_token_store file\"",
-	    a->name);
-}
 
 /* DIR/NAME.ext under $XDG_STATE_HOME/postern/oauth2, made 0700. */
 static char *
@@ -99,35 +93,58 @@ oauth2_read(int fd, struct buf *b, const char *path, struct err *e)
 	return 0;
 }
 
-int
-oauth2_store_load(const struct account *a, struct oauth2_tokens *t,
-    struct err *e)
+/* The keyring item's attributes for the account. */
+static void
+oauth2_store_key(const struct account *a, const struct oauth2_endpoints *ep,
+    struct keyring_token *k)
 {
-	char *path = NULL;
-	struct buf b;
-	int fd = -1, r = -1;
+	k->issuer = ep->issuer[0] ? ep->issuer : ep->token;
+	k->client_id = ep->client_id;
+	k->user = a->user ? a->user : a->name;
+	k->kind = "tokens";
+}
 
-	buf_init(&b, OAUTH2_FILE_MAX);
-	memset(t, 0, sizeof(*t));
-	if (oauth2_store_kind(a, e) == -1 ||
-	    (path = oauth2_store_path(a, ".json", e)) == NULL)
-		goto out;
+/* The token file's bytes into b; 1 when there is none. */
+static int
+oauth2_file_load(const struct account *a, struct buf *b, struct err *e)
+{
+	char *path = oauth2_store_path(a, ".json", e);
+	int fd, r = -1;
+
+	if (path == NULL)
+		return -1;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
 		if (errno == ENOENT)
 			r = 1;
 		else
 			(void)err_set(e, ERR_IO, "cannot open %s: %s", path,
 			    strerror(errno));
-		goto out;
-	}
-	if (oauth2_read(fd, &b, path, e) == 0 &&
-	    oauth2_json_store_parse(b.data ? b.data : "", b.len, t, e) == 0)
-		r = 0;
-out:
-	if (fd != -1)
+	} else {
+		r = oauth2_read(fd, b, path, e);
 		close(fd);
-	buf_wipe(&b);
+	}
 	free(path);
+	return r;
+}
+
+int
+oauth2_store_load(const struct account *a, const struct oauth2_endpoints *ep,
+    struct oauth2_tokens *t, struct err *e)
+{
+	struct keyring_token k;
+	struct buf b;
+	int r;
+
+	buf_init(&b, OAUTH2_FILE_MAX);
+	memset(t, 0, sizeof(*t));
+	oauth2_store_key(a, ep, &k);
+	r = a->oauth2_token_store == CONF_STORE_FILE
+	    ? oauth2_file_load(a, &b, e)
+	    : keyring_token_lookup(&k, &b, e);
+	if (r == 0 &&
+	    oauth2_json_store_parse(b.data ? b.data : "", b.len, t, e) == -1)
+		r = -1;
+	buf_wipe(&b);
 	return r;
 }
 
@@ -166,20 +183,23 @@ int
 oauth2_store_save(const struct account *a, const struct oauth2_endpoints *ep,
     struct oauth2_tokens *t, struct err *e)
 {
-	char *path = NULL, *s = NULL;
+	char *path = NULL, *s = NULL, label[CONF_NAME_MAX + 64];
+	struct keyring_token k;
 	int r = -1;
 
-	(void)ep;
-	if (oauth2_store_kind(a, e) == -1 ||
-	    (path = oauth2_store_path(a, ".json", e)) == NULL)
-		goto out;
 	if (t->expires_in >= 0)
 		t->expires_at = (int64_t)time(NULL) + t->expires_in;
 	if ((s = oauth2_json_store_dump(t)) == NULL) {
 		(void)err_set(e, ERR_SOFTWARE, "out of memory");
 		goto out;
 	}
-	r = oauth2_replace(path, s, e);
+	if (a->oauth2_token_store != CONF_STORE_FILE) {
+		oauth2_store_key(a, ep, &k);
+		(void)snprintf(label, sizeof(label),
+		    "postern OAuth2 tokens (account %s)", a->name);
+		r = keyring_token_store(&k, label, s, e);
+	} else if ((path = oauth2_store_path(a, ".json", e)) != NULL)
+		r = oauth2_replace(path, s, e);
 out:
 	if (s != NULL)
 		util_freezero(s, strlen(s));

@@ -16,6 +16,7 @@
 load lib/common
 load lib/postfix
 load lib/oauth2
+load lib/keyring
 load lib/secretscan
 bats_require_minimum_version 1.5.0
 
@@ -29,6 +30,10 @@ setup_file() {
 teardown_file() {
 	postfix_stop
 	op_stop
+}
+
+teardown() {
+	keyring_stop
 }
 
 setup() {
@@ -264,4 +269,23 @@ loopback_start() {
 	grep -qx "postern: authorized; tokens stored for account default" "$BATS_TEST_TMPDIR/auth.out"
 	run -0 "$POSTERN" "$TB_USER2" < <(msg tok-pasted)
 	wait_mail tok-pasted
+}
+
+@test "oauth2_token_store keyring: tokens kept under org.postern.OAuth2 (issuer, client_id, user, kind), no file" {
+	keyring_start "$BATS_TEST_TMPDIR/kr"
+	sed -i 's/^oauth2_token_store file$/oauth2_token_store keyring/' "$XDG_CONFIG_HOME/postern/config"
+	authorize
+	grep -qx "postern: authorized; tokens stored for account default" "$BATS_TEST_TMPDIR/auth.out"
+	[ ! -e "$TOKFILE" ]
+	run -0 secret-tool search --all issuer "$OP_URL" client_id postern user "$TB_USER" kind tokens
+	grep -qx 'schema = org.postern.OAuth2' <<<"$output"
+	grep -q '^secret = {"access_token":' <<<"$output"
+	run -0 --separate-stderr "$POSTERN" -v "$TB_USER2" < <(msg tok-keyring)
+	wait_mail tok-keyring
+	local rt
+	rt=$(secret-tool lookup issuer "$OP_URL" client_id postern user "$TB_USER" kind tokens |
+		"$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin)["refresh_token"])')
+	[ -n "$rt" ]
+	secret_scan_text "$rt" "$TB_USER" "$stderr"
+	secret_scan_files "$rt" "$TB_USER" "$BATS_TEST_TMPDIR/log"
 }
