@@ -21,8 +21,38 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "secrets.h"
 #include "oauth2.h"
 #include "util.h"
+
+int
+oauth2_conf_load(const struct account *a, struct oauth2_endpoints *ep,
+    struct err *e)
+{
+	struct buf b;
+	int r = 0;
+
+	if (oauth2_conf_resolve(a, ep, e) == -1)
+		return -1;
+	if (a->oauth2_client_secret_eval == NULL)
+		return 0;
+	buf_init(&b, sizeof(ep->secret) - 1);
+	if (secrets_eval(a->oauth2_client_secret_eval,
+	        a->timeout ? a->timeout : 60, &b, e) == -1)
+		r = -1;
+	else {
+		memcpy(ep->secret, buf_str(&b), b.len + 1);
+		ep->client_secret = ep->secret;
+	}
+	buf_wipe(&b);
+	return r;
+}
+
+void
+oauth2_conf_wipe(struct oauth2_endpoints *ep)
+{
+	explicit_bzero(ep->secret, sizeof(ep->secret));
+}
 
 int
 oauth2_needs_authorization(const struct account *a, struct err *e)
@@ -253,11 +283,14 @@ oauth2_access_token(const struct account *a, bool force, struct buf *out,
 	struct oauth2_endpoints ep;
 	int fd, r;
 
-	if (oauth2_conf_resolve(a, &ep, e) == -1)
+	if (oauth2_conf_load(a, &ep, e) == -1)
 		return -1;
-	if ((fd = oauth2_store_lock(a, e)) == -1)
+	if ((fd = oauth2_store_lock(a, e)) == -1) {
+		oauth2_conf_wipe(&ep);
 		return -1;
+	}
 	r = oauth2_locked_token(a, &ep, force, out, e);
 	close(fd);
+	oauth2_conf_wipe(&ep);
 	return r;
 }

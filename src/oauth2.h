@@ -45,7 +45,8 @@ struct oauth2_endpoints {
 	char token[OAUTH2_URL_MAX];
 	char device[OAUTH2_URL_MAX];
 	char scope[1024];
-	bool device_ok; /* Google refuses the device flow for mail */
+	bool device_ok;    /* Google refuses the device flow for mail */
+	char secret[1024]; /* oauth2_client_secret_eval's answer */
 };
 
 /* Whether the account uses built-in OAuth2. */
@@ -61,6 +62,14 @@ int oauth2_conf_auth(int provider);
  */
 int oauth2_conf_resolve(const struct account *, struct oauth2_endpoints *,
     struct err *);
+
+/*
+ * Resolve, then run oauth2_client_secret_eval when set (client_secret
+ * then points into ep->secret; wipe ep with oauth2_conf_wipe).
+ */
+int oauth2_conf_load(const struct account *, struct oauth2_endpoints *,
+    struct err *);
+void oauth2_conf_wipe(struct oauth2_endpoints *);
 
 /* Fill the endpoints an issuer publishes (RFC 8414, then OIDC). */
 int oauth2_discover(struct oauth2_endpoints *, struct err *);

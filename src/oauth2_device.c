@@ -192,15 +192,20 @@ oauth2_authorize(const struct account *a, bool device, oauth2_say_fn say,
     void *arg, struct err *e)
 {
 	struct oauth2_endpoints ep;
+	int r;
 
 	if (!oauth2_enabled(a))
 		return err_set(e, ERR_CONFIG,
 		    "account %s does not use OAuth2: set oauth2_provider (see doc/oauth2.md)",
 		    a->name);
-	if (oauth2_conf_resolve(a, &ep, e) == -1 ||
-	    oauth2_discover(&ep, e) == -1)
+	if (oauth2_conf_load(a, &ep, e) == -1)
 		return -1;
-	if (device || a->oauth2_flow == CONF_FLOW_DEVICE)
-		return oauth2_device(a, &ep, say, arg, e);
-	return oauth2_loopback(a, &ep, say, arg, e);
+	if (oauth2_discover(&ep, e) == -1)
+		r = -1;
+	else if (device || a->oauth2_flow == CONF_FLOW_DEVICE)
+		r = oauth2_device(a, &ep, say, arg, e);
+	else
+		r = oauth2_loopback(a, &ep, say, arg, e);
+	oauth2_conf_wipe(&ep);
+	return r;
 }

@@ -10,7 +10,9 @@
 #    and exits 0, the entry is held (not failed, no bounce), and the next
 #    queue run with a good token delivers it once;
 #  - built-in OAuth2 with its token endpoint unreachable: temporary,
-#    queued, not held, no AUTH sent.
+#    queued, not held, no AUTH sent; a refresh against a recording token
+#    endpoint sends client_id and the oauth2_client_secret_eval secret
+#    and stores the rotated refresh token.
 
 load lib/common
 load lib/faultserver
@@ -167,4 +169,58 @@ line_after() {
 	[[ $output != *"held:"* ]]
 	! grep -q '^C: AUTH' "$(fault_transcript 1)"
 	secret_scan_files rt-1 "$USER_" "$BATS_TEST_TMPDIR/log" "$Q/new/$(ids).env"
+}
+
+# token_endpoint JSON: a one-shot HTTP token endpoint on loopback that
+# records the request body in $BATS_TEST_TMPDIR/form and answers JSON;
+# sets TE_URL and TE_PID.
+token_endpoint() {
+	local i
+	"$PYTHON3" - "$BATS_TEST_TMPDIR" "$1" <<-'EOF' 3>&- &
+	import http.server, sys
+	d, answer = sys.argv[1], sys.argv[2].encode()
+	class H(http.server.BaseHTTPRequestHandler):
+	    def do_POST(self):
+	        n = int(self.headers["Content-Length"])
+	        open(d + "/form", "wb").write(self.rfile.read(n))
+	        self.send_response(200)
+	        self.send_header("Content-Type", "application/json")
+	        self.end_headers()
+	        self.wfile.write(answer)
+	    def log_message(self, *a):
+	        pass
+	s = http.server.HTTPServer(("127.0.0.1", 0), H)
+	open(d + "/te.port.t", "w").write(str(s.server_port))
+	__import__("os").rename(d + "/te.port.t", d + "/te.port")
+	s.handle_request()
+	EOF
+	TE_PID=$!
+	for i in $(seq 100); do
+		[ -s "$BATS_TEST_TMPDIR/te.port" ] && break
+		sleep 0.05
+	done
+	TE_URL=http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/te.port")/token
+}
+
+@test "OAuth2 refresh: client_id and the client secret from oauth2_client_secret_eval are sent; the rotated refresh token is stored first" {
+	scen fresh-token
+	server
+	token_endpoint '{"access_token":"fresh-token","token_type":"Bearer","expires_in":3600,"refresh_token":"rt-2"}'
+	config "$FAULT_PORT" auth xoauth2 user "$USER_" oauth2_provider custom \
+		oauth2_client_id my-client oauth2_scope smtp \
+		oauth2_client_secret_eval '"echo not-so-s3cret"' \
+		oauth2_token_endpoint "$TE_URL" oauth2_token_store file
+	mkdir -p "$XDG_STATE_HOME/postern/oauth2"
+	printf '{"access_token":"old-token","refresh_token":"rt-1","expires_at":1}' \
+		>"$XDG_STATE_HOME/postern/oauth2/default.json"
+	run -0 --separate-stderr send tok-secret -v bob@example.test
+	wait "$TE_PID"
+	[ "$(cat "$BATS_TEST_TMPDIR/form")" = "grant_type=refresh_token&refresh_token=rt-1&client_id=my-client&client_secret=not-so-s3cret" ]
+	[ "$(count_delivered tok-secret)" = 1 ]
+	grep -q '"refresh_token":"rt-2"' "$XDG_STATE_HOME/postern/oauth2/default.json"
+	grep -q '"access_token":"fresh-token"' "$XDG_STATE_HOME/postern/oauth2/default.json"
+	[ "$(stat -c %a "$XDG_STATE_HOME/postern/oauth2/default.json")" = 600 ]
+	secret_scan_text fresh-token "$USER_" "$stderr"
+	secret_scan_text not-so-s3cret "$USER_" "$stderr"
+	secret_scan_files not-so-s3cret "$USER_" "$BATS_TEST_TMPDIR/log"
 }
