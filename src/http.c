@@ -104,7 +104,7 @@ http_loopback(const char *hostport)
 		if (strncasecmp(hostport, lo[i], n) != 0)
 			continue;
 		if (lo[i][n - 1] == '.')
-			return strspn(hostport + n, "0123456789.") > 0;
+			n += strspn(hostport + n, "0123456789.");
 		return hostport[n] == '\0' || hostport[n] == ':' ||
 		    hostport[n] == '/';
 	}

@@ -312,20 +312,25 @@ main_authorize(struct cli_request *req)
 
 	job_init(&j, req);
 	err_clear(&e);
-	if (job_load(&j, name, &e) == -1)
+	if (job_load(&j, name, &e) == -1) {
 		rc = main_conf_fail(&j.conf, &e);
-	else if (oauth2_authorize(j.acct, req->device, main_say, NULL, &e) ==
-	    -1)
+		goto out;
+	}
+	if (oauth2_authorize(j.acct, req->device, main_say, NULL, &e) == -1) {
 		rc = main_fail(&e);
-	else if (printf("%s: authorized; tokens stored for account %s\n",
-	             main_prog, j.acct->name) < 0 ||
-	    deliver_open(&ds, j.acct, NULL, &e) == -1) {
+		goto out;
+	}
+	printf("%s: authorized; tokens stored for account %s\n", main_prog,
+	    j.acct->name);
+	(void)fflush(stdout);
+	if (deliver_open(&ds, j.acct, NULL, &e) == -1)
 		rc = main_fail(&e);
-	} else {
+	else {
 		printf("%s: logged in to %s as %s with %s\n", main_prog,
 		    j.acct->host, j.acct->user, ds.auth);
 		deliver_close(&ds);
 	}
+out:
 	job_free(&j);
 	if (fflush(stdout) != 0 && rc == EX_OK)
 		rc = EX_IOERR;

@@ -29,17 +29,25 @@ oj_free(void *p)
 	free(p);
 }
 
-static json_t *
-oj_load(const char *s, size_t len, const char *what, struct err *e)
+/* Every block jansson frees is wiped first (set once). */
+static void
+oj_init(void)
 {
 	static bool wiping;
-	json_error_t je;
-	json_t *o;
 
 	if (!wiping) {
 		json_set_alloc_funcs(malloc, oj_free);
 		wiping = true;
 	}
+}
+
+static json_t *
+oj_load(const char *s, size_t len, const char *what, struct err *e)
+{
+	json_error_t je;
+	json_t *o;
+
+	oj_init();
 	o = json_loadb(s, len, JSON_REJECT_DUPLICATES, &je);
 	if (o == NULL) {
 		(void)err_set(e, ERR_PROTOCOL,
@@ -247,6 +255,7 @@ oauth2_json_store_dump(const struct oauth2_tokens *t)
 	json_t *o;
 	char *s;
 
+	oj_init();
 	o = json_pack("{s:s, s:s, s:I}", "access_token", t->access_token,
 	    "refresh_token", t->refresh_token, "expires_at",
 	    (json_int_t)t->expires_at);

@@ -49,7 +49,7 @@ _postern()
 
 	case $prev in
 	-a | --account | --store-password | --forget-password | --print-config | \
-		--doctor | --serverinfo)
+		--doctor | --serverinfo | --authorize)
 		words=$(_postern_accounts)
 		COMPREPLY=($(compgen -W "$words" -- "$cur"))
 		return 0
@@ -92,6 +92,7 @@ _postern()
 		words="-t -i -oi -f -r -F -a --account -C -B -N -R -V -odq -v
 			-bm -bi -I -bp -q -qf -bs --flush --dry-run --print-config
 			--store-password --password-stdin --forget-password
+			--authorize --device
 			--queue-run --queue-delete --json --doctor --no-login
 			--serverinfo --configure --probe-host --probe-ports
 			--probe-timeout --version --help --"

@@ -188,6 +188,8 @@ test_urls(void)
 	    "localhost.evil.example is not loopback");
 	IS_INT(http_url_ok("http://127.evil.example/", &e), -1,
 	    "127.evil.example is not loopback");
+	IS_INT(http_url_ok("http://127.0.0.1.evil.example/", &e), -1,
+	    "127.0.0.1.evil.example is not loopback");
 	IS_INT(http_url_ok("ftp://x/", &e), -1, "ftp refused");
 }
 
