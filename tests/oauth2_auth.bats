@@ -12,7 +12,8 @@
 #  - built-in OAuth2 with its token endpoint unreachable: temporary,
 #    queued, not held, no AUTH sent; a refresh against a recording token
 #    endpoint sends client_id and the oauth2_client_secret_eval secret
-#    and stores the rotated refresh token.
+#    and stores the rotated refresh token; the stored tokens are not in
+#    the process's cmdline or environ, the log or -v output.
 
 load lib/common
 load lib/faultserver
@@ -223,4 +224,31 @@ token_endpoint() {
 	secret_scan_text fresh-token "$USER_" "$stderr"
 	secret_scan_text not-so-s3cret "$USER_" "$stderr"
 	secret_scan_files not-so-s3cret "$USER_" "$BATS_TEST_TMPDIR/log"
+}
+
+@test "OAuth2 secret scan: the stored token is not in cmdline, environ, log or -v output while AUTH stalls" {
+	printf '{"ehlo": ["PIPELINING", "AUTH XOAUTH2"], "replies": {"auth": {"sleep": 4}}}\n' >"$SCEN"
+	server
+	config "$FAULT_PORT" auth xoauth2 user "$USER_" oauth2_provider custom \
+		oauth2_client_id postern oauth2_scope smtp \
+		oauth2_token_endpoint "http://127.0.0.1:$(dead_port)/token" \
+		oauth2_token_store file queue off
+	mkdir -p "$XDG_STATE_HOME/postern/oauth2"
+	printf '{"access_token":"at-5ecret-tok3n","refresh_token":"rt-5ecret","expires_at":%s}' \
+		$(($(date +%s) + 3600)) >"$XDG_STATE_HOME/postern/oauth2/default.json"
+	printf 'Subject: tok-scan\n\nbody\n' >"$BATS_TEST_TMPDIR/msg"
+	"$POSTERN" -v bob@example.test <"$BATS_TEST_TMPDIR/msg" \
+		>"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
+	local pid=$! i
+	for i in $(seq 100); do
+		grep -q '^C: AUTH XOAUTH2' "$(fault_transcript 1)" 2>/dev/null && break
+		sleep 0.05
+	done
+	grep -q '^C: AUTH XOAUTH2' "$(fault_transcript 1)"
+	secret_scan_pid at-5ecret-tok3n "$USER_" "$pid"
+	secret_scan_pid rt-5ecret "$USER_" "$pid"
+	wait "$pid" || true
+	secret_scan_files at-5ecret-tok3n "$USER_" "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/log"
+	secret_scan_files rt-5ecret "$USER_" "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/log"
+	grep -q 'postern: --> AUTH XOAUTH2 <redacted>' "$BATS_TEST_TMPDIR/out"
 }
