@@ -33,6 +33,9 @@ teardown_file() {
 }
 
 teardown() {
+	# a failed test may leave --authorize waiting
+	[ -z "${AUTH_PID:-}" ] || kill "$AUTH_PID" 2>/dev/null || true
+	[ -z "${LB_PID:-}" ] || kill "$LB_PID" 2>/dev/null || true
 	keyring_stop
 }
 
@@ -62,6 +65,7 @@ authorize() {
 	: >"$out"
 	"$POSTERN" --authorize ${1:+"$1"} --device >"$out" 2>&1 3>&- &
 	pid=$!
+	AUTH_PID=$pid
 	for i in $(seq 200); do
 		code=$(sed -n 's/.* enter the code \([^ ]*\)$/\1/p' "$out")
 		[ -n "$code" ] && break
@@ -71,6 +75,7 @@ authorize() {
 	op_approve_device "$code"
 	# postern polls every 5 s (no interval in the answer)
 	wait "$pid" || { cat "$out"; return 1; }
+	AUTH_PID=
 }
 
 # field NAME: a member of the token file.
@@ -239,6 +244,7 @@ loopback_start() {
 	curl -sS "$to" | grep -q 'you may close this window'
 	exec 4>&-
 	wait "$LB_PID" || { cat "$BATS_TEST_TMPDIR/auth.out"; return 1; }
+	LB_PID=
 	grep -qx "postern: authorized; tokens stored for account default" "$BATS_TEST_TMPDIR/auth.out"
 	grep -qx "postern: logged in to localhost as $TB_USER with OAUTHBEARER" "$BATS_TEST_TMPDIR/auth.out"
 	[ "$(stat -c %a "$TOKFILE")" = 600 ]
@@ -256,6 +262,7 @@ loopback_start() {
 	exec 4>&-
 	local st=0
 	wait "$LB_PID" || st=$?
+	LB_PID=
 	[ "$st" -eq 77 ]
 	grep -q "postern: the answer's state does not match this request" "$BATS_TEST_TMPDIR/auth.out"
 	[ ! -e "$TOKFILE" ]
@@ -266,6 +273,7 @@ loopback_start() {
 	printf '%s\n' "$to" >&4
 	exec 4>&-
 	wait "$LB_PID" || { cat "$BATS_TEST_TMPDIR/auth.out"; return 1; }
+	LB_PID=
 	grep -qx "postern: authorized; tokens stored for account default" "$BATS_TEST_TMPDIR/auth.out"
 	run -0 "$POSTERN" "$TB_USER2" < <(msg tok-pasted)
 	wait_mail tok-pasted

@@ -191,6 +191,7 @@ token_endpoint() {
 	    def log_message(self, *a):
 	        pass
 	s = http.server.HTTPServer(("127.0.0.1", 0), H)
+	s.timeout = 30  # never left behind by a failed test
 	open(d + "/te.port.t", "w").write(str(s.server_port))
 	__import__("os").rename(d + "/te.port.t", d + "/te.port")
 	s.handle_request()
