@@ -256,14 +256,20 @@ struct doctor_queue {
 };
 
 static void
-doctor_scan_entry(const char *dir, const char *id, struct doctor_queue *q)
+doctor_scan_entry(struct doctor_ctx *c, const char *dir, const char *id,
+    struct doctor_queue *q)
 {
 	struct queue_entry qe;
 	struct err e;
+	int r;
 
 	memset(&qe, 0, sizeof(qe));
 	qe.fd = -1;
-	if (queue_peek(dir, "new", id, &qe, &e) == 0) {
+	r = queue_peek(dir, "new", id, &qe, &e);
+	if (r == -1 && e.cls == ERR_CONFIG) /* not the user's alone */
+		doctor_emit(c, DOCTOR_PROBLEM, "queue", NULL,
+		    "entry %s refused: %s", id, e.text);
+	else if (r == 0) {
 		q->n++;
 		if (q->oldest == 0 || qe.env.created < q->oldest)
 			q->oldest = qe.env.created;
@@ -322,7 +328,7 @@ doctor_check_queue(struct doctor_ctx *c)
 		return;
 	}
 	for (i = 0; i < n; i++)
-		doctor_scan_entry(dir, ids[i], &q);
+		doctor_scan_entry(c, dir, ids[i], &q);
 	queue_ids_free(ids, n);
 	ids = NULL;
 	n = 0;

@@ -2,8 +2,8 @@
  * job.c: the account, the envelope and the spool file for one message
  * (see job.h).
  *
- * The spool file lives in queue_dir/tmp, created 0600 by mkstemp in a
- * 0700 directory, and holds the canonical message: CRLF line ends, no
+ * The spool file lives in queue_dir/tmp, created 0600 and close-on-exec
+ * by mkostemp in a 0700 directory, and holds the canonical message: CRLF line ends, no
  * bare CR or LF, no NUL, header fix-ups applied, long lines re-encoded.
  * It is not fsynced: that happens only when the queue takes the message.
  */
@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,7 @@ job_spool_open(struct job *j, struct err *e)
 	}
 	if (util_mkdirs(dir, e) == -1)
 		goto out;
-	if ((j->fd = mkstemp(j->spool)) == -1) {
+	if ((j->fd = mkostemp(j->spool, O_CLOEXEC)) == -1) {
 		err_set(e, ERR_CANTCREAT,
 		    "cannot create a spool file in %s: %s", dir,
 		    strerror(errno));
@@ -170,7 +171,7 @@ job_msg_opts(const struct job *j, struct msg_opts *o)
 	const struct account *a = j->acct;
 	const char *from = a->from;
 
-	if (from != NULL && strpbrk(from, "?*[") != NULL)
+	if (conf_from_is_pattern(from))
 		from = NULL;
 	memset(o, 0, sizeof(*o));
 	o->dot_ends_input = !j->req->ignore_dots;
@@ -282,13 +283,14 @@ job_copy_message(const struct job *j, FILE *out, struct err *e)
 static int
 job_dsn(struct job *j, struct err *e)
 {
-	static const char *const ret[] = { NULL, "HDRS", "FULL" };
 	const struct cli_request *q = j->req;
 	const char *n = q->dsn_notify ? q->dsn_notify : j->acct->dsn_notify;
 	char *p;
 
 	if (queue_env_set(&j->env.dsn_ret,
-	        q->dsn_return ? q->dsn_return : ret[j->acct->dsn_return]) == -1)
+	        q->dsn_return
+	            ? q->dsn_return
+	            : conf_dsn_ret_keyword(j->acct->dsn_return)) == -1)
 		return err_set(e, ERR_SOFTWARE, "out of memory");
 	if (n == NULL || strcasecmp(n, "off") == 0)
 		return 0;
@@ -339,7 +341,7 @@ job_hdr_forms(struct job *j, struct err *e)
 
 	if (job_hdr_addr(j->sender, &j->hdr_sender, e) == -1)
 		return -1;
-	if (from != NULL && strpbrk(from, "?*[") == NULL &&
+	if (from != NULL && !conf_from_is_pattern(from) &&
 	    job_hdr_addr(from, &j->hdr_from, e) == -1)
 		return -1;
 	from = *j->sender ? j->sender : j->acct->from;

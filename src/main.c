@@ -32,7 +32,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "conf.h"
-#include "configure_acct.h"
+#include "acct_probe.h"
 #include "deliver.h"
 #include "doctor.h"
 #include "err.h"
@@ -46,6 +46,7 @@
 #include "submit.h"
 #include "util.h"
 #include "version.h"
+#include "vis.h"
 
 static const char *main_prog = "postern";
 
@@ -57,14 +58,17 @@ main_fail(const struct err *e)
 	return err_exit_code(e->cls);
 }
 
+/* Each line of b; made visible: --configure's notes quote DNS and servers. */
 static void
 main_lines(const struct buf *b, const char *what)
 {
 	const char *p = buf_str(b), *nl;
+	char shown[4 * 1024 + 1];
 
-	for (; *p != '\0' && (nl = strchr(p, '\n')) != NULL; p = nl + 1)
-		fprintf(stderr, "%s: %s%.*s\n", main_prog, what, (int)(nl - p),
-		    p);
+	for (; *p != '\0' && (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		(void)vis_str(shown, sizeof(shown), p, (size_t)(nl - p), "");
+		fprintf(stderr, "%s: %s%s\n", main_prog, what, shown);
+	}
 }
 
 /* Every collected "path:line: ..." error, then what it means. */
@@ -130,10 +134,19 @@ main_verbose(const struct job *j)
 static void
 main_trace(void *arg, enum smtp_trace_dir dir, const char *line, size_t len)
 {
-	static const char *const mark[] = { "-->", "<--", "---" };
+	static const char *const mark[] = {
+		[SMTP_TRACE_SEND] = "-->",
+		[SMTP_TRACE_RECV] = "<--",
+		[SMTP_TRACE_INFO] = "---",
+	};
+	char shown[4 * SMTP_REPLY_LINE_MAX + 1]; /* "\xHH" per byte */
+
+	_Static_assert(ARRAY_SIZE(mark) == SMTP_TRACE_INFO + 1,
+	    "a mark for every trace direction");
 
 	(void)arg;
-	fprintf(stderr, "%s: %s %.*s\n", main_prog, mark[dir], (int)len, line);
+	(void)vis_str(shown, sizeof(shown), line, len, "");
+	fprintf(stderr, "%s: %s %s\n", main_prog, mark[dir], shown);
 }
 
 /* What became of a message that was not delivered to everyone. */
@@ -363,16 +376,19 @@ main_queue_list(struct cli_request *req)
 
 	conf_init(&c);
 	buf_init(&out, QUEUE_LIST_MAX);
+	err_clear(&e);
 	if (conf_load(&c, req->config_file, &e) == -1 ||
-	    queue_dirs(&c, &dirs, &n, &e) == -1 || n == 0) {
-		if (e.cls != ERR_NONE)
-			fprintf(stderr,
-			    "%s: warning: %s; listing the default queue\n",
-			    main_prog, e.text);
+	    queue_dirs(&c, &dirs, &n, &e) == -1) {
+		/* e is written only on failure: read it only then. */
+		fprintf(stderr, "%s: warning: %s; listing the default queue\n",
+		    main_prog, e.text);
 		queue_ids_free(dirs, n);
+		dirs = NULL;
+		n = 0;
+	}
+	if (n == 0)
 		n = (dirs = calloc(1, sizeof(*dirs))) != NULL &&
 		    (dirs[0] = util_default_queue_path()) != NULL;
-	}
 	err_clear(&e);
 	if (queue_list(dirs, n, req->json, time(NULL), &out, &e) == -1)
 		rc = main_fail(&e);
@@ -514,7 +530,7 @@ main_serverinfo(struct cli_request *req)
 	struct job j;
 	struct buf out;
 	struct err e;
-	int rc;
+	int rc, r;
 
 	if ((rc = main_probe_opts(req, ports, &timeout)) != EX_OK)
 		return rc;
@@ -525,13 +541,12 @@ main_serverinfo(struct cli_request *req)
 	        &e) == -1)
 		rc = main_conf_fail(&j.conf, &e);
 	else {
-		if (serverinfo_run(j.acct, timeout, &out, &e) == -1)
-			rc = err_exit_code(e.cls);
+		r = serverinfo_run(j.acct, timeout, &out, &e);
 		fputs(buf_str(&out), stdout);
 		if (fflush(stdout) != 0)
 			rc = EX_IOERR;
-		if (rc != EX_OK)
-			(void)main_fail(&e);
+		if (r == -1) /* e holds a reason only then */
+			rc = main_fail(&e);
 	}
 	buf_free(&out);
 	job_free(&j);
@@ -542,7 +557,7 @@ main_serverinfo(struct cli_request *req)
 static int
 main_configure(const struct cli_request *req)
 {
-	struct configure_opts o = { 0 };
+	struct acct_probe_opts o = { 0 };
 	struct buf out, notes;
 	struct err e;
 	int rc;
@@ -553,7 +568,7 @@ main_configure(const struct cli_request *req)
 	buf_init(&out, 64 * 1024);
 	buf_init(&notes, 64 * 1024);
 	err_clear(&e);
-	if (configure_run(&o, &out, &notes, &e) == -1)
+	if (acct_probe_run(&o, &out, &notes, &e) == -1)
 		rc = err_exit_code(e.cls);
 	main_lines(&notes, "");
 	if (rc != EX_OK)

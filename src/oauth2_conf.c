@@ -16,7 +16,6 @@
 #include "util.h"
 
 struct oauth2_preset {
-	int id; /* enum conf_oauth2_provider */
 	const char *name;
 	const char *authorize, *token, *device; /* {tenant}: the tenant */
 	const char *scope;
@@ -24,36 +23,37 @@ struct oauth2_preset {
 	bool device_ok;
 };
 
+/* Indexed by enum conf_oauth2_provider; off has no preset. */
 static const struct oauth2_preset oauth2_presets[] = {
-	{ CONF_OAUTH2_MICROSOFT, "microsoft",
+	[CONF_OAUTH2_MICROSOFT] = { "microsoft",
 	    "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize",
 	    "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
 	    "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/devicecode",
 	    "https://outlook.office.com/SMTP.Send offline_access", "XOAUTH2",
 	    true },
 	/* Google refuses the device flow for mail scopes (invalid_scope). */
-	{ CONF_OAUTH2_GOOGLE, "google",
+	[CONF_OAUTH2_GOOGLE] = { "google",
 	    "https://accounts.google.com/o/oauth2/v2/auth",
 	    "https://oauth2.googleapis.com/token", NULL,
 	    "https://mail.google.com/", "XOAUTH2", false },
-	{ CONF_OAUTH2_FASTMAIL, "fastmail",
+	[CONF_OAUTH2_FASTMAIL] = { "fastmail",
 	    "https://api.fastmail.com/oauth/authorize",
 	    "https://api.fastmail.com/oauth/refresh", NULL,
 	    "https://www.fastmail.com/dev/protocol-smtp", "OAUTHBEARER",
 	    false },
-	{ CONF_OAUTH2_CUSTOM, "custom", NULL, NULL, NULL, NULL, "OAUTHBEARER",
-	    true },
+	[CONF_OAUTH2_CUSTOM] = { "custom", NULL, NULL, NULL, NULL,
+	    "OAUTHBEARER", true },
 };
+
+_Static_assert(ARRAY_SIZE(oauth2_presets) == CONF_OAUTH2_COUNT,
+    "a preset row for every oauth2_provider choice");
 
 static const struct oauth2_preset *
 oauth2_preset(int provider)
 {
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(oauth2_presets); i++)
-		if (oauth2_presets[i].id == provider)
-			return &oauth2_presets[i];
-	return NULL;
+	if (provider <= CONF_OAUTH2_OFF || provider >= CONF_OAUTH2_COUNT)
+		return NULL;
+	return &oauth2_presets[provider];
 }
 
 bool

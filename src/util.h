@@ -21,6 +21,9 @@ size_t strlcpy(char *, const char *, size_t);
 #ifndef HAVE_STRLCAT
 size_t strlcat(char *, const char *, size_t);
 #endif
+#ifndef HAVE_CLOSEFROM
+void closefrom(int);
+#endif
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -79,5 +82,8 @@ int util_write_all(int fd, const void *, size_t len);
 
 /* Zero a secret and free it; NULL is fine. */
 void util_freezero(void *, size_t);
+
+/* Milliseconds on the monotonic clock (for durations and deadlines). */
+uint64_t util_now_ms(void);
 
 #endif
