@@ -239,6 +239,9 @@ inherited() {
 	[ "$status" -eq 75 ]
 	# the stderr line names the server's JSON error
 	[[ $output == *"postern: authentication failed (AUTH XOAUTH2; the server said $json): 535 5.7.8 Username and Password not accepted; the message was not sent (temporary failure: try again later)"* ]]
+	# a refused token is an account state (held), not a wrong password:
+	# no password-source hint (that is for 5xx ERR_NOPERM, mistake_password)
+	[[ $output != *"not accepted; the password came from"* ]]
 	[[ $output != *"ya29.tok3n"* ]]
 	# -v shows the server's JSON error challenge
 	[[ $output == *"postern: <-- 334 $b64"* ]]

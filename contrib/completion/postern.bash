@@ -49,7 +49,7 @@ _postern()
 
 	case $prev in
 	-a | --account | --store-password | --forget-password | --print-config | \
-		--doctor | --serverinfo | --authorize)
+		--doctor | --serverinfo | --requeue-failed | --purge-failed | --authorize)
 		words=$(_postern_accounts)
 		COMPREPLY=($(compgen -W "$words" -- "$cur"))
 		return 0
@@ -92,13 +92,14 @@ _postern()
 		words="-t -i -oi -f -r -F -a --account -C -B -N -R -V -odq -v
 			-bm -bi -I -bp -q -qf -bs --flush --dry-run --print-config
 			--store-password --password-stdin --forget-password
+			--queue-run --queue-delete --requeue-failed --purge-failed
 			--authorize --device
-			--queue-run --queue-delete --json --doctor --no-login
-			--serverinfo --configure --probe-host --probe-ports
+			--json --system --watch --doctor --no-login
+			--serverinfo --configure --write --probe-host --probe-ports
 			--probe-timeout --version --help --"
 		COMPREPLY=($(compgen -W "$words" -- "$cur"))
 	fi
 	return 0
 }
 complete -F _postern postern sendmail
-complete -W "-bp --json -v" mailq
+complete -W "-bp --json --system -v" mailq
