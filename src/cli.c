@@ -65,9 +65,10 @@ cli_flag(struct cli_request *req, int c, const char *val, struct err *e)
 		req->read_recipients = true;
 	else if (c == 'i')
 		req->ignore_dots = true;
-	else if (c == 'v')
+	else if (c == 'v') {
 		req->verbose++;
-	else if (c == 'I')
+		req->trace_timing |= req->verbose >= 2; /* -vv */
+	} else if (c == 'I')
 		req->mode = CLI_MODE_NEWALIASES;
 	return 0;
 }
@@ -330,6 +331,10 @@ cli_long_mode(struct cli_request *req, int c, const char *val, struct err *e)
 		req->secret_account = val;
 	} else if (c == 'p')
 		req->password_stdin = true;
+	else if (c == 'g') {
+		req->trace_timing = true;
+		req->verbose++;
+	}
 	return 0;
 }
 static const struct cli_short *
@@ -373,6 +378,7 @@ static const struct cli_long cli_longs[] = {
 	{ "file", CLI_ARG_REQUIRED, 'C', cli_long_short },
 	{ "read-recipients", CLI_ARG_NONE, 't', cli_long_short },
 	{ "verbose", CLI_ARG_NONE, 'v', cli_long_short },
+	{ "trace-timing", CLI_ARG_NONE, 'g', cli_long_mode },
 };
 
 /* Add one recipient; "-x" is refused so it can never become an option. */

@@ -45,6 +45,26 @@
 
 static const char *main_prog = "postern";
 
+/* --trace-timing / -vv: the start and the previous line's time (ms). */
+static bool main_timing;
+static double main_t0, main_tprev;
+
+static double
+main_now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void
+main_timing_start(void)
+{
+	main_timing = true;
+	main_t0 = main_tprev = main_now_ms();
+}
+
 static int
 main_fail(const struct err *e)
 {
@@ -128,7 +148,16 @@ main_trace(void *arg, enum smtp_trace_dir dir, const char *line, size_t len)
 {
 	static const char *const mark[] = { "-->", "<--", "---" };
 
+	double now;
+
 	(void)arg;
+	if (main_timing) {
+		now = main_now_ms();
+		fprintf(stderr, "%s: [%9.3f ms %+9.3f] %s %.*s\n", main_prog,
+		    now - main_t0, now - main_tprev, mark[dir], (int)len, line);
+		main_tprev = now;
+		return;
+	}
 	fprintf(stderr, "%s: %s %.*s\n", main_prog, mark[dir], (int)len, line);
 }
 
@@ -558,6 +587,7 @@ main(int argc, char **argv)
 	struct err e;
 	int rc;
 
+	main_timing_start(); /* used only with --trace-timing or -vv */
 	main_no_core();
 	err_clear(&e);
 	if (cli_parse(argc, argv, &req, &e) == -1) {
@@ -566,6 +596,7 @@ main(int argc, char **argv)
 		rc = main_fail(&e);
 	} else {
 		main_prog = req.prog;
+		main_timing = req.trace_timing;
 		main_lines(&req.warnings, "warning: ");
 		rc = main_run(&req);
 	}
