@@ -7,9 +7,13 @@ needed). Used by bench/run for the "real network" workloads W7a-W9.
 
 Listens on 127.0.0.1:P (0: any free port), forwards every connection to
 127.0.0.1:T. Model of the network (bench/README, "Latency model"):
-  - the connection to the target is opened D ms after the client's
-    connection is accepted (the SYN's trip), so a server greeting reaches
-    the client 2 D after connect(): one round trip;
+  - TCP's handshake costs one round trip, as on a real network: the
+    connection to the target is opened 3 D after the client's is accepted
+    (SYN, SYN-ACK, ACK), and nothing the client sends reaches the target
+    before then. On loopback the client's connect() returns at once, so
+    the round trip shows up as a later first byte instead: a server
+    greeting reaches the client 4 D (two round trips) after connect(), a
+    TLS ClientHello's answer likewise, as on a real network;
   - every chunk read from one side is written to the other side D ms after
     it was read, in order (a FIFO per direction: a later chunk never
     overtakes an earlier one);
@@ -26,8 +30,9 @@ import socket
 import sys
 
 
-async def pump(reader, writer, delay):
-    """Copy reader to writer, each chunk `delay` seconds after it arrived."""
+async def pump(reader, writer_fut, delay):
+    """Copy reader to the writer writer_fut gives, each chunk `delay`
+    seconds after it arrived (and not before the writer exists)."""
     loop = asyncio.get_running_loop()
     q = asyncio.Queue()
 
@@ -42,6 +47,9 @@ async def pump(reader, writer, delay):
             q.put_nowait((loop.time() + delay, b""))
 
     async def wr():
+        writer = await writer_fut
+        if writer is None:
+            return
         try:
             while True:
                 due, data = await q.get()
@@ -61,25 +69,47 @@ async def pump(reader, writer, delay):
     await asyncio.gather(rd(), wr())
 
 
+def nodelay(w):
+    sock = w.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 async def handle(creader, cwriter, args):
+    loop = asyncio.get_running_loop()
     delay = args.delay_ms / 1000.0
-    await asyncio.sleep(delay)  # the SYN's trip to the server
+    nodelay(cwriter)
+    upstream = loop.create_future()  # (reader, writer) or None
+    swriter = loop.create_future()
+    cw = loop.create_future()
+    cw.set_result(cwriter)
+
+    async def connect():
+        await asyncio.sleep(3 * delay)  # SYN, SYN-ACK, ACK
+        try:
+            r, w = await asyncio.open_connection(
+                "127.0.0.1", args.target_port)
+        except OSError:
+            upstream.set_result(None)
+            swriter.set_result(None)
+            cwriter.close()
+            return
+        nodelay(w)
+        upstream.set_result((r, w))
+        swriter.set_result(w)
+
+    async def down():
+        up = await upstream
+        if up is not None:
+            await pump(up[0], cw, delay)
+
     try:
-        sreader, swriter = await asyncio.open_connection(
-            "127.0.0.1", args.target_port)
-    except OSError:
-        cwriter.close()
-        return
-    for w in (cwriter, swriter):
-        sock = w.get_extra_info("socket")
-        if sock is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    try:
-        await asyncio.gather(pump(creader, swriter, delay),
-                             pump(sreader, cwriter, delay))
+        await asyncio.gather(connect(), pump(creader, swriter, delay),
+                             down())
     finally:
-        for w in (cwriter, swriter):
-            w.close()
+        cwriter.close()
+        if swriter.done() and swriter.result() is not None:
+            swriter.result().close()
 
 
 async def main():
