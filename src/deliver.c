@@ -14,6 +14,7 @@
 
 #include "deliver.h"
 #include "log.h"
+#include "queue.h"
 #include "util.h"
 
 static int
@@ -145,6 +146,25 @@ deliver_partial(const struct smtp_mail *m, struct err *e)
 	return -1;
 }
 
+/*
+ * Nothing in the account's queue can follow this message over its
+ * session (queue_run_follow): QUIT may go with its end of data.
+ */
+static bool
+deliver_nothing_follows(const struct account *a)
+{
+	char **ids = NULL;
+	size_t n = 0;
+	struct err e;
+
+	if (!a->queue || a->queue_dir == NULL)
+		return true;
+	if (queue_scan(a->queue_dir, "new", &ids, &n, &e) == -1)
+		return false;
+	queue_ids_free(ids, n);
+	return n == 0;
+}
+
 /* One message over a new session, left open when it can carry more. */
 static int
 deliver_run(const struct job *j, const struct smtp_trace *trace,
@@ -153,9 +173,13 @@ deliver_run(const struct job *j, const struct smtp_trace *trace,
 {
 	int r = -1;
 
-	if (deliver_open(ds, j->acct, trace, e) == 0 &&
-	    smtp_send(ds->smtp, m, e) == 0)
-		r = m->naccepted == m->nrcpts ? 0 : deliver_partial(m, e);
+	if (deliver_open(ds, j->acct, trace, e) == 0) {
+		if (deliver_nothing_follows(j->acct))
+			smtp_set_last(ds->smtp);
+		if (smtp_send(ds->smtp, m, e) == 0)
+			r = m->naccepted == m->nrcpts ? 0
+			                              : deliver_partial(m, e);
+	}
 	res->secret = ds->secret;
 	res->secret_failed = ds->secret_failed;
 	(void)strlcpy(res->tls, ds->tls, sizeof(res->tls));

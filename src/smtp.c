@@ -193,6 +193,21 @@ smtp_read_reply(struct smtp_session *s)
 	return 0;
 }
 
+/* Any body or BDAT chunk whose reply is still due? */
+static bool
+smtp_body_due(const struct smtp_session *s)
+{
+	enum smtp_state st;
+	size_t i;
+
+	for (i = 0; i < s->ndue; i++) {
+		st = s->due[(s->due_head + i) % SMTP_PIPE_MAX];
+		if (st == SMTP_ST_BODY || st == SMTP_ST_BDAT)
+			return true;
+	}
+	return false;
+}
+
 /*
  * The reply to the end of data did not come or cannot be read, after the
  * whole message and its end went out: the server may have taken it (RFC
@@ -201,11 +216,11 @@ smtp_read_reply(struct smtp_session *s)
 static void
 smtp_after_dot_failed(struct smtp_session *s)
 {
-	enum smtp_state st = s->due[s->due_head];
 	char why[ERR_TEXT_MAX];
 
-	if ((st != SMTP_ST_BODY && st != SMTP_ST_BDAT) || s->mail == NULL ||
-	    s->txn_failed || net_wpending(s->conn) > 0)
+	/* With BDAT pipelined, MAIL's reply may be the one lost. */
+	if (!smtp_body_due(s) || s->mail == NULL || s->txn_failed ||
+	    net_wpending(s->conn) > 0)
 		return;
 	s->mail->unsure = true;
 	if (s->e->temporary) {
@@ -222,11 +237,42 @@ smtp_after_dot_failed(struct smtp_session *s)
 	    why);
 }
 
+/* QUIT's reply: never longer than any other reply (the caller's). */
+static void
+smtp_quit_timeout(struct smtp_session *s)
+{
+	net_set_timeout(s->conn,
+	    s->p->timeout && s->p->timeout < SMTP_QUIT_TIMEOUT
+	        ? s->p->timeout
+	        : SMTP_QUIT_TIMEOUT);
+}
+
+/*
+ * QUIT's reply: nothing may be sent after it. A 221 that does not come
+ * changes nothing (every reply before it was read): the error of the
+ * transaction, if any, is kept.
+ */
+static int
+smtp_drive_quit(struct smtp_session *s)
+{
+	struct err keep = *s->e;
+
+	s->due_head = (s->due_head + 1) % SMTP_PIPE_MAX;
+	s->ndue--;
+	s->broken = true;
+	smtp_quit_timeout(s);
+	if (smtp_read_reply(s) == -1)
+		*s->e = keep;
+	return 0;
+}
+
 int
 smtp_drive_one(struct smtp_session *s)
 {
 	enum smtp_state st;
 
+	if (s->due[s->due_head] == SMTP_ST_QUIT)
+		return smtp_drive_quit(s);
 	if (smtp_read_reply(s) == -1) {
 		smtp_after_dot_failed(s);
 		return -1;
@@ -234,7 +280,7 @@ smtp_drive_one(struct smtp_session *s)
 	st = s->due[s->due_head];
 	s->due_head = (s->due_head + 1) % SMTP_PIPE_MAX;
 	s->ndue--;
-	if (s->reply.code == 421 && st != SMTP_ST_QUIT) {
+	if (s->reply.code == 421) {
 		s->broken = true;
 		return smtp_fail_reply(s, ERR_UNAVAILABLE, &s->reply,
 		    "%s is closing the connection", net_peer(s->conn));
@@ -352,6 +398,7 @@ smtp_send_quit(struct smtp_session *s)
 	return smtp_cmd(s, 0, "QUIT");
 }
 
+/* Not called: smtp_drive_quit reads QUIT's reply. */
 static int
 smtp_reply_quit(struct smtp_session *s, const struct smtp_reply *r)
 {
@@ -385,11 +432,6 @@ smtp_session_free(struct smtp_session *s)
 	if (s->conn != NULL && !s->broken) {
 		s->e = &qe;
 		s->ndue = 0;
-		/* Never longer than any other reply: the caller's deadline. */
-		net_set_timeout(s->conn,
-		    s->p->timeout && s->p->timeout < SMTP_QUIT_TIMEOUT
-		        ? s->p->timeout
-		        : SMTP_QUIT_TIMEOUT);
 		if (smtp_enter(s, SMTP_ST_QUIT) == 0)
 			(void)smtp_drive(s);
 	}
@@ -472,6 +514,12 @@ smtp_open_fd(struct smtp_session **out, int fd, const struct smtp_params *p,
 		return err_set(e, ERR_SOFTWARE, "out of memory");
 	}
 	return smtp_open_conn(out, s, e);
+}
+
+void
+smtp_set_last(struct smtp_session *s)
+{
+	s->last = true;
 }
 
 bool
@@ -562,6 +610,7 @@ smtp_submit(const struct smtp_params *p, struct smtp_mail *m,
 
 	if (smtp_open(&s, p, t, e) == -1)
 		return -1;
+	smtp_set_last(s);
 	r = smtp_send(s, m, e);
 	s->e = &qe;
 	smtp_close(s);

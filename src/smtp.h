@@ -218,6 +218,14 @@ int smtp_open_fd(struct smtp_session **out, int fd, const struct smtp_params *,
 int smtp_send(struct smtp_session *, struct smtp_mail *, struct err *);
 
 /*
+ * The next smtp_send is the session's last: with PIPELINING, QUIT goes
+ * in the same write as the end of data, and its reply is read after the
+ * message's (RFC 5321's wait for it kept, without a round trip of its
+ * own). The session is not usable after that send.
+ */
+void smtp_set_last(struct smtp_session *);
+
+/*
  * Whether the session can carry another message (no connection-level
  * failure, no 421).
  */

@@ -66,6 +66,7 @@ struct smtp_session {
 	bool tls_done; /* TLS is up (implicit or STARTTLS) */
 	bool authed;
 	bool need_rset; /* a transaction was left open */
+	bool last;      /* smtp_set_last: QUIT goes with the end of data */
 	/* AUTH */
 	struct sasl_client *sasl;
 	struct sasl_creds creds;

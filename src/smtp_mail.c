@@ -7,8 +7,13 @@
  * Without PIPELINING each reply handler enters the next state. With it,
  * smtp_send_mail sends MAIL, every RCPT and DATA in one write and the
  * handlers only record results until the DATA reply decides. With
- * CHUNKING the message goes as one "BDAT <size> LAST" chunk after the
- * RCPT replies, without stuffing.
+ * CHUNKING the message goes as one "BDAT <size> LAST" chunk, without
+ * stuffing: in the same write as MAIL and RCPT when PIPELINING is
+ * offered too and the message is small (RFC 3030 section 4.2 allows
+ * it; one round trip for the whole transaction), else after the RCPT
+ * replies. On the session's last message (smtp_set_last) QUIT follows
+ * the end of data in the same write (RFC 2920 allows QUIT last in a
+ * group), so its reply is still read but costs no round trip of its own.
  *
  * The body is read from the spool fd with pread straight into the
  * connection's output buffer (net_write_reserve) and stuffed there in
@@ -34,6 +39,22 @@
 /* Flush rather than read less than half this (the stuffed output may
  * be twice the input): rounds of at least 8 KiB of input. */
 #define SMTP_BODY_MIN (16 * 1024)
+
+/*
+ * Largest message whose BDAT goes with MAIL and RCPT before their
+ * replies: when every recipient is refused, at most this much was sent
+ * for nothing (the server discards the chunk), and a write this small
+ * cannot stall behind replies we have not read yet.
+ */
+#define SMTP_BDAT_PIPE_MAX (64 * 1024)
+
+static bool
+smtp_bdat_pipelined(const struct smtp_session *s)
+{
+	return (s->info.caps & SMTP_CAP_PIPELINING) &&
+	    (s->info.caps & SMTP_CAP_CHUNKING) &&
+	    s->mail->size <= SMTP_BDAT_PIPE_MAX;
+}
 
 /* An envelope address may not carry controls or angle brackets. */
 static int
@@ -248,7 +269,7 @@ smtp_send_mail(struct smtp_session *s)
 		if (smtp_enter(s, SMTP_ST_RCPT) == -1)
 			return -1;
 	if (s->info.caps & SMTP_CAP_CHUNKING)
-		return 0;
+		return smtp_bdat_pipelined(s) ? smtp_enter(s, SMTP_ST_BDAT) : 0;
 	return smtp_enter(s, SMTP_ST_DATA);
 }
 
@@ -357,7 +378,7 @@ smtp_after_rcpts(struct smtp_session *s)
 		return 0; /* pipelined DATA: its reply decides */
 	}
 	if (chunking)
-		return smtp_enter(s, SMTP_ST_BDAT);
+		return smtp_bdat_pipelined(s) ? 0 : smtp_enter(s, SMTP_ST_BDAT);
 	return pipelining ? 0 : smtp_enter(s, SMTP_ST_DATA);
 }
 
@@ -494,6 +515,15 @@ smtp_body_stream(struct smtp_session *s, bool stuff)
 	return r == 0 ? 0 : -1;
 }
 
+/* The session's last message: QUIT goes in the same write. */
+static int
+smtp_quit_pipelined(struct smtp_session *s)
+{
+	if (!s->last || !(s->info.caps & SMTP_CAP_PIPELINING))
+		return 0;
+	return smtp_enter(s, SMTP_ST_QUIT);
+}
+
 static void
 smtp_body_wait(struct smtp_session *s)
 {
@@ -512,7 +542,7 @@ smtp_send_body(struct smtp_session *s)
 		return -1;
 	smtp_note(s, "end of data sent");
 	smtp_body_wait(s);
-	return 0;
+	return smtp_quit_pipelined(s);
 }
 
 int
@@ -524,7 +554,7 @@ smtp_send_bdat(struct smtp_session *s)
 	if (smtp_body_stream(s, false) == -1)
 		return -1;
 	smtp_body_wait(s);
-	return 0;
+	return smtp_quit_pipelined(s);
 }
 
 int
