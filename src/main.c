@@ -45,7 +45,7 @@
 
 static const char *main_prog = "postern";
 
-/* --trace-timing / -vv: the start and the previous line's time (ms). */
+/* --trace-timing, -vv: the start and the previous line's time, in ms. */
 static bool main_timing;
 static double main_t0, main_tprev;
 
@@ -56,13 +56,6 @@ main_now_ms(void)
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
-static void
-main_timing_start(void)
-{
-	main_timing = true;
-	main_t0 = main_tprev = main_now_ms();
 }
 
 static int
@@ -156,9 +149,9 @@ main_trace(void *arg, enum smtp_trace_dir dir, const char *line, size_t len)
 		fprintf(stderr, "%s: [%9.3f ms %+9.3f] %s %.*s\n", main_prog,
 		    now - main_t0, now - main_tprev, mark[dir], (int)len, line);
 		main_tprev = now;
-		return;
-	}
-	fprintf(stderr, "%s: %s %.*s\n", main_prog, mark[dir], (int)len, line);
+	} else
+		fprintf(stderr, "%s: %s %.*s\n", main_prog, mark[dir], (int)len,
+		    line);
 }
 
 /* What became of a message that was not delivered to everyone. */
@@ -587,7 +580,7 @@ main(int argc, char **argv)
 	struct err e;
 	int rc;
 
-	main_timing_start(); /* used only with --trace-timing or -vv */
+	main_t0 = main_tprev = main_now_ms(); /* for --trace-timing, -vv */
 	main_no_core();
 	err_clear(&e);
 	if (cli_parse(argc, argv, &req, &e) == -1) {

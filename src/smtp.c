@@ -34,7 +34,6 @@ static int smtp_reply_greeting(struct smtp_session *,
 static int smtp_reply_ehlo(struct smtp_session *, const struct smtp_reply *);
 static int smtp_reply_helo(struct smtp_session *, const struct smtp_reply *);
 static int smtp_reply_rset(struct smtp_session *, const struct smtp_reply *);
-static int smtp_reply_quit(struct smtp_session *, const struct smtp_reply *);
 
 static const struct {
 	const char *name;
@@ -57,7 +56,8 @@ static const struct {
 	[SMTP_ST_DATA] = { "DATA", smtp_send_data, smtp_reply_data },
 	[SMTP_ST_BODY] = { "BODY", smtp_send_body, smtp_reply_body },
 	[SMTP_ST_BDAT] = { "BDAT", smtp_send_bdat, smtp_reply_body },
-	[SMTP_ST_QUIT] = { "QUIT", smtp_send_quit, smtp_reply_quit },
+	/* QUIT's reply: smtp_drive_quit */
+	[SMTP_ST_QUIT] = { "QUIT", smtp_send_quit, NULL },
 };
 
 const char *
@@ -191,21 +191,6 @@ smtp_read_reply(struct smtp_session *s)
 		smtp_trace_line(s, SMTP_TRACE_RECV, line, strlen(line));
 	}
 	return 0;
-}
-
-/* Any body or BDAT chunk whose reply is still due? */
-static bool
-smtp_body_due(const struct smtp_session *s)
-{
-	enum smtp_state st;
-	size_t i;
-
-	for (i = 0; i < s->ndue; i++) {
-		st = s->due[(s->due_head + i) % SMTP_PIPE_MAX];
-		if (st == SMTP_ST_BODY || st == SMTP_ST_BDAT)
-			return true;
-	}
-	return false;
 }
 
 /*
@@ -396,15 +381,6 @@ static int
 smtp_send_quit(struct smtp_session *s)
 {
 	return smtp_cmd(s, 0, "QUIT");
-}
-
-/* Not called: smtp_drive_quit reads QUIT's reply. */
-static int
-smtp_reply_quit(struct smtp_session *s, const struct smtp_reply *r)
-{
-	(void)r;
-	s->broken = true; /* nothing more may be sent */
-	return 0;
 }
 
 static struct smtp_session *

@@ -144,6 +144,8 @@ int smtp_reply_mail(struct smtp_session *, const struct smtp_reply *);
 int smtp_reply_rcpt(struct smtp_session *, const struct smtp_reply *);
 int smtp_reply_data(struct smtp_session *, const struct smtp_reply *);
 int smtp_reply_body(struct smtp_session *, const struct smtp_reply *);
+/* Is the reply to a message body (DATA's or BDAT's) still due? */
+bool smtp_body_due(const struct smtp_session *);
 
 /*
  * Dot-stuffing of a canonical message, chunk by chunk (pure). Lines that

@@ -515,6 +515,21 @@ smtp_body_stream(struct smtp_session *s, bool stuff)
 	return r == 0 ? 0 : -1;
 }
 
+/* Any body or BDAT chunk whose reply is still due? */
+bool
+smtp_body_due(const struct smtp_session *s)
+{
+	enum smtp_state st;
+	size_t i;
+
+	for (i = 0; i < s->ndue; i++) {
+		st = s->due[(s->due_head + i) % SMTP_PIPE_MAX];
+		if (st == SMTP_ST_BODY || st == SMTP_ST_BDAT)
+			return true;
+	}
+	return false;
+}
+
 /* The session's last message: QUIT goes in the same write. */
 static int
 smtp_quit_pipelined(struct smtp_session *s)
