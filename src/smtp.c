@@ -406,6 +406,7 @@ smtp_session_free(struct smtp_session *s)
 	if (s == NULL)
 		return;
 	if (s->conn != NULL && !s->broken) {
+		err_clear(&qe);
 		s->e = &qe;
 		s->ndue = 0;
 		if (smtp_enter(s, SMTP_ST_QUIT) == 0)
