@@ -1,6 +1,6 @@
 /*
  * bs.c: -bs for real (see bs.h): the session's transaction operations
- * as jobs (job.h) handed to the queue and the SMTP engine (queue.h).
+ * as jobs (job.h) handed to the submission (submit.h).
  *
  * Each transaction is a message as -bm would send it: a request copied
  * from the command line (-C, -a, -F, -N, -R, -V and -v are kept) with
@@ -24,6 +24,7 @@
 #include "bs.h"
 #include "job.h"
 #include "queue.h"
+#include "submit.h"
 #include "util.h"
 
 /* The state of the real operations: one transaction at a time. */
@@ -49,24 +50,21 @@ static int
 bs_submit_one(struct job *j, const struct smtp_trace *trace, char *reply,
     size_t cap, struct err *e)
 {
-	struct queue_submit sub;
+	struct submit sub;
 	int r;
 
-	r = queue_submit_job(j, trace, &sub, e);
-	if (r == 0 && sub.outcome == QUEUE_QUEUED)
+	r = submit_job(j, trace, &sub, e);
+	if (r == 0 && sub.outcome == SUBMIT_QUEUED)
 		(void)snprintf(reply, cap, "250 2.0.0 Ok: queued as %s: %s",
 		    sub.id, sub.why);
 	else if (r == 0)
 		(void)snprintf(reply, cap,
-		    "250 2.0.0 Ok: delivered to %zu recipient%s; the server "
-		    "said: %s",
-		    sub.res.naccepted, sub.res.naccepted == 1 ? "" : "s",
-		    sub.res.reply);
-	else if (sub.res.naccepted > 0)
+		    "250 2.0.0 Ok: delivered to %zu recipient%s; the server said: %s",
+		    sub.naccepted, sub.naccepted == 1 ? "" : "s", sub.reply);
+	else if (sub.naccepted > 0)
 		(void)snprintf(reply, cap, "250 2.0.0 Ok: %s", e->text);
 	else
 		bs_reply_for_err(e, reply, cap);
-	queue_submit_free(&sub);
 	return r;
 }
 

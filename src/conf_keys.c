@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "conf.h"
+#include "queue_defaults.h"
 #include "util.h"
 
 #define OFF(f) offsetof(struct account, f)
@@ -132,12 +133,13 @@ const struct conf_key conf_keys[] = {
 	    "queue the message when delivery fails temporarily"),
 	KC("queue_dir", CONF_PATH, queue_dir, "$XDG_STATE_HOME/postern/queue",
 	    "queue directory"),
-	KU("queue_lifetime", queue_lifetime, 60, 365 * DAY, "5d",
+	KU("queue_lifetime", queue_lifetime, 60, 365 * DAY,
+	    QUEUE_LIFETIME_DEFAULT_TEXT,
 	    "give up on a queued message after this long", CONF_K_DURATION),
-	KU("retry_min", retry_min, 1, 30 * DAY, "1m",
+	KU("retry_min", retry_min, 1, 30 * DAY, QUEUE_RETRY_MIN_DEFAULT_TEXT,
 	    "first retry delay (doubling)", CONF_K_DURATION),
-	KU("retry_max", retry_max, 1, 30 * DAY, "1h", "longest retry delay",
-	    CONF_K_DURATION),
+	KU("retry_max", retry_max, 1, 30 * DAY, QUEUE_RETRY_MAX_DEFAULT_TEXT,
+	    "longest retry delay", CONF_K_DURATION),
 	K("queue_only", CONF_BOOL, queue_only, "off",
 	    "always queue, never connect at submission (like -odq)"),
 };

@@ -1,11 +1,11 @@
 /*
- * deliver.h: hand a prepared job (job.h) to the SMTP engine (smtp.h).
- *
- * The account's settings become the engine's parameters, the password
- * comes from secrets.c when AUTH asks for it (and is wiped right after),
- * and the outcome is written as one log line to syslog and the account's
- * logfile. Nothing here prints or exits: the -v transcript goes through
- * the caller's trace hook, and failures fill the struct err.
+ * deliver.h: the adapter between an account and the SMTP engine
+ * (smtp.h): the account's settings become the engine's parameters, the
+ * password comes from secrets.c when AUTH asks for it (and is wiped
+ * right after), and each message sent gets its log line (deliver_log.h).
+ * What is sent comes from a queue envelope through attempt.h. Nothing
+ * here prints or exits: the -v transcript goes through the caller's
+ * trace hook, and failures fill the struct err.
  */
 #ifndef POSTERN_DELIVER_H
 #define POSTERN_DELIVER_H
@@ -14,32 +14,10 @@
 #include <stddef.h>
 
 #include "err.h"
-#include "job.h"
+#include "conf.h"
 #include "secrets.h"
 #include "smtp.h"
 
-struct deliver_result {
-	struct smtp_rcpt *rcpts; /* one per envelope recipient, with status */
-	size_t nrcpts;
-	size_t naccepted;           /* recipients the message reached */
-	char reply[SMTP_TEXT_MAX];  /* final reply to the message */
-	char tls[128];              /* "TLS1.3 TLS_AES_..." or "" */
-	char auth[32];              /* mechanism used, or "" */
-	enum secrets_source secret; /* where the password came from */
-	bool secret_failed;         /* no password: the source failed */
-	bool unsure; /* no valid reply after the end of data (smtp.h) */
-	bool possible_duplicate; /* for the log line */
-};
-
-/*
- * Submit the job's message to its account's server. Returns 0 when every
- * recipient accepted it. Returns -1 otherwise, with e filled:
- *  - nothing delivered: the engine's class (smtp.h), temporary or not;
- *  - some recipients refused: ERR_NOUSER (a 5xx among them) or a
- *    temporary ERR_TEMP (only 4xx), the text naming each refused one and
- *    the reply; res says who got the message.
- * res is filled in both cases; free it with deliver_result_free.
- */
 /* The account's TLS mode: none, STARTTLS or implicit TLS. */
 enum smtp_tls_mode deliver_tls_mode(const struct account *);
 
@@ -51,11 +29,6 @@ enum smtp_tls_mode deliver_tls_mode(const struct account *);
 void deliver_account_params(const struct account *, char *port, size_t portlen,
     struct smtp_params *);
 
-int deliver_job(const struct job *, const struct smtp_trace *,
-    struct deliver_result *res, struct err *e);
-
-void deliver_result_free(struct deliver_result *);
-
 /* What the password callback needs (set up by deliver_open). */
 struct deliver_ctx {
 	const struct account *acct;
@@ -64,10 +37,11 @@ struct deliver_ctx {
 };
 
 /*
- * A session for several messages of one account (the queue runner):
- * deliver_open connects and authenticates, deliver_send submits one
- * message (the caller builds the smtp_mail) and writes its log line
- * under the queue id, deliver_close ends it. The struct is caller-owned
+ * A session for one or more messages of one account (a submission and
+ * the due entries that follow it, or a queue run): deliver_open
+ * connects and authenticates, deliver_send submits one message (built
+ * by attempt.h) and writes its log line under the queue id,
+ * deliver_close ends it. The struct is caller-owned
  * and must not move while open; after deliver_open fails, secret_failed
  * says whether the password source was the cause (a keyring that cannot
  * answer now, rather than the server).
@@ -78,10 +52,11 @@ struct deliver_session {
 	struct smtp_params params;
 	struct deliver_ctx ctx;
 	char port[16];
+	char *tls_dir; /* the TLS session cache directory, or NULL */
+	bool tls_up;   /* TLS was established on this session */
 	enum secrets_source secret;
 	bool secret_failed;
-	char tls[128];
-	char auth[32];
+	struct smtp_info info;   /* the session's TLS and AUTH, for the log */
 	bool possible_duplicate; /* the next deliver_send logs that an
 				    earlier attempt may have delivered it */
 };
@@ -89,31 +64,31 @@ struct deliver_session {
 int deliver_open(struct deliver_session *, const struct account *,
     const struct smtp_trace *, struct err *);
 
-/* As deliver_job's result: 0 when every recipient took it, else -1. */
+/*
+ * Returns 0 when every recipient accepted it. Returns -1 otherwise, with
+ * e filled:
+ *  - nothing delivered: the engine's class (smtp.h), temporary or not;
+ *  - some recipients refused: ERR_NOUSER (a 5xx among them) or a
+ *    temporary ERR_TEMP (only 4xx), the text naming each refused one and
+ *    the reply; m says who got the message.
+ */
 int deliver_send(struct deliver_session *, const char *id, struct smtp_mail *,
     struct err *);
+
+/*
+ * After deliver_open failed with e: whether TLS was refused, that is the
+ * account wants TLS and the session failed for good before TLS was up,
+ * on a garbled reply (ERR_PROTOCOL), a refused certificate (ERR_NOPERM)
+ * or STARTTLS missing (ERR_UNAVAILABLE without a reply code). A man in
+ * the middle can cause each, so it is not the server's verdict: hold
+ * the account rather than give up on the message.
+ */
+bool deliver_tls_refused(const struct deliver_session *, const struct err *);
 
 /* Whether the session can carry another message. */
 bool deliver_usable(const struct deliver_session *);
 
 void deliver_close(struct deliver_session *);
-
-/*
- * deliver_job, with the session left open in ds (deliver_session below)
- * when the message reached every recipient and the server can take
- * another: the queue sends the account's due entries over it
- * (queue_run_follow). The caller always ends it with deliver_close.
- */
-int deliver_job_keep(const struct job *, const struct smtp_trace *,
-    struct deliver_session *ds, struct deliver_result *res, struct err *e);
-
-/*
- * The line of an account on hold in a queue run, to syslog and the
- * account's logfile (a NULL account, not in the configuration: syslog
- * LOG_MAIL only).
- */
-void deliver_log_held(const struct account *, const char *name,
-    const char *reason, size_t entries);
 
 /* The log line of a message that was not sent (the session failed). */
 void deliver_log_unsent(const struct account *, const char *id,

@@ -67,7 +67,7 @@ doctor_params(const struct account *a, char *port, size_t portlen,
 	p->auth_mech = NULL;
 	p->timeout = timeout;
 	p->data_timeout = timeout;
-	p->tls_session_cache = false;
+	p->tls_session_dir = NULL;
 	p->account = NULL;
 }
 

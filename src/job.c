@@ -15,10 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "idn.h"
 #include "job.h"
+#include "queue.h"
 #include "util.h"
 
 #define JOB_CHUNK (64 * 1024)
@@ -56,8 +58,7 @@ job_spool_open(struct job *j, struct err *e)
 
 	if (j->acct->queue_dir == NULL)
 		return err_set(e, ERR_CONFIG,
-		    "no queue_dir and no home "
-		    "directory; set queue_dir");
+		    "no queue_dir and no home directory; set queue_dir");
 	if ((dir = util_path_join(j->acct->queue_dir, "tmp")) == NULL ||
 	    (j->spool = util_path_join(dir, "spool.XXXXXX")) == NULL) {
 		err_set(e, ERR_SOFTWARE, "out of memory");
@@ -67,9 +68,8 @@ job_spool_open(struct job *j, struct err *e)
 		goto out;
 	if ((j->fd = mkstemp(j->spool)) == -1) {
 		err_set(e, ERR_CANTCREAT,
-		    "cannot create a spool file in %s: "
-		    "%s",
-		    dir, strerror(errno));
+		    "cannot create a spool file in %s: %s", dir,
+		    strerror(errno));
 		free(j->spool);
 		j->spool = NULL;
 		goto out;
@@ -247,8 +247,7 @@ job_rcpts(struct job *j, struct err *e)
 	}
 	if (j->rcpts.n == 0) {
 		err_set(e, ERR_NOUSER,
-		    "no recipients: none on the command "
-		    "line and none in To, Cc or Bcc");
+		    "no recipients: none on the command line and none in To, Cc or Bcc");
 		goto out;
 	}
 	r = 0;
@@ -276,22 +275,27 @@ job_copy_message(const struct job *j, FILE *out, struct err *e)
 	return 0;
 }
 
-/* -N or dsn_notify in upper case ("FAILURE,DELAY"); NULL when off. */
+/*
+ * The envelope's DSN parameters: RET from -R or dsn_return, NOTIFY from
+ * -N or dsn_notify in upper case ("FAILURE,DELAY"), none when off.
+ */
 static int
 job_dsn(struct job *j, struct err *e)
 {
 	static const char *const ret[] = { NULL, "HDRS", "FULL" };
 	const struct cli_request *q = j->req;
 	const char *n = q->dsn_notify ? q->dsn_notify : j->acct->dsn_notify;
-	size_t i;
+	char *p;
 
-	j->dsn_ret = q->dsn_return ? q->dsn_return : ret[j->acct->dsn_return];
+	if (queue_env_set(&j->env.dsn_ret,
+	        q->dsn_return ? q->dsn_return : ret[j->acct->dsn_return]) == -1)
+		return err_set(e, ERR_SOFTWARE, "out of memory");
 	if (n == NULL || strcasecmp(n, "off") == 0)
 		return 0;
-	if ((j->dsn_notify = strdup(n)) == NULL)
+	if (queue_env_set(&j->env.dsn_notify, n) == -1)
 		return err_set(e, ERR_SOFTWARE, "out of memory");
-	for (i = 0; j->dsn_notify[i] != '\0'; i++)
-		j->dsn_notify[i] = (char)toupper((unsigned char)n[i]);
+	for (p = j->env.dsn_notify; *p != '\0'; p++)
+		*p = (char)toupper((unsigned char)*p);
 	return 0;
 }
 
@@ -370,40 +374,29 @@ job_check_idn(const struct job *j, struct err *e)
 	return 0;
 }
 
-/* Whether an envelope or header address holds a byte outside ASCII. */
-static bool
-job_needs_smtputf8(const struct job *j)
+/* The entry's envelope: a new id, due now, every recipient pending. */
+static int
+job_env(struct job *j, struct err *e)
 {
-	size_t i, k;
-
-	for (k = 0; j->sender[k] != '\0'; k++)
-		if ((unsigned char)j->sender[k] >= 0x80)
-			return true;
-	for (i = 0; i < j->rcpts.n; i++)
-		for (k = 0; j->rcpts.v[i].spec[k] != '\0'; k++)
-			if ((unsigned char)j->rcpts.v[i].spec[k] >= 0x80)
-				return true;
-	return j->res.needs_smtputf8;
-}
-
-int
-job_envelope(const struct job *j, struct buf *b)
-{
-	const struct cli_request *q = j->req;
+	struct queue_env *env = &j->env;
+	time_t now = time(NULL);
 	size_t i;
 
-	if (buf_printf(b, "MAIL FROM:<%s>%s%s", j->sender,
-	        j->res.has_8bit ? " BODY=8BITMIME" : "",
-	        job_needs_smtputf8(j) ? " SMTPUTF8" : "") == -1 ||
-	    (j->dsn_ret && buf_printf(b, " RET=%s", j->dsn_ret) == -1) ||
-	    (q->envid && buf_printf(b, " ENVID=%s", q->envid) == -1) ||
-	    buf_add_char(b, '\n') == -1)
+	if (queue_id_new(env->id, e) == -1)
 		return -1;
+	env->created = env->next_attempt = now;
+	env->size = j->res.size;
+	env->has_8bit = j->res.has_8bit;
+	env->smtputf8 = j->res.needs_smtputf8;
+	if (queue_env_set(&env->account, j->acct->name) == -1 ||
+	    queue_env_set(&env->sender, j->sender) == -1 ||
+	    queue_env_set(&env->envid, j->req->envid) == -1)
+		return err_set(e, ERR_SOFTWARE, "cannot build the envelope");
 	for (i = 0; i < j->rcpts.n; i++)
-		if (buf_printf(b, "RCPT TO:<%s>%s%s\n", j->rcpts.v[i].spec,
-		        j->dsn_notify ? " NOTIFY=" : "",
-		        j->dsn_notify ? j->dsn_notify : "") == -1)
-			return -1;
+		if (queue_env_add_rcpt(env, j->rcpts.v[i].spec,
+		        QUEUE_RCPT_PENDING, NULL) == -1)
+			return err_set(e, ERR_SOFTWARE,
+			    "cannot build the envelope");
 	return 0;
 }
 
@@ -421,8 +414,7 @@ job_prepare(struct job *j, int in_fd, struct err *e)
 	if (job_read_message(j, in_fd, &o, e) == -1 || job_rcpts(j, e) == -1 ||
 	    job_check_idn(j, e) == -1)
 		return -1;
-	j->smtputf8 = j->res.needs_smtputf8;
-	return 0;
+	return job_env(j, e);
 }
 
 void
@@ -433,6 +425,7 @@ job_init(struct job *j, const struct cli_request *req)
 	j->fd = -1;
 	conf_init(&j->conf);
 	addr_list_init(&j->rcpts, CLI_RCPTS_MAX);
+	queue_env_init(&j->env);
 }
 
 void
@@ -443,12 +436,12 @@ job_free(struct job *j)
 	if (j->spool != NULL)
 		(void)unlink(j->spool);
 	free(j->spool);
+	queue_env_free(&j->env);
 	free(j->sender);
 	free(j->local_domain);
 	free(j->hdr_sender);
 	free(j->hdr_from);
 	free(j->msgid_domain);
-	free(j->dsn_notify);
 	addr_aliases_free(j->aliases);
 	addr_list_free(&j->rcpts);
 	if (j->have_res)

@@ -4,10 +4,12 @@
  * engine.
  *
  * job_load reads the configuration and chooses the account; job_prepare
- * works out the envelope sender, reads the message from a descriptor
+ * makes the unpublished queue entry that the submission (submit.h)
+ * delivers: it works out the envelope sender, reads the message from a descriptor
  * through the preparer (msg.h) into a spool file in queue_dir/tmp, and
  * resolves the recipients (argv address lists, aliases, local_domain,
- * union with -t, no duplicates). Domains may be U-labels (-f, from,
+ * union with -t, no duplicates), then writes the envelope (queue_env.h:
+ * a new id, every recipient pending) that every later step uses. Domains may be U-labels (-f, from,
  * aliases, local_domain, recipients): envelope addresses keep them (the
  * engine sends them as UTF-8 or A-labels, see smtp.h); addresses postern
  * writes into the header (a new From, names qualified with local_domain,
@@ -29,6 +31,7 @@
 #include "conf.h"
 #include "err.h"
 #include "msg.h"
+#include "queue_env.h"
 
 struct job {
 	const struct cli_request *req;
@@ -39,16 +42,13 @@ struct job {
 	struct addr_list rcpts; /* envelope recipients */
 	struct msg_result res;
 	bool have_res;
-	bool smtputf8;       /* the header holds a UTF-8 address: the
-				message needs SMTPUTF8 (RFC 6532) */
-	char *local_domain;  /* the account's, in A-labels, or NULL */
-	char *hdr_sender;    /* sender for generated headers (A-labels) */
-	char *hdr_from;      /* the account's from, likewise */
-	char *msgid_domain;  /* A-labels, for a new Message-ID, or NULL */
-	char *dsn_notify;    /* "FAILURE,DELAY" (upper case), or NULL */
-	const char *dsn_ret; /* "FULL", "HDRS" or NULL */
-	int fd;              /* the spool file, -1 before job_prepare */
-	char *spool;         /* its path */
+	char *local_domain;   /* the account's, in A-labels, or NULL */
+	char *hdr_sender;     /* sender for generated headers (A-labels) */
+	char *hdr_from;       /* the account's from, likewise */
+	char *msgid_domain;   /* A-labels, for a new Message-ID, or NULL */
+	int fd;               /* the spool file, -1 before job_prepare */
+	char *spool;          /* its path */
+	struct queue_env env; /* the entry's envelope, by job_prepare */
 };
 
 /* An empty job for the request (which must outlive it). */
@@ -59,16 +59,9 @@ int job_load(struct job *, const char *account, struct err *);
 
 /*
  * Sender, spool file, the message read from in_fd to its end (or to a
- * lone "." without -i), recipients. 0, or -1 with e filled.
+ * lone "." without -i), recipients, envelope. 0, or -1 with e filled.
  */
 int job_prepare(struct job *, int in_fd, struct err *);
-
-/*
- * The MAIL FROM and RCPT TO lines (with BODY, SMTPUTF8, RET, ENVID,
- * NOTIFY parameters as the engine would add them if the server offers
- * them), one per line, into out.
- */
-int job_envelope(const struct job *, struct buf *out);
 
 /* Copy the spool file's bytes to out. 0, or -1 with ERR_IO. */
 int job_copy_message(const struct job *, FILE *out, struct err *);

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -206,4 +207,13 @@ log_syslog(const char *line, int facility, int failed)
 	openlog("postern", LOG_PID, facility);
 	syslog(failed ? LOG_ERR : LOG_INFO, "%s", line);
 	closelog();
+}
+
+double
+log_now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }

@@ -75,4 +75,7 @@ int log_append_file(const char *path, const char *line, struct err *e);
 /* Send line to syslog as "postern" with the facility (LOG_MAIL, ...). */
 void log_syslog(const char *line, int facility, int failed);
 
+/* Milliseconds on the monotonic clock (--trace-timing). */
+double log_now_ms(void);
+
 #endif

@@ -8,10 +8,11 @@
  * stream stdin through the message preparer into a spool file in
  * queue_dir/tmp, build the envelope (sender from -f or the account,
  * recipients from argv plus -t, without duplicates), then either print
- * the envelope and the exact message bytes (--dry-run) or hand them to
- * the SMTP engine (deliver.c). The spool file is always removed at the
- * end. job.c does the preparing, deliver.c the sending; this file only
- * prints and chooses exit codes.
+ * the envelope as the engine would send it and the exact message bytes
+ * (--dry-run, attempt.c) or submit the entry (submit.c). The spool file
+ * is removed at the end unless the queue took it. job.c does the
+ * preparing, submit.c the sending; this file only prints and chooses
+ * exit codes.
  */
 #include "config.h"
 
@@ -26,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attempt.h"
 #include "bs.h"
 #include "buf.h"
 #include "cli.h"
@@ -34,29 +36,21 @@
 #include "deliver.h"
 #include "doctor.h"
 #include "err.h"
+#include "log.h"
 #include "job.h"
 #include "queue.h"
 #include "queue_list.h"
 #include "queue_run.h"
 #include "secrets.h"
 #include "serverinfo.h"
+#include "submit.h"
 #include "util.h"
 #include "version.h"
 
 static const char *main_prog = "postern";
 
-/* --trace-timing, -vv: the start and the previous line's time, in ms. */
-static bool main_timing;
-static double main_t0, main_tprev;
-
-static double
-main_now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
+/* --trace-timing, -vv: ms at the start (-1: off) and at the last line. */
+static double main_t0 = -1, main_tprev;
 
 static int
 main_fail(const struct err *e)
@@ -114,9 +108,9 @@ main_dry_run(const struct job *j, struct err *e)
 	struct buf b;
 
 	buf_init(&b, (size_t)CLI_RCPTS_MAX * 600);
-	if (job_envelope(j, &b) == -1) {
+	if (attempt_dry_run(&j->env, j->fd, &b, e) == -1) {
 		buf_free(&b);
-		return err_set(e, ERR_SOFTWARE, "out of memory");
+		return -1;
 	}
 	fputs(buf_str(&b), stdout);
 	fputs("\n", stdout);
@@ -140,12 +134,10 @@ static void
 main_trace(void *arg, enum smtp_trace_dir dir, const char *line, size_t len)
 {
 	static const char *const mark[] = { "-->", "<--", "---" };
-
-	double now;
+	double now = main_t0 >= 0 ? log_now_ms() : 0;
 
 	(void)arg;
-	if (main_timing) {
-		now = main_now_ms();
+	if (main_t0 >= 0) {
 		fprintf(stderr, "%s: [%9.3f ms %+9.3f] %s %.*s\n", main_prog,
 		    now - main_t0, now - main_tprev, mark[dir], (int)len, line);
 		main_tprev = now;
@@ -156,16 +148,27 @@ main_trace(void *arg, enum smtp_trace_dir dir, const char *line, size_t len)
 
 /* What became of a message that was not delivered to everyone. */
 static void
-main_kept(const struct queue_submit *s)
+main_kept(const struct submit *s)
 {
-	if (s->outcome == QUEUE_KEPT)
+	if (s->outcome == SUBMIT_KEPT)
 		fprintf(stderr,
-		    "%s: a copy of the message is kept as %s in "
-		    "the failed/ directory of the queue\n",
+		    "%s: a copy of the message is kept as %s in the failed/ directory of the queue\n",
 		    main_prog, s->id);
-	else if (s->outcome == QUEUE_QUEUED)
+	else if (s->outcome == SUBMIT_QUEUED)
 		fprintf(stderr, "%s: queued %s for the other recipients\n",
 		    main_prog, s->id);
+}
+
+/* Queued because TLS was refused: say so loudly. */
+static void
+main_tls_refused(const struct job *j, const struct submit *s)
+{
+	fprintf(stderr,
+	    "%s: WARNING: TLS refused: %s; nothing was sent without TLS\n",
+	    main_prog, s->why);
+	fprintf(stderr,
+	    "%s: queued %s; account %s is held until TLS works (postern -q retries it)\n",
+	    main_prog, s->id, j->acct->name);
 }
 
 /*
@@ -176,33 +179,32 @@ static int
 main_deliver(struct job *j)
 {
 	const struct smtp_trace trace = { main_trace, NULL };
-	struct queue_submit s;
+	struct submit s;
 	struct err e;
 	int rc = EX_OK;
 
-	if (queue_submit_job(j, j->req->verbose ? &trace : NULL, &s, &e) ==
-	    -1) {
-		if (s.res.naccepted > 0 || s.res.unsure)
+	if (submit_job(j, j->req->verbose ? &trace : NULL, &s, &e) == -1) {
+		if (s.naccepted > 0 || s.unsure)
 			fprintf(stderr, "%s: %s\n", main_prog, e.text);
 		else
 			fprintf(stderr, "%s: %s; the message was not sent%s\n",
 			    main_prog, e.text,
-			    e.temporary ? " (temporary failure: try again "
-			                  "later)"
-			                : "");
+			    e.temporary
+			        ? " (temporary failure: try again later)"
+			        : "");
 		main_kept(&s);
 		rc = err_exit_code(e.cls);
-	} else if (s.outcome == QUEUE_QUEUED &&
-	    (s.res.nrcpts > 0 || j->req->verbose))
+	} else if (s.tls_refused)
+		main_tls_refused(j, &s);
+	else if (s.outcome == SUBMIT_QUEUED && (s.tried || j->req->verbose))
 		fprintf(stderr, "%s: queued %s: %s\n", main_prog, s.id, s.why);
-	if (j->req->verbose && s.res.secret != SECRETS_NONE)
+	if (j->req->verbose && s.secret != SECRETS_NONE)
 		fprintf(stderr, "%s: the password came from %s\n", main_prog,
-		    secrets_source_name(s.res.secret));
-	if (j->req->verbose && rc == EX_OK && s.outcome == QUEUE_DELIVERED)
+		    secrets_source_name(s.secret));
+	if (j->req->verbose && rc == EX_OK && s.outcome == SUBMIT_DELIVERED)
 		fprintf(stderr, "%s: delivered to %zu recipient%s: %s\n",
-		    main_prog, s.res.naccepted, s.res.naccepted == 1 ? "" : "s",
-		    s.res.reply);
-	queue_submit_free(&s);
+		    main_prog, s.naccepted, s.naccepted == 1 ? "" : "s",
+		    s.reply);
 	return rc;
 }
 
@@ -296,13 +298,13 @@ main_secret(struct cli_request *req)
 	                : secrets_forget(j.acct, &removed, &e)) == -1)
 		rc = main_fail(&e);
 	else if (store || removed)
-		printf("%s: %s the password of %s at %s (account %s) %s the "
-		       "keyring\n",
+		printf(
+		    "%s: %s the password of %s at %s (account %s) %s the keyring\n",
 		    main_prog, store ? "stored" : "removed", j.acct->user,
 		    j.acct->host, j.acct->name, store ? "in" : "from");
 	else
-		printf("%s: the keyring holds no password of %s at %s "
-		       "(account %s); nothing was removed\n",
+		printf(
+		    "%s: the keyring holds no password of %s at %s (account %s); nothing was removed\n",
 		    main_prog, j.acct->user, j.acct->host, j.acct->name);
 	job_free(&j);
 	if (rc == EX_OK && fflush(stdout) != 0)
@@ -580,7 +582,6 @@ main(int argc, char **argv)
 	struct err e;
 	int rc;
 
-	main_t0 = main_tprev = main_now_ms(); /* for --trace-timing, -vv */
 	main_no_core();
 	err_clear(&e);
 	if (cli_parse(argc, argv, &req, &e) == -1) {
@@ -589,7 +590,8 @@ main(int argc, char **argv)
 		rc = main_fail(&e);
 	} else {
 		main_prog = req.prog;
-		main_timing = req.trace_timing;
+		if (req.trace_timing)
+			main_t0 = main_tprev = log_now_ms();
 		main_lines(&req.warnings, "warning: ");
 		rc = main_run(&req);
 	}

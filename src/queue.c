@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "queue.h"
 #include "util.h"
 
@@ -423,7 +424,10 @@ queue_entry_free(struct queue_entry *q)
 	q->dir = NULL;
 }
 
-/* Remove the files of dir/sub matching keep() == false, older than a day. */
+/*
+ * Remove the files of dir/sub older than QUEUE_STALE_SECS: all of them,
+ * or with orphans only an ID.msg whose ID.env is missing.
+ */
 static void
 queue_clean_sub(const char *dir, const char *sub, time_t now, bool orphans)
 {

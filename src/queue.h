@@ -1,6 +1,8 @@
 /*
- * queue.h: the durable queue: entries on disk, locks, the schedule, and
- * the submission path that delivers now or queues.
+ * queue.h: the durable queue (storage): entries on disk, locks, the
+ * schedule. Below the engine: nothing here knows of SMTP, accounts or
+ * jobs; the submission (submit.h) and the queue run (queue_run.h) sit
+ * above it and decide what happens to an entry.
  *
  * Layout of a queue directory (mode 0700, queue_dir in the config):
  *
@@ -32,11 +34,9 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "deliver.h"
 #include "err.h"
-#include "job.h"
+#include "queue_defaults.h"
 #include "queue_env.h"
-#include "smtp.h"
 
 #define QUEUE_STALE_SECS (24 * 3600) /* tmp files older than this go */
 
@@ -109,34 +109,5 @@ int64_t queue_backoff(unsigned n, unsigned min, unsigned max, uint32_t rnd);
 
 /* A random 32-bit number for the jitter. */
 uint32_t queue_random(void);
-
-/* --- submission ------------------------------------------------------- */
-
-enum queue_outcome {
-	QUEUE_DELIVERED = 0, /* every recipient took it */
-	QUEUE_QUEUED,        /* queued: -odq, or a temporary failure */
-	QUEUE_KEPT,          /* not delivered; a copy is in failed/ */
-};
-
-struct queue_submit {
-	enum queue_outcome outcome;
-	char id[QUEUE_ID_LEN + 1]; /* the entry, when queued or kept */
-	char why[ERR_TEXT_MAX];    /* why it was queued */
-	struct deliver_result res; /* the attempt (zero with -odq) */
-};
-
-/*
- * Submit a prepared job: enqueue it without trying (-odq, queue_only),
- * or deliver it now and queue it on a temporary failure (unless `queue
- * off`). Returns 0 when postern took responsibility: delivered, or
- * durably queued (sub->why says why). Returns -1 otherwise with e
- * filled: a permanent failure (a copy was kept in failed/, sub->id), a
- * temporary one with `queue off`, or the queue could not be written
- * (ERR_CANTCREAT, ERR_IO). sub->res is filled when delivery was tried;
- * free it with queue_submit_free.
- */
-int queue_submit_job(struct job *, const struct smtp_trace *,
-    struct queue_submit *sub, struct err *e);
-void queue_submit_free(struct queue_submit *);
 
 #endif

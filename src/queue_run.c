@@ -1,7 +1,7 @@
 /*
  * queue_run.c: a queue run, the follow-up of a submission, and
  * --queue-delete (see queue_run.h); what is done to each entry is in
- * queue_attempt.c.
+ * queue_run_entry.c.
  *
  * Per queue directory: remove stale temporary files, read every
  * envelope without locking to learn its account and whether it is due,
@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "deliver.h"
+#include "deliver_log.h"
 #include "queue.h"
 #include "queue_run.h"
 #include "queue_run_int.h"

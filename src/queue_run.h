@@ -60,7 +60,7 @@ int queue_run(const struct conf *, const struct queue_run_opts *,
     struct queue_run_stats *, struct err *);
 
 /*
- * After a submission went through on ds (deliver_job_keep) and the
+ * After a submission went through on ds (submit.h) and the
  * session is still good: the due entries of account a (its queue_dir,
  * held ones included) go over that same session, each locked and
  * handled exactly as a run handles it (envelope, log line, bounce

@@ -1,7 +1,7 @@
 /*
  * queue_run_int.h: what the two halves of a queue run share: the walk
  * over directories, accounts and sessions (queue_run.c) and the work on
- * one locked entry (queue_attempt.c). Not for other modules.
+ * one locked entry (queue_run_entry.c). Not for other modules.
  */
 #ifndef POSTERN_QUEUE_RUN_INT_H
 #define POSTERN_QUEUE_RUN_INT_H

@@ -86,9 +86,12 @@ struct smtp_params {
 	const char *tls_priorities;    /* GnuTLS priority string or NULL */
 	const char *tls_host_override; /* name to verify and send as SNI */
 	bool tls_no_certcheck;         /* `tls_certcheck off` (conf decides) */
-	bool tls_session_cache; /* resume TLS sessions (tls.h); needs account */
-	const char *account;    /* the account's name, for that cache */
-	const char *helo;       /* `domain`; NULL: "localhost" */
+	bool *tls_up; /* if not NULL, set once TLS is up: a failure before
+			 it may come from a man in the middle */
+	const char *tls_session_dir; /* resume TLS sessions (tls.h) with the
+				       cache there, or NULL; needs account */
+	const char *account;         /* the account's name, for that cache */
+	const char *helo;            /* `domain`; NULL: "localhost" */
 	enum smtp_auth_mode auth;
 	const char *auth_mech; /* SMTP_AUTH_MECH: "PLAIN", ... */
 	const char *user;      /* AUTH identity */
@@ -224,6 +227,18 @@ int smtp_send(struct smtp_session *, struct smtp_mail *, struct err *);
  * own). The session is not usable after that send.
  */
 void smtp_set_last(struct smtp_session *);
+
+/*
+ * The MAIL FROM line, and one RCPT TO line, without CRLF, exactly as
+ * smtp_send sends them to a server that offers caps (SMTP_CAP_*): SIZE,
+ * BODY, SMTPUTF8, RET and ENVID (xtext); NOTIFY and ORCPT; addresses in
+ * A-labels without SMTPUTF8. Appended to out. 0, or -1 with e filled.
+ * --dry-run prints these with every extension offered.
+ */
+int smtp_mail_line(const struct smtp_mail *, unsigned caps, struct buf *out,
+    struct err *);
+int smtp_rcpt_line(const struct smtp_mail *, const struct smtp_rcpt *,
+    unsigned caps, struct buf *out, struct err *);
 
 /*
  * Whether the session can carry another message (no connection-level

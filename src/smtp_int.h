@@ -144,8 +144,13 @@ int smtp_reply_mail(struct smtp_session *, const struct smtp_reply *);
 int smtp_reply_rcpt(struct smtp_session *, const struct smtp_reply *);
 int smtp_reply_data(struct smtp_session *, const struct smtp_reply *);
 int smtp_reply_body(struct smtp_session *, const struct smtp_reply *);
+/* What may go before a reply (smtp_pipe.c). */
 /* Is the reply to a message body (DATA's or BDAT's) still due? */
 bool smtp_body_due(const struct smtp_session *);
+/* BDAT in the same write as MAIL and RCPT (PIPELINING + CHUNKING, small). */
+bool smtp_bdat_pipelined(const struct smtp_session *);
+/* After the session's last end of data: QUIT in the same write. */
+int smtp_quit_pipelined(struct smtp_session *);
 
 /*
  * Dot-stuffing of a canonical message, chunk by chunk (pure). Lines that

@@ -40,22 +40,6 @@
  * be twice the input): rounds of at least 8 KiB of input. */
 #define SMTP_BODY_MIN (16 * 1024)
 
-/*
- * Largest message whose BDAT goes with MAIL and RCPT before their
- * replies: when every recipient is refused, at most this much was sent
- * for nothing (the server discards the chunk), and a write this small
- * cannot stall behind replies we have not read yet.
- */
-#define SMTP_BDAT_PIPE_MAX (64 * 1024)
-
-static bool
-smtp_bdat_pipelined(const struct smtp_session *s)
-{
-	return (s->info.caps & SMTP_CAP_PIPELINING) &&
-	    (s->info.caps & SMTP_CAP_CHUNKING) &&
-	    s->mail->size <= SMTP_BDAT_PIPE_MAX;
-}
-
 /* An envelope address may not carry controls or angle brackets. */
 static int
 smtp_addr_check(struct smtp_session *s, const char *a, bool *utf8)
@@ -65,8 +49,7 @@ smtp_addr_check(struct smtp_session *s, const char *a, bool *utf8)
 	for (p = (const unsigned char *)a; *p != '\0'; p++) {
 		if (*p < 0x20 || *p == 0x7f || *p == '<' || *p == '>')
 			return err_set(s->e, ERR_DATA,
-			    "envelope address contains a control character or "
-			    "angle bracket; refusing to send it");
+			    "envelope address contains a control character or angle bracket; refusing to send it");
 		if (*p >= 0x80)
 			*utf8 = true;
 	}
@@ -115,13 +98,11 @@ smtp_mail_intl(struct smtp_session *s, struct smtp_mail *m)
 	if (!utf8 && (m->needs_smtputf8 || !idn_addr_local_ascii(m->from))) {
 		if (idn_addr_local_ascii(m->from))
 			(void)err_set(s->e, ERR_DATA,
-			    "the message header holds a UTF-8 address, which "
-			    "needs SMTPUTF8, and %s does not offer it",
+			    "the message header holds a UTF-8 address, which needs SMTPUTF8, and %s does not offer it",
 			    s->info.ehlo_host);
 		else
 			(void)err_set(s->e, ERR_DATA,
-			    "sender <%s>: non-ASCII local part needs "
-			    "SMTPUTF8, which %s does not offer",
+			    "sender <%s>: non-ASCII local part needs SMTPUTF8, which %s does not offer",
 			    m->from, s->info.ehlo_host);
 		(void)strlcpy(s->e->esc, "5.6.7", sizeof(s->e->esc));
 		return -1;
@@ -173,39 +154,44 @@ smtp_mail_check(struct smtp_session *s, struct smtp_mail *m)
 		return -1;
 	if (i->size_max > 0 && (uint64_t)m->size > i->size_max) {
 		(void)err_set(s->e, ERR_DATA,
-		    "message too big: %jd bytes, the "
-		    "server accepts at most %" PRIu64,
+		    "message too big: %jd bytes, the server accepts at most %" PRIu64,
 		    (intmax_t)m->size, i->size_max);
 		(void)strlcpy(s->e->esc, "5.3.4", sizeof(s->e->esc));
 		return -1;
 	}
 	if (m->has_8bit && !(i->caps & SMTP_CAP_8BITMIME))
 		return err_set(s->e, ERR_DATA,
-		    "the message has 8-bit content and %s does not offer "
-		    "8BITMIME",
+		    "the message has 8-bit content and %s does not offer 8BITMIME",
 		    s->info.ehlo_host);
 	if ((m->dsn_notify || m->dsn_ret || m->dsn_envid) &&
 	    !(i->caps & SMTP_CAP_DSN))
 		return err_set(s->e, ERR_UNAVAILABLE,
-		    "delivery status notifications requested, but %s does not "
-		    "offer DSN",
+		    "delivery status notifications requested, but %s does not offer DSN",
 		    s->info.ehlo_host);
 	return 0;
 }
 
-static int
-smtp_mail_params(struct smtp_session *s, const struct smtp_mail *m,
-    struct buf *b)
+/* Whether an address has a byte outside ASCII. */
+static bool
+smtp_addr_utf8(const char *a)
 {
-	bool utf8 = m->needs_smtputf8;
+	for (; *a != '\0'; a++)
+		if ((unsigned char)*a >= 0x80)
+			return true;
+	return false;
+}
+
+static int
+smtp_mail_params(const struct smtp_mail *m, unsigned caps, struct buf *b)
+{
+	bool utf8 = m->needs_smtputf8 || smtp_addr_utf8(m->from);
 	size_t i;
 
-	(void)smtp_addr_check(s, m->from, &utf8);
 	for (i = 0; i < m->nrcpts; i++)
 		if (m->rcpts[i].status == SMTP_RCPT_PENDING)
-			(void)smtp_addr_check(s, m->rcpts[i].addr, &utf8);
-	utf8 = utf8 && (s->info.caps & SMTP_CAP_SMTPUTF8);
-	if ((s->info.caps & SMTP_CAP_SIZE) &&
+			utf8 |= smtp_addr_utf8(m->rcpts[i].addr);
+	utf8 = utf8 && (caps & SMTP_CAP_SMTPUTF8);
+	if ((caps & SMTP_CAP_SIZE) &&
 	    buf_printf(b, " SIZE=%jd", (intmax_t)m->size) == -1)
 		return -1;
 	if (m->has_8bit && buf_add_str(b, " BODY=8BITMIME") == -1)
@@ -225,15 +211,62 @@ smtp_mail_params(struct smtp_session *s, const struct smtp_mail *m,
  * its domain in A-labels (smtp_mail_check refused what cannot be).
  */
 static int
-smtp_wire(struct smtp_session *s, const char *addr, char **out)
+smtp_wire(const char *addr, unsigned caps, char **out, struct err *e)
 {
-	if (s->info.caps & SMTP_CAP_SMTPUTF8)
+	if (caps & SMTP_CAP_SMTPUTF8)
 		*out = strdup(addr);
-	else if (idn_addr_to_ascii(addr, out, s->e) == -1)
+	else if (idn_addr_to_ascii(addr, out, e) == -1)
 		return -1;
 	if (*out == NULL)
-		return err_set(s->e, ERR_SOFTWARE, "out of memory");
+		return err_set(e, ERR_SOFTWARE, "out of memory");
 	return 0;
+}
+
+int
+smtp_mail_line(const struct smtp_mail *m, unsigned caps, struct buf *out,
+    struct err *e)
+{
+	struct buf params;
+	char *from = NULL;
+	int r = -1;
+
+	buf_init(&params, 1024);
+	if (smtp_mail_params(m, caps, &params) == -1)
+		err_set(e, ERR_DATA, "MAIL parameters too long");
+	else if (smtp_wire(m->from, caps, &from, e) == 0 &&
+	    buf_printf(out, "MAIL FROM:<%s>%s", from, buf_str(&params)) == 0)
+		r = 0;
+	else if (e->cls == ERR_NONE)
+		err_set(e, ERR_DATA, "MAIL command too long");
+	free(from);
+	buf_free(&params);
+	return r;
+}
+
+int
+smtp_rcpt_line(const struct smtp_mail *m, const struct smtp_rcpt *rc,
+    unsigned caps, struct buf *out, struct err *e)
+{
+	struct buf params;
+	char *to = NULL;
+	int r = 0;
+
+	buf_init(&params, 1024);
+	if (m->dsn_notify &&
+	    buf_printf(&params, " NOTIFY=%s", m->dsn_notify) == -1)
+		r = -1;
+	if (r == 0 && rc->orcpt &&
+	    (buf_add_str(&params, " ORCPT=rfc822;") == -1 ||
+	        smtp_xtext(rc->orcpt, &params) == -1))
+		r = -1;
+	if (r == -1)
+		err_set(e, ERR_DATA, "RCPT parameters too long");
+	else if ((r = smtp_wire(rc->addr, caps, &to, e)) == 0 &&
+	    (r = buf_printf(out, "RCPT TO:<%s>%s", to, buf_str(&params))) == -1)
+		err_set(e, ERR_DATA, "RCPT command too long");
+	free(to);
+	buf_free(&params);
+	return r;
 }
 
 /* The first recipient from i on that was not refused before RCPT. */
@@ -249,19 +282,15 @@ int
 smtp_send_mail(struct smtp_session *s)
 {
 	struct smtp_mail *m = s->mail;
-	struct buf params;
-	char *from = NULL;
+	struct buf line;
 	size_t i;
 	int r;
 
-	buf_init(&params, 1024);
-	r = smtp_mail_params(s, m, &params);
-	if (r == -1)
-		(void)err_set(s->e, ERR_DATA, "MAIL parameters too long");
-	else if ((r = smtp_wire(s, m->from, &from)) == 0)
-		r = smtp_cmd(s, 0, "MAIL FROM:<%s>%s", from, buf_str(&params));
-	free(from);
-	buf_free(&params);
+	buf_init(&line, SMTP_CMD_MAX);
+	r = smtp_mail_line(m, s->info.caps, &line, s->e);
+	if (r == 0)
+		r = smtp_cmd(s, 0, "%s", buf_str(&line));
+	buf_free(&line);
 	if (r == -1 || !(s->info.caps & SMTP_CAP_PIPELINING))
 		return r;
 	for (i = smtp_rcpt_next(m, 0); i < m->nrcpts;
@@ -278,27 +307,16 @@ smtp_send_rcpt(struct smtp_session *s)
 {
 	struct smtp_mail *m = s->mail;
 	struct smtp_rcpt *rc;
-	struct buf params;
-	char *to = NULL;
-	int r = 0;
+	struct buf line;
+	int r;
 
 	s->rcpt_sent = smtp_rcpt_next(m, s->rcpt_sent);
 	rc = &m->rcpts[s->rcpt_sent++];
-
-	buf_init(&params, 1024);
-	if (m->dsn_notify &&
-	    buf_printf(&params, " NOTIFY=%s", m->dsn_notify) == -1)
-		r = -1;
-	if (r == 0 && rc->orcpt &&
-	    (buf_add_str(&params, " ORCPT=rfc822;") == -1 ||
-	        smtp_xtext(rc->orcpt, &params) == -1))
-		r = -1;
-	if (r == -1)
-		(void)err_set(s->e, ERR_DATA, "RCPT parameters too long");
-	else if ((r = smtp_wire(s, rc->addr, &to)) == 0)
-		r = smtp_cmd(s, 0, "RCPT TO:<%s>%s", to, buf_str(&params));
-	free(to);
-	buf_free(&params);
+	buf_init(&line, SMTP_CMD_MAX);
+	r = smtp_rcpt_line(m, rc, s->info.caps, &line, s->e);
+	if (r == 0)
+		r = smtp_cmd(s, 0, "%s", buf_str(&line));
+	buf_free(&line);
 	return r;
 }
 
@@ -351,14 +369,12 @@ smtp_fail_rcpts(struct smtp_session *s)
 	s->txn_failed = true;
 	if (temp)
 		(void)err_set_temp(s->e, ERR_TEMP,
-		    "no recipient accepted; "
-		    "<%s>: %s",
-		    first->addr, first->text);
+		    "no recipient accepted; <%s>: %s", first->addr,
+		    first->text);
 	else
 		(void)err_set(s->e, ERR_NOUSER,
-		    "every recipient refused; "
-		    "<%s>: %s",
-		    first->addr, first->text);
+		    "every recipient refused; <%s>: %s", first->addr,
+		    first->text);
 	s->e->smtp_code = first->code;
 	(void)strlcpy(s->e->esc, first->esc, sizeof(s->e->esc));
 }
@@ -507,36 +523,11 @@ smtp_body_stream(struct smtp_session *s, bool stuff)
 		r = -2;
 	if (r == -2)
 		(void)err_set(s->e, ERR_SOFTWARE,
-		    "the message is not "
-		    "canonical (bare CR, LF or NUL near byte %jd); not sent",
+		    "the message is not canonical (bare CR, LF or NUL near byte %jd); not sent",
 		    (intmax_t)st.off);
 	if (r != 0)
 		s->broken = true;
 	return r == 0 ? 0 : -1;
-}
-
-/* Any body or BDAT chunk whose reply is still due? */
-bool
-smtp_body_due(const struct smtp_session *s)
-{
-	enum smtp_state st;
-	size_t i;
-
-	for (i = 0; i < s->ndue; i++) {
-		st = s->due[(s->due_head + i) % SMTP_PIPE_MAX];
-		if (st == SMTP_ST_BODY || st == SMTP_ST_BDAT)
-			return true;
-	}
-	return false;
-}
-
-/* The session's last message: QUIT goes in the same write. */
-static int
-smtp_quit_pipelined(struct smtp_session *s)
-{
-	if (!s->last || !(s->info.caps & SMTP_CAP_PIPELINING))
-		return 0;
-	return smtp_enter(s, SMTP_ST_QUIT);
 }
 
 static void

@@ -38,30 +38,22 @@ smtp_tls_note(struct smtp_session *s)
 	smtp_note(s, "TLS %s, %s, verified by %s%s", ti.version, ti.cipher,
 	    ti.verify, ti.resumed ? ", session resumed" : "");
 	smtp_note(s,
-	    "certificate: subject %s; issuer %s; expires %s; "
-	    "SHA-256 %s",
+	    "certificate: subject %s; issuer %s; expires %s; SHA-256 %s",
 	    ti.subject, ti.issuer, ti.not_after, ti.sha256);
 }
 
 /*
- * The session cache of this account: $XDG_STATE_HOME/postern/tls, and
- * the identity a cached session must have been verified under (every
- * setting that changes what is sent or checked). Without a state
- * directory there is no cache, which only costs time.
+ * The session cache the caller named (tls_session_dir), and the
+ * identity a cached session must have been verified under (every
+ * setting that changes what is sent or checked). Without a directory
+ * there is no cache, which only costs time.
  */
 static int
-smtp_tls_cache(struct smtp_session *s, struct tls_params *tp, char **dir,
-    struct buf *id)
+smtp_tls_cache(struct smtp_session *s, struct tls_params *tp, struct buf *id)
 {
 	const struct smtp_params *p = s->p;
-	char *state;
 
-	if (!p->tls_session_cache || p->account == NULL)
-		return 0;
-	if ((state = util_xdg_state_home()) != NULL)
-		*dir = util_path_join(state, "postern/tls");
-	free(state);
-	if (*dir == NULL)
+	if (p->tls_session_dir == NULL || p->account == NULL)
 		return 0;
 	if (buf_printf(id,
 	        "account %s\nhost %s\nport %s\nmode %d\nuser %s\n"
@@ -75,7 +67,7 @@ smtp_tls_cache(struct smtp_session *s, struct tls_params *tp, char **dir,
 	        tp->key_file ? tp->key_file : "",
 	        tp->priorities ? tp->priorities : "", !tp->no_certcheck) == -1)
 		return err_set(s->e, ERR_SOFTWARE, "out of memory");
-	tp->session_dir = *dir;
+	tp->session_dir = p->tls_session_dir;
 	tp->session_id = buf_str(id);
 	return 0;
 }
@@ -86,7 +78,6 @@ smtp_tls_start(struct smtp_session *s)
 	struct tls_params tp;
 	const struct smtp_params *p = s->p;
 	struct buf id;
-	char *dir = NULL;
 	int r = -1;
 
 	memset(&tp, 0, sizeof(tp));
@@ -98,17 +89,18 @@ smtp_tls_start(struct smtp_session *s)
 	tp.key_file = p->tls_key_file;
 	tp.priorities = p->tls_priorities;
 	tp.no_certcheck = p->tls_no_certcheck;
-	if (smtp_tls_cache(s, &tp, &dir, &id) == -1)
+	if (smtp_tls_cache(s, &tp, &id) == -1)
 		goto out;
 	if (net_starttls(s->conn, &tp, s->e) == -1) {
 		s->broken = true;
 		goto out;
 	}
 	s->tls_done = true;
+	if (p->tls_up != NULL)
+		*p->tls_up = true;
 	smtp_tls_note(s);
 	r = 0;
 out:
-	free(dir);
 	buf_free(&id);
 	return r;
 }

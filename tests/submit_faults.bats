@@ -340,11 +340,10 @@ client_after() {
 	[ -z "$(ls "$FAULT_DIR" | grep '^msg-')" ]
 }
 
-@test "bytes injected after the STARTTLS 220: 76, no AUTH, no mail" {
+@test "bytes injected after the STARTTLS 220: TLS refused (held), no AUTH, no mail" {
 	scenario <<<'{"replies": {"starttls": {"inject": "250-AUTH PLAIN\r\n250 8BITMIME\r\n"}}}'
 	send -i bob@example.test
-	[ "$status" -eq 76 ]
-	one_reason
+	assert_tls_refused
 	[[ "$stderr" == *"STARTTLS"* ]]
 	transcript
 	no_auth_no_mail
@@ -363,11 +362,10 @@ client_after() {
 	no_auth_no_mail
 }
 
-@test "a broken TLS handshake: 76; a connection closed after 220 STARTTLS: temporary" {
+@test "a broken TLS handshake: TLS refused (held); a connection closed after 220 STARTTLS: temporary" {
 	scenario <<<'{"replies": {"starttls": {"tls": "garbage"}}}'
 	send -i bob@example.test
-	[ "$status" -eq 76 ]
-	one_reason
+	assert_tls_refused
 	transcript
 	no_auth_no_mail
 	fault_stop
@@ -387,12 +385,10 @@ client_after() {
 	lacks '^C: (MAIL|RCPT|DATA)'
 }
 
-@test "a tls_fingerprint that does not match: 77, no AUTH, no mail" {
+@test "a tls_fingerprint that does not match: TLS refused (held), no AUTH, no mail" {
 	scenario tls_fingerprint "$(printf '00:%.0s' $(seq 31))00" <<<'{}'
 	send -i bob@example.test
-	[ "$status" -eq 77 ]
-	one_reason
-	[[ "$stderr" == *"fingerprint does not match"* ]]
+	assert_tls_refused "TLS certificate refused: its fingerprint does not match tls_fingerprint"
 	transcript
 	no_auth_no_mail
 }

@@ -30,6 +30,12 @@
 #                           queued (exit 0, "postern: queued ID: ...") and
 #                           TEXT is in $stderr. The one place that knows
 #                           how a temporary failure looks to the caller.
+#   assert_tls_refused [TEXT] TLS was refused before anything was sent (a
+#                           man in the middle may be the cause): exit 0,
+#                           "postern: WARNING: TLS refused: TEXT; nothing
+#                           was sent without TLS", then "postern: queued
+#                           ID; account NAME is held until TLS works ...",
+#                           and the entry holds "held: TEXT"
 
 LOG_FILE_NAME=postern.log
 
@@ -141,6 +147,30 @@ assert_tempfail() {
 	}
 	[ $# -eq 0 ] || [[ "$stderr" == *"$1"* ]] || {
 		echo "stderr lacks '$1': $stderr"
+		return 1
+	}
+}
+
+assert_tls_refused() {
+	local warn
+	[ "$status" -eq 0 ] || {
+		echo "want exit 0 (queued, account held), got $status: $stderr"
+		return 1
+	}
+	warn=$(printf '%s\n' "$stderr" | grep '^postern: WARNING: TLS refused: ') || {
+		echo "no 'WARNING: TLS refused' line: $stderr"
+		return 1
+	}
+	[ $# -eq 0 ] || [ "$warn" = "postern: WARNING: TLS refused: $1; nothing was sent without TLS" ] || {
+		echo "want reason '$1', got: $warn"
+		return 1
+	}
+	printf '%s\n' "$stderr" | grep -Eq '^postern: queued [0-9a-f]{16}; account [^ ]+ is held until TLS works' || {
+		echo "no 'queued ID; account ... held' line: $stderr"
+		return 1
+	}
+	[ $# -eq 0 ] || grep -Fqx "held: $1" "$XDG_STATE_HOME"/postern/queue/new/*.env || {
+		echo "no entry held with '$1'"
 		return 1
 	}
 }

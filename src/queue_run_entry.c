@@ -1,5 +1,5 @@
 /*
- * queue_attempt.c: one locked entry in a queue run (see queue_run.h and
+ * queue_run_entry.c: one locked entry in a queue run (see queue_run.h and
  * queue_run_int.h): expire it (failed/ and a bounce notice), hold it,
  * defer it with backoff, or send the recipients still to do over the
  * run's session and record each one's outcome in the envelope; refused
@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attempt.h"
 #include "bounce.h"
 #include "deliver.h"
 #include "queue.h"
@@ -38,7 +39,8 @@ qrun_note(const struct qrun *r, const char *fmt, ...)
 static bool
 qrun_expired(const struct qrun *r, const struct queue_env *env)
 {
-	unsigned life = r->acct ? r->acct->queue_lifetime : 5 * 86400;
+	unsigned life =
+	    r->acct ? r->acct->queue_lifetime : QUEUE_LIFETIME_DEFAULT;
 
 	return env->created + (int64_t)life <= (int64_t)r->now;
 }
@@ -65,8 +67,8 @@ qrun_save(const struct qrun *r, struct queue_entry *q)
 static void
 qrun_defer(struct qrun *r, struct queue_entry *q, const char *why)
 {
-	unsigned min = r->acct ? r->acct->retry_min : 60;
-	unsigned max = r->acct ? r->acct->retry_max : 3600;
+	unsigned min = r->acct ? r->acct->retry_min : QUEUE_RETRY_MIN_DEFAULT;
+	unsigned max = r->acct ? r->acct->retry_max : QUEUE_RETRY_MAX_DEFAULT;
 
 	q->env.attempts++;
 	q->env.next_attempt = (int64_t)r->now +
@@ -199,65 +201,20 @@ qrun_expire(struct qrun *r, struct queue_entry *q)
 	qrun_finish(r, q);
 }
 
-/* The recipients still to do as an engine mail; map[k] = env index. */
-static int
-qrun_mail(const struct queue_entry *q, struct smtp_mail *m, size_t **map)
-{
-	const struct queue_env *env = &q->env;
-	size_t i, n = 0;
-
-	memset(m, 0, sizeof(*m));
-	m->rcpts = calloc(env->nrcpts, sizeof(*m->rcpts));
-	*map = calloc(env->nrcpts, sizeof(**map));
-	if (m->rcpts == NULL || *map == NULL)
-		return -1;
-	for (i = 0; i < env->nrcpts; i++)
-		if (env->rcpts[i].state == QUEUE_RCPT_PENDING ||
-		    env->rcpts[i].state == QUEUE_RCPT_DEFERRED) {
-			(*map)[n] = i;
-			m->rcpts[n++].addr = env->rcpts[i].addr;
-		}
-	m->nrcpts = n;
-	m->from = env->sender;
-	m->fd = q->fd;
-	m->size = (off_t)env->size;
-	m->has_8bit = env->has_8bit;
-	m->needs_smtputf8 = env->smtputf8;
-	m->dsn_notify = env->dsn_notify;
-	m->dsn_ret = env->dsn_ret;
-	m->dsn_envid = env->envid;
-	return 0;
-}
-
-/* The attempt's per-recipient results into the envelope. */
+/* The attempt's outcome: bounce the refused, finish or defer. */
 static void
-qrun_apply(struct qrun *r, struct queue_entry *q, const struct smtp_mail *m,
-    const size_t *map, const struct err *e)
+qrun_outcome(struct qrun *r, struct queue_entry *q, const struct attempt *at,
+    const struct err *e)
 {
-	bool whole = !e->temporary && e->cls != ERR_NONE && m->naccepted == 0;
-	struct bounce_rcpt *br = calloc(m->nrcpts, sizeof(*br));
+	struct bounce_rcpt *br =
+	    calloc(at->nrefused ? at->nrefused : 1, sizeof(*br));
 	size_t k, n = 0;
 
-	for (k = 0; k < m->nrcpts; k++) {
-		struct queue_rcpt *rc = &q->env.rcpts[map[k]];
-		const struct smtp_rcpt *mr = &m->rcpts[k];
-		const char *text = mr->text[0] &&
-		        (mr->status == SMTP_RCPT_TEMPFAIL ||
-		            mr->status == SMTP_RCPT_PERMFAIL)
-		    ? mr->text
-		    : NULL;
+	for (k = 0; br != NULL && k < at->nrefused; k++) {
+		const struct queue_rcpt *rc = &q->env.rcpts[at->refused[k]];
 
-		rc->state = mr->status == SMTP_RCPT_OK ? QUEUE_RCPT_SENT
-		    : mr->status == SMTP_RCPT_PERMFAIL || whole
-		    ? QUEUE_RCPT_REFUSED
-		    : QUEUE_RCPT_DEFERRED;
-		if (whole && mr->status != SMTP_RCPT_PERMFAIL)
-			text = e->text;
-		(void)queue_env_set(&rc->reply,
-		    rc->state == QUEUE_RCPT_SENT ? NULL : text);
-		if (rc->state == QUEUE_RCPT_REFUSED && br != NULL)
-			br[n++] = (struct bounce_rcpt){ rc->addr,
-				rc->reply ? rc->reply : e->text };
+		br[n++] = (struct bounce_rcpt){ rc->addr,
+			rc->reply ? rc->reply : e->text };
 	}
 	(void)queue_env_set(&q->env.held, NULL);
 	qrun_bounce(r, q, br, n, NULL);
@@ -270,10 +227,9 @@ qrun_apply(struct qrun *r, struct queue_entry *q, const struct smtp_mail *m,
 
 /* The session could not be opened: hold the account, or defer. */
 static void
-qrun_open_failed(struct qrun *r, struct queue_entry *q,
-    const struct smtp_mail *m, const struct err *e)
+qrun_open_failed(struct qrun *r, struct queue_entry *q, const struct err *e)
 {
-	deliver_log_unsent(r->acct, q->env.id, m, e);
+	attempt_log_unsent(r->acct, q->env.id, &q->env, q->fd, e);
 	if (e->temporary && !r->ds->secret_failed) {
 		(void)strlcpy(r->down, e->text, sizeof(r->down));
 		qrun_defer(r, q, e->text);
@@ -299,8 +255,7 @@ qrun_mark_sending(struct qrun *r, struct queue_entry *q)
 
 	if (q->env.sending != 0) {
 		qrun_note(r,
-		    "%s: possible duplicate: an attempt %llds ago may have "
-		    "reached the server; sending it again",
+		    "%s: possible duplicate: an attempt %llds ago may have reached the server; sending it again",
 		    q->env.id, (long long)(r->now - q->env.sending));
 		r->ds->possible_duplicate = true;
 	}
@@ -316,39 +271,30 @@ qrun_mark_sending(struct qrun *r, struct queue_entry *q)
 static void
 qrun_send(struct qrun *r, struct queue_entry *q)
 {
-	struct smtp_mail m;
-	size_t *map = NULL;
+	struct attempt at;
 	struct err e;
 
 	err_clear(&e);
-	if (qrun_mail(q, &m, &map) == -1) {
-		qrun_note(r, "%s: out of memory", q->env.id);
-		goto out;
-	}
 	if (!r->open && deliver_open(r->ds, r->acct, r->o->trace, &e)) {
-		qrun_open_failed(r, q, &m, &e);
-		goto out;
+		qrun_open_failed(r, q, &e);
+		return;
 	}
 	r->open = true;
 	if (qrun_mark_sending(r, q) == -1) {
 		r->st->deferred++;
-		goto out;
+		return;
 	}
-	if (deliver_send(r->ds, q->env.id, &m, &e) == 0)
+	if (attempt_send(r->ds, q->env.id, &q->env, q->fd, &at, &e) == 0)
 		qrun_note(r, "%s: delivered to %zu recipient%s", q->env.id,
-		    m.naccepted, m.naccepted == 1 ? "" : "s");
+		    at.naccepted, at.naccepted == 1 ? "" : "s");
 	else
 		qrun_note(r, "%s: %s", q->env.id, e.text);
-	if (!m.unsure) /* the outcome is known: no longer a duplicate risk */
-		q->env.sending = 0;
-	qrun_apply(r, q, &m, map, &e);
+	qrun_outcome(r, q, &at, &e);
+	attempt_free(&at);
 	if (!deliver_usable(r->ds)) {
 		deliver_close(r->ds);
 		r->open = false;
 	}
-out:
-	free(m.rcpts);
-	free(map);
 }
 
 void

@@ -1,0 +1,111 @@
+/*
+ * deliver_log.c: the log line of a delivery attempt and of an account
+ * on hold (see deliver_log.h), to syslog and the account's logfile.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "deliver_log.h"
+#include "log.h"
+#include "util.h"
+
+static const char *
+deliver_rcpt_status(enum smtp_rcpt_status st)
+{
+	switch (st) {
+	case SMTP_RCPT_OK:
+		return "sent";
+	case SMTP_RCPT_TEMPFAIL:
+		return "deferred";
+	case SMTP_RCPT_PERMFAIL:
+		return "refused";
+	case SMTP_RCPT_PENDING:
+		break;
+	}
+	return "not-sent";
+}
+
+static const int deliver_facility[] = { 0, LOG_USER, LOG_USER, LOG_MAIL,
+	LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3, LOG_LOCAL4, LOG_LOCAL5,
+	LOG_LOCAL6, LOG_LOCAL7 };
+
+/* The record's line to syslog (facility fac) and the logfile. */
+static void
+deliver_log_write(const struct account *a, const struct log_record *rec,
+    bool failed)
+{
+	struct buf line;
+	struct err ignored;
+
+	buf_init(&line, LOG_LINE_MAX);
+	if (a->syslog > 0 && a->syslog < (int)ARRAY_SIZE(deliver_facility) &&
+	    log_format(rec, NULL, 0, &line) == 0)
+		log_syslog(buf_str(&line), deliver_facility[a->syslog], failed);
+	buf_reset(&line);
+	if (a->logfile != NULL &&
+	    log_format(rec,
+	        a->logfile_time_format ? a->logfile_time_format : LOG_TIME_ISO,
+	        time(NULL), &line) == 0)
+		(void)log_append_file(a->logfile, buf_str(&line), &ignored);
+	buf_free(&line);
+}
+
+void
+deliver_log(const struct account *a, const char *id, const struct smtp_mail *m,
+    const struct deliver_log_session *ls, const struct err *e, uint64_t ms)
+{
+	struct log_rcpt *lr = calloc(m->nrcpts ? m->nrcpts : 1, sizeof(*lr));
+	struct log_record rec;
+	size_t i;
+
+	if (lr == NULL)
+		return;
+	for (i = 0; i < m->nrcpts; i++) {
+		const struct smtp_rcpt *r = &m->rcpts[i];
+
+		lr[i].addr = r->addr;
+		lr[i].status = deliver_rcpt_status(r->status);
+		lr[i].reply =
+		    r->status == SMTP_RCPT_OK || !r->text[0] ? NULL : r->text;
+	}
+	rec = (struct log_record){ .id = id,
+		.account = a->name,
+		.host = a->host,
+		.port = a->port,
+		.tls = ls->tls && ls->tls[0] ? ls->tls : NULL,
+		.auth = ls->auth && ls->auth[0] ? ls->auth : NULL,
+		.from = m->from,
+		.rcpts = lr,
+		.nrcpts = m->nrcpts,
+		.size = (uint64_t)m->size,
+		.reply = e->cls == ERR_NONE ? m->reply : e->text,
+		.duration_ms = ms,
+		.possible_duplicate = ls->possible_duplicate,
+		.exit_code = err_exit_code(e->cls) };
+	deliver_log_write(a, &rec, e->cls != ERR_NONE);
+	free(lr);
+}
+
+void
+deliver_log_held(const struct account *a, const char *name, const char *reason,
+    size_t entries)
+{
+	int fac = a ? a->syslog : 3; /* not configured: LOG_MAIL */
+	struct buf line;
+	struct err ignored;
+
+	buf_init(&line, LOG_LINE_MAX);
+	if (fac > 0 && fac < (int)ARRAY_SIZE(deliver_facility) &&
+	    log_format_held(name, reason, entries, NULL, 0, &line) == 0)
+		log_syslog(buf_str(&line), deliver_facility[fac], 1);
+	buf_reset(&line);
+	if (a != NULL && a->logfile != NULL &&
+	    log_format_held(name, reason, entries,
+	        a->logfile_time_format ? a->logfile_time_format : LOG_TIME_ISO,
+	        time(NULL), &line) == 0)
+		(void)log_append_file(a->logfile, buf_str(&line), &ignored);
+	buf_free(&line);
+}
