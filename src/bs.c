@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,7 +110,7 @@ bs_real_spool(void *arg, int *fd, struct err *e)
 	}
 	if (util_mkdirs(dir, e) == -1)
 		goto out;
-	if ((*fd = mkstemp(path)) == -1) {
+	if ((*fd = mkostemp(path, O_CLOEXEC)) == -1) {
 		err_set_temp(e, ERR_CANTCREAT, "cannot create a file in %s: %s",
 		    dir, strerror(errno));
 		goto out;

@@ -110,8 +110,9 @@ int bs_parse_mail_params(const char *params, size_t len,
  * code and enhanced code when it gave one (421 becomes 451: a 421 would
  * tell our client that we are closing; codes that cannot answer DATA
  * become 451/554), else 451 4.x.x (temporary) or 554 5.x.x by class;
- * then e->text with control bytes replaced. One line, no CRLF, at most
- * cap - 1 bytes (cap <= BS_REPLY_MAX - 2 keeps it within RFC 5321).
+ * then e->text, line breaks and tabs as spaces, other control bytes as
+ * \xHH (vis.h). One line, no CRLF, at most cap - 1 bytes
+ * (cap <= BS_REPLY_MAX - 2 keeps it within RFC 5321).
  */
 void bs_reply_for_err(const struct err *e, char *out, size_t cap);
 
@@ -151,6 +152,7 @@ struct bs_session {
 	const struct smtp_trace *trace; /* may be NULL */
 	char host[256];                 /* our name in 220/250 */
 	size_t ncommands;
+	bool prev_crlf; /* the previous line ended with CRLF */
 	/* the transaction */
 	bool in_txn; /* ops->mail succeeded; ops->end is owed */
 	char **rcpts;
@@ -183,11 +185,13 @@ size_t bs_line_cap(const struct bs_session *);
 /*
  * One input line, without its line end (CRLF or bare LF), NUL bytes
  * allowed. too_long says the line went over bs_line_cap (line is then
- * ignored). Replies, CRLF-terminated, are appended to out. -1 only when
- * out cannot grow (ERR_SOFTWARE); protocol errors are replies.
+ * ignored); crlf says it ended with CRLF rather than a bare LF (the data
+ * ends only on CRLF "." CRLF). Replies, CRLF-terminated, are appended to
+ * out. -1 only when out cannot grow (ERR_SOFTWARE); protocol errors are
+ * replies.
  */
 int bs_line(struct bs_session *, const char *line, size_t len, bool too_long,
-    struct buf *out, struct err *);
+    bool crlf, struct buf *out, struct err *);
 
 /* QUIT was answered or we closed: read nothing more. */
 bool bs_done(const struct bs_session *);

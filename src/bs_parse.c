@@ -15,6 +15,7 @@
 
 #include "bs.h"
 #include "util.h"
+#include "vis.h"
 
 static const struct {
 	const char *name;
@@ -165,8 +166,8 @@ bs_mail_param(const char *kw, size_t n, struct bs_mail_params *out,
 		}
 		*why = "BODY=: only 7BIT and 8BITMIME are implemented";
 	} else
-		*why = "unrecognised MAIL parameter (SIZE and BODY are "
-		       "implemented)";
+		*why =
+		    "unrecognised MAIL parameter (SIZE and BODY are implemented)";
 	out->unknown = true;
 	return -1;
 }
@@ -230,17 +231,17 @@ bs_code_for(const struct err *e)
 void
 bs_reply_for_err(const struct err *e, char *out, size_t cap)
 {
+	char line[ERR_TEXT_MAX + 32]; /* code, esc, the text */
 	int code = bs_code_for(e);
 	const char *esc = e->esc;
 	size_t i;
 
 	if (esc[0] != (char)('0' + code / 100) || esc[1] != '.')
 		esc = bs_esc_for(e->cls, code < 500);
-	(void)snprintf(out, cap, "%d %s %s", code, esc,
+	(void)snprintf(line, sizeof(line), "%d %s %s", code, esc,
 	    e->text[0] ? e->text : err_class_name(e->cls));
-	for (i = 0; out[i] != '\0'; i++)
-		if (out[i] == '\n' || out[i] == '\t')
-			out[i] = ' '; /* several collected config errors */
-		else if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
-			out[i] = '?';
+	for (i = 0; line[i] != '\0'; i++)
+		if (line[i] == '\n' || line[i] == '\t')
+			line[i] = ' '; /* several collected config errors */
+	(void)vis_str(out, cap, line, strlen(line), ""); /* other controls */
 }

@@ -14,6 +14,11 @@
  * replaced by CRLF and one leading dot removed, and go to the message
  * file through a 64 KiB buffer; an over-long line or an oversized
  * message is not written, and refused at the end of data.
+ *
+ * The data ends only on CRLF "." CRLF: a "." line ended by a bare LF, or
+ * after a line ended by a bare LF, is message text (kept as one dot), as
+ * with Postfix's smtpd_forbid_bare_newline = normalize. So "\n.\n" can
+ * never end a message early and smuggle what follows in as commands.
  */
 #include "config.h"
 
@@ -225,12 +230,10 @@ bs_cmd_simple(struct bs_session *s, const struct bs_cmd *c, struct buf *out)
 		return bs_reply(s, out, "221 2.0.0 Bye");
 	case BS_CMD_VRFY:
 		return bs_reply(s, out,
-		    "252 2.5.2 Cannot VRFY; send the message and postern "
-		    "will try");
+		    "252 2.5.2 Cannot VRFY; send the message and postern will try");
 	case BS_CMD_HELP:
 		return bs_reply(s, out,
-		    "214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET "
-		    "NOOP QUIT VRFY HELP");
+		    "214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP");
 	case BS_CMD_EXPN:
 	case BS_CMD_NOTIMPL:
 		return bs_reply(s, out,
@@ -324,15 +327,13 @@ bs_data_end(struct bs_session *s, struct buf *out)
 		(void)err_set(&e, ERR_DATA, "a line is over %d octets",
 		    BS_TEXT_LINE_MAX);
 		r = bs_reply(s, out,
-		    "500 5.5.2 Error: line too long (the "
-		    "limit is %d octets); message refused",
+		    "500 5.5.2 Error: line too long (the limit is %d octets); message refused",
 		    BS_TEXT_LINE_MAX);
 	} else if (s->data_too_big) {
 		(void)err_set(&e, ERR_DATA, "message over %ju bytes",
 		    (uintmax_t)BS_SIZE_MAX);
 		r = bs_reply(s, out,
-		    "552 5.3.4 Message size exceeds the "
-		    "limit of %ju bytes",
+		    "552 5.3.4 Message size exceeds the limit of %ju bytes",
 		    (uintmax_t)BS_SIZE_MAX);
 	} else if (s->data_failed) {
 		e = s->data_err;
@@ -354,13 +355,13 @@ bs_data_end(struct bs_session *s, struct buf *out)
 
 static int
 bs_data_line(struct bs_session *s, const char *line, size_t len, bool too_long,
-    struct buf *out)
+    bool crlf, struct buf *out)
 {
-	if (!too_long && len == 1 && line[0] == '.')
+	if (len == 1 && line[0] == '.' && crlf && s->prev_crlf)
 		return bs_data_end(s, out);
 	if (too_long)
 		s->data_too_long = true;
-	if (len > 0 && line[0] == '.')
+	if (len > 1 && line[0] == '.')
 		line++, len--;
 	s->datasize += len + 2;
 	if (s->datasize > BS_SIZE_MAX)
@@ -377,14 +378,15 @@ bs_data_line(struct bs_session *s, const char *line, size_t len, bool too_long,
 
 int
 bs_line(struct bs_session *s, const char *line, size_t len, bool too_long,
-    struct buf *out, struct err *e)
+    bool crlf, struct buf *out, struct err *e)
 {
 	int r = 0;
 
 	if (s->state == BS_ST_DATA)
-		r = bs_data_line(s, line, len, too_long, out);
+		r = bs_data_line(s, line, len, too_long, crlf, out);
 	else if (s->state != BS_ST_DONE)
 		r = bs_command(s, line, len, too_long, out);
+	s->prev_crlf = crlf;
 	return r == 0 ? 0 : err_set(e, ERR_SOFTWARE, "out of memory");
 }
 
@@ -415,6 +417,7 @@ bs_session_init(struct bs_session *s, const char *host,
 	s->ops = ops;
 	s->trace = trace;
 	s->fd = -1;
+	s->prev_crlf = true; /* the greeting: nothing precedes it */
 	buf_init(&s->data, BS_DATA_CHUNK + BS_TEXT_LINE_MAX);
 	err_clear(&s->last);
 	err_clear(&s->data_err);
@@ -462,7 +465,7 @@ bs_serve_lines(struct bs_session *s, struct bs_in *in, int out_fd,
 {
 	size_t pos = 0, n, cap;
 	const char *nl;
-	bool too_long;
+	bool too_long, crlf;
 
 	while (!bs_done(s)) {
 		cap = bs_line_cap(s);
@@ -473,11 +476,12 @@ bs_serve_lines(struct bs_session *s, struct bs_in *in, int out_fd,
 			break;
 		}
 		n = (size_t)(nl - (in->data + pos));
-		if (n > 0 && in->data[pos + n - 1] == '\r')
-			n--;
+		crlf = n > 0 && in->data[pos + n - 1] == '\r';
+		n -= crlf;
 		too_long = in->discard || n + 2 > cap; /* as if CRLF */
 		in->discard = false;
-		if (bs_line(s, in->data + pos, n, too_long, out, e) == -1 ||
+		if (bs_line(s, in->data + pos, n, too_long, crlf, out, e) ==
+		        -1 ||
 		    (out->len > BS_OUT_FLUSH && bs_flush(out_fd, out, e) == -1))
 			return -1;
 		pos = (size_t)(nl - in->data) + 1;

@@ -24,22 +24,26 @@
 #include "doctor_int.h"
 #include "net.h"
 #include "util.h"
+#include "vis.h"
 
 void
 doctor_emit(struct doctor_ctx *c, enum doctor_verdict v, const char *topic,
     const char *fix, const char *fmt, ...)
 {
 	struct doctor_check chk;
+	char text[sizeof(chk.text)];
 	va_list ap;
 
 	memset(&chk, 0, sizeof(chk));
 	chk.verdict = v;
 	(void)strlcpy(chk.topic, topic, sizeof(chk.topic));
 	va_start(ap, fmt);
-	(void)vsnprintf(chk.text, sizeof(chk.text), fmt, ap);
+	(void)vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	/* a greeting, an extension, a reply: shown as text (vis.h) */
+	(void)vis_str(chk.text, sizeof(chk.text), text, strlen(text), "\n");
 	if (fix != NULL)
-		(void)strlcpy(chk.fix, fix, sizeof(chk.fix));
+		(void)vis_str(chk.fix, sizeof(chk.fix), fix, strlen(fix), "\n");
 	c->sum->n[v]++;
 	if (c->o->line != NULL)
 		c->o->line(c->o->arg, &chk);
@@ -164,8 +168,7 @@ doctor_check_file(struct doctor_ctx *c)
 	if ((st.st_mode & 077) != 0 && st.st_uid != 0) {
 		(void)snprintf(fix, sizeof(fix), "chmod 600 %s", c->path);
 		doctor_emit(c, DOCTOR_WARN, "config", fix,
-		    "%s (mode %04o): group or others may read it; it must "
-		    "not be before it holds a password",
+		    "%s (mode %04o): group or others may read it; it must not be before it holds a password",
 		    c->path, (unsigned)(st.st_mode & 07777));
 	} else
 		doctor_emit(c, DOCTOR_OK, "config", NULL,
@@ -195,8 +198,7 @@ doctor_settings(struct doctor_ctx *c)
 	const char *mech = conf_auth_mechanism(a->auth);
 
 	doctor_emit(c, DOCTOR_INFO, "settings", NULL,
-	    "host %s, port %u (%s), auth %s, user %s, from %s, password "
-	    "from %s",
+	    "host %s, port %u (%s), auth %s, user %s, from %s, password from %s",
 	    a->host ? a->host : "(none)", a->port,
 	    doctor_mode_name(deliver_tls_mode(a)),
 	    a->auth == CONF_AUTH_OFF ? "off"
@@ -209,8 +211,7 @@ doctor_settings(struct doctor_ctx *c)
 	                          : "~/.netrc or a prompt");
 	if (!a->tls)
 		doctor_emit(c, DOCTOR_WARN, "settings", "tls on",
-		    "tls off: the password and the mail cross the network "
-		    "unencrypted");
+		    "tls off: the password and the mail cross the network unencrypted");
 	if (a->auth != CONF_AUTH_OFF && a->user == NULL)
 		doctor_emit(c, DOCTOR_PROBLEM, "settings",
 		    "user YOUR-LOGIN (usually your full address)",
@@ -246,8 +247,7 @@ doctor_check_config(struct doctor_ctx *c)
 	doctor_settings(c);
 	if (c->acct->host == NULL) {
 		doctor_emit(c, DOCTOR_PROBLEM, "settings",
-		    "host SERVER (the submission server your provider names, "
-		    "e.g. smtp.example.org)",
+		    "host SERVER (the submission server your provider names, e.g. smtp.example.org)",
 		    "no host: postern does not know where to submit mail");
 		return -1;
 	}
@@ -300,13 +300,11 @@ doctor_check_port25(struct doctor_ctx *c)
 	        &e) == 0) {
 		doctor_emit(c, uses25 ? DOCTOR_WARN : DOCTOR_OK, "port 25",
 		    uses25 ? "port 587" : NULL,
-		    "%s port %s is reachable%s%s: this network does not block "
-		    "outbound port 25%s",
+		    "%s port %s is reachable%s%s: this network does not block outbound port 25%s",
 		    host, port, greet[0] ? ": " : "", greet,
-		    uses25 ? "; but the account submits on it: port 25 is "
-		             "for server-to-server mail, use the submission "
-		             "port"
-		           : "");
+		    uses25
+		        ? "; but the account submits on it: port 25 is for server-to-server mail, use the submission port"
+		        : "");
 		return;
 	}
 	if ((how = doctor_connect_failure(e.text)) == NULL) {
@@ -315,14 +313,12 @@ doctor_check_port25(struct doctor_ctx *c)
 	}
 	fix = uses25 ? "port 587\ntls_starttls on" : NULL;
 	doctor_emit(c, uses25 ? DOCTOR_PROBLEM : DOCTOR_INFO, "port 25", fix,
-	    "%s port %s is blocked (%s%s): this network (or the server) "
-	    "stops connections to port 25, as providers do against spam "
-	    "(Outbound Port 25 Blocking, OP25B); %s",
+	    "%s port %s is blocked (%s%s): this network (or the server) stops connections to port 25, as providers do against spam (Outbound Port 25 Blocking, OP25B); %s",
 	    host, port, how,
 	    strcmp(how, "timed out") == 0 ? " within the probe timeout" : "",
-	    uses25 ? "the account submits on port 25, so mail cannot go out"
-	           : "not a problem: the account submits on the submission "
-	             "port");
+	    uses25
+	        ? "the account submits on port 25, so mail cannot go out"
+	        : "not a problem: the account submits on the submission port");
 }
 
 /* --- the run ------------------------------------------------------------ */

@@ -88,9 +88,9 @@ doctor_lookup(struct doctor_ctx *c)
 	if (kr == -1)
 		doctor_emit(c, nr == 0 ? DOCTOR_WARN : DOCTOR_PROBLEM,
 		    "keyring",
-		    nr == 0 ? NULL
-		            : "unlock the keyring (log in "
-		              "to the desktop session)",
+		    nr == 0
+		        ? NULL
+		        : "unlock the keyring (log in to the desktop session)",
 		    "%s%s", kerr.text,
 		    nr == 0 ? "" : "; mail is queued until it answers");
 	if (nr == 0) {
@@ -104,8 +104,7 @@ doctor_lookup(struct doctor_ctx *c)
 	if (kr == -1)
 		return;
 	doctor_emit(c, DOCTOR_PROBLEM, "password", fix,
-	    "no stored password for %s at %s (%s~/.netrc); postern would "
-	    "have to ask on a terminal, which cron and scripts do not have",
+	    "no stored password for %s at %s (%s~/.netrc); postern would have to ask on a terminal, which cron and scripts do not have",
 	    c->acct->user, c->acct->host,
 	    c->acct->keyring && keyring_available() ? "keyring, " : "");
 }
@@ -160,26 +159,22 @@ doctor_login_fix(const struct doctor_ctx *c, char *fix, size_t cap)
 	switch (c->src) {
 	case SECRETS_CONFIG:
 		(void)snprintf(fix, cap,
-		    "password YOUR-PASSWORD  (or check "
-		    "user %s)",
+		    "password YOUR-PASSWORD  (or check user %s)",
 		    c->acct->user);
 		break;
 	case SECRETS_EVAL:
 		(void)snprintf(fix, cap,
-		    "passwordeval: check what the command prints (or check "
-		    "user %s)",
+		    "passwordeval: check what the command prints (or check user %s)",
 		    c->acct->user);
 		break;
 	case SECRETS_NETRC:
 		(void)snprintf(fix, cap,
-		    "~/.netrc: machine %s login %s "
-		    "password YOUR-PASSWORD",
+		    "~/.netrc: machine %s login %s password YOUR-PASSWORD",
 		    c->acct->host, c->acct->user);
 		break;
 	default:
 		(void)snprintf(fix, cap,
-		    "postern --store-password %s  (or "
-		    "check user %s)",
+		    "postern --store-password %s  (or check user %s)",
 		    c->acct->name, c->acct->user);
 	}
 }
@@ -202,8 +197,7 @@ doctor_check_login(struct doctor_ctx *c)
 	}
 	if (c->ap == NULL || !c->have_pw) {
 		doctor_emit(c, DOCTOR_INFO, "login", NULL, "not tried: %s",
-		    c->ap == NULL ? "the server did not answer "
-		                    "as configured"
+		    c->ap == NULL ? "the server did not answer as configured"
 		                  : "no password");
 		return;
 	}
@@ -236,14 +230,20 @@ struct doctor_queue {
 };
 
 static void
-doctor_scan_entry(const char *dir, const char *id, struct doctor_queue *q)
+doctor_scan_entry(struct doctor_ctx *c, const char *dir, const char *id,
+    struct doctor_queue *q)
 {
 	struct queue_entry qe;
 	struct err e;
+	int r;
 
 	memset(&qe, 0, sizeof(qe));
 	qe.fd = -1;
-	if (queue_peek(dir, "new", id, &qe, &e) == 0) {
+	r = queue_peek(dir, "new", id, &qe, &e);
+	if (r == -1 && e.cls == ERR_CONFIG) /* not the user's alone */
+		doctor_emit(c, DOCTOR_PROBLEM, "queue", NULL,
+		    "entry %s refused: %s", id, e.text);
+	else if (r == 0) {
 		q->n++;
 		if (q->oldest == 0 || qe.env.created < q->oldest)
 			q->oldest = qe.env.created;
@@ -267,14 +267,12 @@ doctor_queue_report(struct doctor_ctx *c, const char *dir,
 
 	if (q->n == 0)
 		doctor_emit(c, DOCTOR_OK, "queue", NULL, "empty (%s)%s", dir,
-		    q->failed ? "; some messages were given up on: see "
-		                "failed/"
+		    q->failed ? "; some messages were given up on: see failed/"
 		              : "");
 	else
 		doctor_emit(c, age > 86400 ? DOCTOR_WARN : DOCTOR_OK, "queue",
 		    NULL,
-		    "%zu entr%s in %s, the oldest %ld h %ld min old; postern "
-		    "-q sends what is due",
+		    "%zu entr%s in %s, the oldest %ld h %ld min old; postern -q sends what is due",
 		    q->n, q->n == 1 ? "y" : "ies", dir, age / 3600,
 		    age % 3600 / 60);
 	if (q->held > 0)
@@ -295,8 +293,7 @@ doctor_check_queue(struct doctor_ctx *c)
 
 	if (dir == NULL || !c->acct->queue) {
 		doctor_emit(c, DOCTOR_INFO, "queue", NULL,
-		    "off: a temporary failure is reported to the caller "
-		    "(exit 75) instead of queued");
+		    "off: a temporary failure is reported to the caller (exit 75) instead of queued");
 		return;
 	}
 	memset(&q, 0, sizeof(q));
@@ -305,7 +302,7 @@ doctor_check_queue(struct doctor_ctx *c)
 		return;
 	}
 	for (i = 0; i < n; i++)
-		doctor_scan_entry(dir, ids[i], &q);
+		doctor_scan_entry(c, dir, ids[i], &q);
 	queue_ids_free(ids, n);
 	ids = NULL;
 	n = 0;

@@ -9,6 +9,7 @@
 #include <sysexits.h>
 
 #include "err.h"
+#include "vis.h"
 
 static const struct {
 	int code;
@@ -43,12 +44,14 @@ err_vset(struct err *e, enum err_class cls, bool temp, const char *fmt,
 {
 	char text[ERR_TEXT_MAX];
 
-	/* Format first: an argument may point into e->text itself. */
+	/* Format first: an argument may point into e->text itself. The
+	 * text may quote a server: it is shown on a terminal, so control
+	 * bytes become visible (vis.h); "\n" separates collected errors. */
 	(void)vsnprintf(text, sizeof(text), fmt, ap);
 	err_clear(e);
 	e->cls = cls;
 	e->temporary = temp;
-	memcpy(e->text, text, sizeof(text));
+	(void)vis_str(e->text, sizeof(e->text), text, strlen(text), "\n");
 }
 
 int

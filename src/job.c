@@ -2,8 +2,8 @@
  * job.c: the account, the envelope and the spool file for one message
  * (see job.h).
  *
- * The spool file lives in queue_dir/tmp, created 0600 by mkstemp in a
- * 0700 directory, and holds the canonical message: CRLF line ends, no
+ * The spool file lives in queue_dir/tmp, created 0600 and close-on-exec
+ * by mkostemp in a 0700 directory, and holds the canonical message: CRLF line ends, no
  * bare CR or LF, no NUL, header fix-ups applied, long lines re-encoded.
  * It is not fsynced: that happens only when the queue takes the message.
  */
@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,7 @@ job_spool_open(struct job *j, struct err *e)
 	}
 	if (util_mkdirs(dir, e) == -1)
 		goto out;
-	if ((j->fd = mkstemp(j->spool)) == -1) {
+	if ((j->fd = mkostemp(j->spool, O_CLOEXEC)) == -1) {
 		err_set(e, ERR_CANTCREAT,
 		    "cannot create a spool file in %s: %s", dir,
 		    strerror(errno));

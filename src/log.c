@@ -14,12 +14,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "vis.h"
 
 /* True when v must be quoted to stay one unambiguous token. */
 static int
@@ -30,26 +32,25 @@ log_needs_quotes(const char *v)
 	for (; *v != '\0'; v++) {
 		unsigned char c = (unsigned char)*v;
 
-		if (c <= ' ' || c == '"' || c == '\\' || c == '=' || c == 0x7f)
+		if (c <= ' ' || c == '"' || c == '\\' || c == '=' || c >= 0x7f)
 			return 1;
 	}
 	return 0;
 }
 
+/* "v" with '"' and '\\' escaped and the rest made visible (vis.h). */
 static int
 log_add_escaped(struct buf *out, const char *v)
 {
 	int r = buf_add_char(out, '"');
+	size_t n;
 
-	for (; r == 0 && *v != '\0'; v++) {
-		unsigned char c = (unsigned char)*v;
-
-		if (c == '"' || c == '\\')
-			r = buf_printf(out, "\\%c", c);
-		else if (c < ' ' || c == 0x7f)
-			r = buf_printf(out, "\\x%02x", c);
-		else
-			r = buf_add_char(out, (char)c);
+	while (r == 0 && *v != '\0') {
+		n = strcspn(v, "\"\\");
+		r = vis_buf(out, v, n, "");
+		v += n;
+		if (r == 0 && *v != '\0')
+			r = buf_printf(out, "\\%c", *v++);
 	}
 	return r == 0 ? buf_add_char(out, '"') : -1;
 }
@@ -216,4 +217,17 @@ log_now_ms(void)
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+void
+log_stamp(char *out, size_t cap, double t0, double *prev)
+{
+	double now;
+
+	out[0] = '\0';
+	if (t0 < 0)
+		return;
+	now = log_now_ms();
+	(void)snprintf(out, cap, "[%9.3f ms %+9.3f] ", now - t0, now - *prev);
+	*prev = now;
 }

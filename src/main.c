@@ -46,11 +46,11 @@
 #include "submit.h"
 #include "util.h"
 #include "version.h"
+#include "vis.h"
 
 static const char *main_prog = "postern";
 
-/* --trace-timing, -vv: ms at the start (-1: off) and at the last line. */
-static double main_t0 = -1, main_tprev;
+static double main_t0 = -1, main_tprev; /* --trace-timing, -vv (log.h) */
 
 static int
 main_fail(const struct err *e)
@@ -60,14 +60,17 @@ main_fail(const struct err *e)
 	return err_exit_code(e->cls);
 }
 
+/* Each line of b; made visible: --configure's notes quote DNS and servers. */
 static void
 main_lines(const struct buf *b, const char *what)
 {
 	const char *p = buf_str(b), *nl;
+	char shown[4 * 1024 + 1];
 
-	for (; *p != '\0' && (nl = strchr(p, '\n')) != NULL; p = nl + 1)
-		fprintf(stderr, "%s: %s%.*s\n", main_prog, what, (int)(nl - p),
-		    p);
+	for (; *p != '\0' && (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		(void)vis_str(shown, sizeof(shown), p, (size_t)(nl - p), "");
+		fprintf(stderr, "%s: %s%s\n", main_prog, what, shown);
+	}
 }
 
 /* Every collected "path:line: ..." error, then what it means. */
@@ -134,16 +137,13 @@ static void
 main_trace(void *arg, enum smtp_trace_dir dir, const char *line, size_t len)
 {
 	static const char *const mark[] = { "-->", "<--", "---" };
-	double now = main_t0 >= 0 ? log_now_ms() : 0;
+	char shown[4 * SMTP_REPLY_LINE_MAX + 1]; /* "\xHH" per byte */
+	char at[LOG_STAMP_MAX];
 
 	(void)arg;
-	if (main_t0 >= 0) {
-		fprintf(stderr, "%s: [%9.3f ms %+9.3f] %s %.*s\n", main_prog,
-		    now - main_t0, now - main_tprev, mark[dir], (int)len, line);
-		main_tprev = now;
-	} else
-		fprintf(stderr, "%s: %s %.*s\n", main_prog, mark[dir], (int)len,
-		    line);
+	(void)vis_str(shown, sizeof(shown), line, len, "");
+	log_stamp(at, sizeof(at), main_t0, &main_tprev);
+	fprintf(stderr, "%s: %s%s %s\n", main_prog, at, mark[dir], shown);
 }
 
 /* What became of a message that was not delivered to everyone. */
@@ -590,8 +590,7 @@ main(int argc, char **argv)
 		rc = main_fail(&e);
 	} else {
 		main_prog = req.prog;
-		if (req.trace_timing)
-			main_t0 = main_tprev = log_now_ms();
+		main_t0 = main_tprev = req.trace_timing ? log_now_ms() : -1;
 		main_lines(&req.warnings, "warning: ");
 		rc = main_run(&req);
 	}

@@ -74,7 +74,8 @@
 #include "addr.h"
 #include "err.h"
 
-#define MSG_MAX_LINE 998                   /* RFC 5322 2.1.1, without CRLF */
+#define MSG_MAX_LINE 998 /* RFC 5322 2.1.1, without CRLF */
+#define MSG_NAME_MAX 998 /* octets of -F / from_full_name; longer: refused */
 #define MSG_MAX_HEADER_BYTES (1024 * 1024) /* whole header block */
 
 /* msmtp's set_from_header. */
@@ -89,7 +90,8 @@ struct msg_opts {
 	bool dot_ends_input;  /* no -i / -oi: a lone "." ends the input */
 	bool read_recipients; /* -t: collect To/Cc/Bcc (or first Resent-) */
 	const char *envelope_from;  /* the envelope sender, for a new From */
-	const char *from_full_name; /* -F or config; may be NULL; UTF-8 ok */
+	const char *from_full_name; /* -F or config; may be NULL; UTF-8 ok;
+				       at most MSG_NAME_MAX octets */
 	const char *account_from;   /* qualifies an unqualified From */
 	enum msg_set_from set_from_header;
 	bool set_date_header;     /* add Date when missing */

@@ -94,60 +94,6 @@ hdr_split(struct hblock *h)
 	return 0;
 }
 
-/* Display name as a phrase: atoms as they are, else quoted or RFC 2047. */
-static int
-hdr_put_name(struct buf *b, const char *name)
-{
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *p = (const unsigned char *)name;
-	size_t i, n = strlen(name), k, chunk;
-	bool plain = true, ascii = true;
-	int r = 0;
-
-	for (i = 0; i < n; i++) {
-		if (p[i] >= 0x80)
-			ascii = false;
-		else if (!(p[i] == ' ' ||
-		             (p[i] > 32 && p[i] < 127 &&
-		                 strchr("()<>[]:;@\\,.\"", p[i]) == NULL)))
-			plain = false;
-	}
-	if (ascii && plain)
-		return buf_add_str(b, name);
-	if (ascii) {
-		r |= buf_add_char(b, '"');
-		for (i = 0; i < n; i++) {
-			if (p[i] == '"' || p[i] == '\\')
-				r |= buf_add_char(b, '\\');
-			r |= buf_add_char(b, (char)p[i]);
-		}
-		return r | buf_add_char(b, '"');
-	}
-	for (i = 0; i < n; i += chunk) { /* 45 octets: 60 base64 chars */
-		chunk = n - i < 45 ? n - i : 45;
-		/* end on a character boundary, unless it is not UTF-8 */
-		for (k = chunk; k > 1 && i + k < n && (p[i + k] & 0xc0) == 0x80;
-		     k--)
-			;
-		if (k > 1)
-			chunk = k;
-		r |= buf_add_str(b, i > 0 ? "\r\n =?UTF-8?B?" : "=?UTF-8?B?");
-		for (k = 0; k < chunk; k += 3) {
-			unsigned v = (unsigned)p[i + k] << 16 |
-			    (k + 1 < chunk ? (unsigned)p[i + k + 1] << 8 : 0) |
-			    (k + 2 < chunk ? p[i + k + 2] : 0);
-			r |= buf_add_char(b, b64[v >> 18 & 63]);
-			r |= buf_add_char(b, b64[v >> 12 & 63]);
-			r |= buf_add_char(b,
-			    k + 1 < chunk ? b64[v >> 6 & 63] : '=');
-			r |= buf_add_char(b, k + 2 < chunk ? b64[v & 63] : '=');
-		}
-		r |= buf_add_str(b, "?=");
-	}
-	return r;
-}
-
 /* "Name: a, Display <b>, ..." folded before an address past column 72. */
 static char *
 hdr_gen_list(const char *field, const struct addr_list *l)
@@ -164,8 +110,7 @@ hdr_gen_list(const char *field, const struct addr_list *l)
 	for (i = 0; i < l->n; i++) {
 		buf_reset(&one);
 		if (l->v[i].name != NULL &&
-		    (hdr_put_name(&one, l->v[i].name) ||
-		        buf_printf(&one, " <%s>", l->v[i].spec)))
+		    msg_put_name_addr(&one, l->v[i].name, l->v[i].spec) == -1)
 			goto out;
 		if (l->v[i].name == NULL && buf_add_str(&one, l->v[i].spec))
 			goto out;
@@ -289,9 +234,9 @@ hdr_from_line(struct buf *b, const char *name, const char *addr)
 {
 	if (name == NULL || *name == '\0')
 		return buf_printf(b, "From: %s\r\n", addr);
-	if (buf_add_str(b, "From: ") || hdr_put_name(b, name))
+	if (buf_add_str(b, "From: ") || msg_put_name_addr(b, name, addr))
 		return -1;
-	return buf_printf(b, " <%s>\r\n", addr);
+	return buf_add_str(b, "\r\n");
 }
 
 /* An existing From (auto): rewrite a lone unqualified address. */
@@ -508,6 +453,11 @@ hdr_fixups(struct hblock *h)
 	static const char *qual[] = { "To", "Cc", "Resent-To", "Resent-Cc" };
 	size_t i, k;
 
+	if (o->from_full_name != NULL &&
+	    strlen(o->from_full_name) > MSG_NAME_MAX)
+		return err_set(h->err, ERR_DATA,
+		    "the sender's full name (-F or from_full_name) is %zu octets long; the limit is %d",
+		    strlen(o->from_full_name), MSG_NAME_MAX);
 	if (o->read_recipients && hdr_rcpts(h) == -1)
 		return -1;
 	for (i = 0; i < h->n; i++) {

@@ -53,6 +53,15 @@ int msg_out(struct msg *, const void *, size_t, struct err *);
 int msg_out_str(struct msg *, const char *, struct err *);
 int msg_out_flush(struct msg *, struct err *);
 
+/*
+ * A display name as a phrase (msg_name.c): as it is, quoted, or RFC 2047
+ * encoded words folded one per line; control characters become spaces.
+ * msg_put_name_addr adds " <addr>", folded before it past column 78.
+ * 0, or -1 when b is full.
+ */
+int msg_put_name(struct buf *, const char *name);
+int msg_put_name_addr(struct buf *, const char *name, const char *addr);
+
 /* Fix up and emit hdr (CRLF lines) and the separator line. */
 int msg_hdr_emit(struct msg *, struct err *);
 

@@ -6,6 +6,15 @@
  * file in tmp/, fsyncs it, renames it into place and fsyncs the
  * directory. A failed fsync is a failure (the kernel may have dropped
  * the pages), never retried.
+ *
+ * Trust: an entry is sent with the user's account, so the queue must be
+ * the user's alone. The queue directory and its subdirectories are
+ * opened with O_NOFOLLOW and must be directories owned by the user with
+ * no access for group or others; entries are opened with openat() on
+ * that descriptor, O_NOFOLLOW, and must be regular files owned by the
+ * user, mode 0600 or stricter. Anything else is refused with an error
+ * naming the path (ERR_CONFIG): a file another user planted is never
+ * read, let alone sent.
  */
 #include "config.h"
 
@@ -26,6 +35,86 @@
 #include "util.h"
 
 #define QUEUE_PATH_MAX 4096
+#define QUEUE_OPEN_DIR (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+#define QUEUE_OPEN_FILE (O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)
+
+/* The open fd at path is the user's alone: owner, type and mode. */
+static int
+queue_check(int fd, const char *path, bool dir, struct err *e)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return err_set(e, ERR_IO, "cannot stat %s: %s", path,
+		    strerror(errno));
+	if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+		return err_set(e, ERR_CONFIG,
+		    "%s is not a %s; postern will not use it", path,
+		    dir ? "directory" : "regular file");
+	if (st.st_uid != geteuid())
+		return err_set(e, ERR_CONFIG,
+		    "%s is not owned by you (owner uid %u); postern will not use it",
+		    path, (unsigned)st.st_uid);
+	if (st.st_mode & (S_IRWXG | S_IRWXO))
+		return err_set(e, ERR_CONFIG,
+		    "%s may be read or changed by group or others (mode %04o); postern will not use it: chmod %s %s",
+		    path, (unsigned)(st.st_mode & 07777), dir ? "700" : "600",
+		    path);
+	return 0;
+}
+
+/* Why name at dfd did not open (errno is openat's). Always -1. */
+static int
+queue_open_failed(int dfd, const char *name, const char *path, struct err *e)
+{
+	int saved = errno;
+	struct stat st;
+
+	/* O_NOFOLLOW says ELOOP, or ENOTDIR with O_DIRECTORY */
+	if ((saved == ELOOP || saved == ENOTDIR) &&
+	    fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode))
+		return err_set(e, ERR_CONFIG,
+		    "%s is a symbolic link; postern will not follow it", path);
+	return err_set(e,
+	    saved == ENOENT        ? ERR_NOINPUT
+	        : saved == ENOTDIR ? ERR_CONFIG
+	                           : ERR_IO,
+	    "cannot open %s: %s", path, strerror(saved));
+}
+
+/* name at dfd, opened without following a link, and checked. */
+static int
+queue_open_at(int dfd, const char *name, const char *path, bool dir,
+    struct err *e)
+{
+	int fd = openat(dfd, name, dir ? QUEUE_OPEN_DIR : QUEUE_OPEN_FILE);
+
+	if (fd == -1)
+		return queue_open_failed(dfd, name, path, e);
+	if (queue_check(fd, path, dir, e) == -1) {
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* dir/sub, opened and checked (and dir itself): its descriptor, or -1. */
+static int
+queue_open_sub(const char *dir, const char *sub, struct err *e)
+{
+	char p[QUEUE_PATH_MAX];
+	int top, fd;
+
+	if (snprintf(p, sizeof(p), "%s/%s", dir, sub) >= (int)sizeof(p))
+		return err_set(e, ERR_CANTCREAT, "queue path too long: %s",
+		    dir);
+	if ((top = queue_open_at(AT_FDCWD, dir, dir, true, e)) == -1)
+		return -1;
+	fd = queue_open_at(top, sub, p, true, e);
+	(void)close(top);
+	return fd;
+}
 
 static int
 queue_path(char *out, const char *dir, const char *sub, const char *id,
@@ -45,11 +134,15 @@ queue_dir_init(const char *dir, struct err *e)
 	static const char *const subs[] = { "tmp", "new", "failed" };
 	char p[QUEUE_PATH_MAX];
 	size_t i;
+	int fd;
 
-	for (i = 0; i < ARRAY_SIZE(subs); i++)
+	for (i = 0; i < ARRAY_SIZE(subs); i++) {
 		if (queue_path(p, dir, subs[i], "", "", e) == -1 ||
-		    util_mkdirs(p, e) == -1)
+		    util_mkdirs(p, e) == -1 ||
+		    (fd = queue_open_sub(dir, subs[i], e)) == -1)
 			return -1;
+		(void)close(fd);
+	}
 	return 0;
 }
 
@@ -93,11 +186,9 @@ queue_fsync_dir(const char *dir, const char *sub, struct err *e)
 	char p[QUEUE_PATH_MAX];
 	int fd, r;
 
-	if (queue_path(p, dir, sub, "", "", e) == -1)
+	if (queue_path(p, dir, sub, "", "", e) == -1 ||
+	    (fd = queue_open_sub(dir, sub, e)) == -1)
 		return -1;
-	if ((fd = open(p, O_RDONLY | O_DIRECTORY)) == -1)
-		return err_set(e, ERR_IO, "cannot open %s: %s", p,
-		    strerror(errno));
 	r = fsync(fd);
 	(void)close(fd);
 	if (r == -1)
@@ -240,19 +331,20 @@ int
 queue_scan(const char *dir, const char *sub, char ***ids, size_t *n,
     struct err *e)
 {
-	char p[QUEUE_PATH_MAX], **v;
+	char **v;
 	struct dirent *d;
 	DIR *dp;
+	int fd;
 
 	*ids = NULL;
 	*n = 0;
-	if (queue_path(p, dir, sub, "", "", e) == -1)
-		return -1;
-	if ((dp = opendir(p)) == NULL)
-		return errno == ENOENT
-		    ? 0
-		    : err_set(e, ERR_IO, "cannot read %s: %s", p,
-		          strerror(errno));
+	if ((fd = queue_open_sub(dir, sub, e)) == -1)
+		return e->cls == ERR_NOINPUT ? 0 : -1;
+	if ((dp = fdopendir(fd)) == NULL) {
+		(void)close(fd);
+		return err_set(e, ERR_IO, "cannot read %s/%s: %s", dir, sub,
+		    strerror(errno));
+	}
 	while ((d = readdir(dp)) != NULL) {
 		size_t len = strlen(d->d_name);
 
@@ -277,24 +369,63 @@ queue_scan(const char *dir, const char *sub, char ***ids, size_t *n,
 	return 0;
 }
 
+/* dir/sub/ID.EXT, opened without following links and checked. */
+static int
+queue_open_file(const char *dir, const char *sub, const char *id,
+    const char *ext, struct err *e)
+{
+	char p[QUEUE_PATH_MAX], name[QUEUE_ID_LEN + 8];
+	int dfd, fd;
+
+	if (queue_path(p, dir, sub, id, ext, e) == -1 ||
+	    (dfd = queue_open_sub(dir, sub, e)) == -1)
+		return -1;
+	(void)snprintf(name, sizeof(name), "%s%s", id, ext);
+	fd = queue_open_at(dfd, name, p, false, e);
+	(void)close(dfd);
+	return fd;
+}
+
+/* The whole envelope file into b (capped). 0, or -1 + e. */
+static int
+queue_read_env(const char *dir, const char *sub, const char *id, struct buf *b,
+    struct err *e)
+{
+	char chunk[4096];
+	ssize_t n;
+	int fd;
+
+	if ((fd = queue_open_file(dir, sub, id, ".env", e)) == -1) {
+		if (e->cls == ERR_NOINPUT)
+			err_set(e, ERR_NOINPUT, "%s went away", id);
+		return -1;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 || buf_add(b, chunk, (size_t)n) == -1) {
+			err_set(e, ERR_IO, "cannot read the envelope of %s: %s",
+			    id, n == -1 ? strerror(errno) : "too large");
+			(void)close(fd);
+			return -1;
+		}
+	}
+	(void)close(fd);
+	return 0;
+}
+
 /* Read ID.env into the entry and check it against the message file. */
 static int
 queue_load(struct queue_entry *q, const char *id, int msg_fd, struct err *e)
 {
-	char p[QUEUE_PATH_MAX];
 	struct stat st;
 	struct buf b;
 	struct err pe;
 	int r = -1;
 
 	buf_init(&b, QUEUE_ENV_MAX);
-	if (queue_path(p, q->dir, q->sub, id, ".env", e) == -1)
+	if (queue_read_env(q->dir, q->sub, id, &b, e) == -1)
 		goto out;
-	if (conf_read_file(p, &b, e) == -1) {
-		if (access(p, F_OK) == -1 && errno == ENOENT)
-			err_set(e, ERR_NOINPUT, "%s went away", id);
-		goto out;
-	}
 	r = 0;
 	if (queue_env_parse(buf_str(&b), b.len, &q->env, &pe) == -1)
 		(void)snprintf(q->why, sizeof(q->why),
@@ -318,8 +449,6 @@ static int
 queue_open(const char *dir, const char *sub, const char *id,
     struct queue_entry *q, struct err *e)
 {
-	char p[QUEUE_PATH_MAX];
-
 	memset(q, 0, sizeof(*q));
 	q->fd = -1;
 	q->sub = sub;
@@ -327,12 +456,8 @@ queue_open(const char *dir, const char *sub, const char *id,
 		return err_set(e, ERR_SOFTWARE, "out of memory");
 	if (!queue_id_valid(id))
 		return err_set(e, ERR_USAGE, "%s is not a queue id", id);
-	if (queue_path(p, dir, sub, id, ".msg", e) == -1)
-		return -1;
-	if ((q->fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return err_set(e, errno == ENOENT ? ERR_NOINPUT : ERR_IO,
-		    "cannot open %s: %s", p, strerror(errno));
-	return 0;
+	q->fd = queue_open_file(dir, sub, id, ".msg", e);
+	return q->fd == -1 ? -1 : 0;
 }
 
 int
@@ -431,17 +556,19 @@ queue_entry_free(struct queue_entry *q)
 static void
 queue_clean_sub(const char *dir, const char *sub, time_t now, bool orphans)
 {
-	char p[QUEUE_PATH_MAX], env[QUEUE_PATH_MAX];
+	char env[QUEUE_PATH_MAX];
 	struct dirent *d;
 	struct stat st;
 	struct err e;
 	DIR *dp;
 	int dfd;
 
-	if (queue_path(p, dir, sub, "", "", &e) == -1 ||
-	    (dp = opendir(p)) == NULL)
+	if ((dfd = queue_open_sub(dir, sub, &e)) == -1)
 		return;
-	dfd = dirfd(dp);
+	if ((dp = fdopendir(dfd)) == NULL) {
+		(void)close(dfd);
+		return;
+	}
 	while ((d = readdir(dp)) != NULL) {
 		size_t n = strlen(d->d_name);
 

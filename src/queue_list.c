@@ -31,6 +31,7 @@
 
 #include "queue.h"
 #include "queue_list.h"
+#include "vis.h"
 
 /* Appends one entry of a listing; first: the first one of its list. */
 typedef int (*qlist_fn)(const struct queue_entry *, time_t now, bool first,
@@ -78,8 +79,8 @@ qlist_text(const struct queue_entry *q, time_t now, bool first, struct buf *b)
 	    (env->held && buf_printf(b, "  held: %s\n", env->held) == -1) ||
 	    (env->sending != 0 &&
 	        buf_printf(b,
-	            "  possible duplicate: an attempt may have reached the "
-	            "server; the next one resends the message\n") == -1))
+	            "  possible duplicate: an attempt may have reached the server; the next one resends the message\n") ==
+	            -1))
 		return -1;
 	for (i = 0; i < env->nrcpts; i++)
 		if (buf_printf(b, "  <%s> %s%s%s\n", env->rcpts[i].addr,
@@ -271,15 +272,13 @@ full:
 	return err_set(e, ERR_SOFTWARE, "the listing is too long");
 }
 
-int
-queue_list(char *const *dirs, size_t ndirs, bool json, time_t now,
-    struct buf *out, struct err *e)
+static int
+qlist_text_all(char *const *dirs, size_t ndirs, time_t now, struct buf *out,
+    struct err *e)
 {
 	uint64_t bytes = 0;
 	size_t i, n = 0;
 
-	if (json)
-		return qlist_json_all(dirs, ndirs, now, out, e);
 	for (i = 0; i < ndirs; i++)
 		if (qlist_dir(dirs[i], "new", qlist_text, now, out, &n, &bytes,
 		        e) == -1)
@@ -290,4 +289,23 @@ queue_list(char *const *dirs, size_t ndirs, bool json, time_t now,
 		return err_set(e, ERR_SOFTWARE, "out of memory");
 	return qlist_dirs(dirs, ndirs, "failed", qlist_failed_text, now, out,
 	    &n, e);
+}
+
+int
+queue_list(char *const *dirs, size_t ndirs, bool json, time_t now,
+    struct buf *out, struct err *e)
+{
+	struct buf raw;
+	int r;
+
+	if (json)
+		return qlist_json_all(dirs, ndirs, now, out, e);
+	/* server replies and errors from the envelopes go to a terminal */
+	buf_init(&raw, out->max);
+	r = qlist_text_all(dirs, ndirs, now, &raw, e);
+	if (r == 0 &&
+	    vis_buf(out, raw.data ? raw.data : "", raw.len, "\n") == -1)
+		r = err_set(e, ERR_SOFTWARE, "the listing is too long");
+	buf_free(&raw);
+	return r;
 }

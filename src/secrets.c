@@ -7,7 +7,13 @@
  * parent reads with a deadline, kills the child when it runs over, and
  * checks the exit status. Only the first line is kept; the rest of the
  * output is read and discarded so the command never blocks on a full
- * pipe. The netrc file is opened, checked with fstat on the descriptor
+ * pipe. The command is over when the shell exits: once the first line
+ * is in, postern waits for the shell's exit, not for the end of the
+ * output, which a background process (`echo pw; sleep 30 &`) may hold
+ * open. Such a process is left alone (it is the user's; it gets EPIPE
+ * or SIGPIPE if it writes); only a command that runs over the timeout
+ * is killed, with everything it started. Every descriptor postern
+ * opens is close-on-exec, so the command inherits only 0, 1 and 2. The netrc file is opened, checked with fstat on the descriptor
  * and read here; netrc.c parses the bytes.
  */
 #include "config.h"
@@ -66,15 +72,20 @@ secrets_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The child: stdin /dev/null, stdout the pipe, then exec the shell. */
+/*
+ * The child: stdin /dev/null, stdout the pipe, nothing else open but
+ * stderr (not even what postern's caller or a library left without
+ * close-on-exec), then exec the shell.
+ */
 static void
 secrets_eval_child(const char *cmd, int out)
 {
-	int devnull = open("/dev/null", O_RDONLY);
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	if (devnull == -1 || dup2(devnull, STDIN_FILENO) == -1 ||
 	    dup2(out, STDOUT_FILENO) == -1)
 		_exit(127);
+	closefrom(STDERR_FILENO + 1);
 	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 	_exit(127);
 }
@@ -94,34 +105,61 @@ secrets_eval_keep(const char *chunk, ssize_t n, int *line_done, struct buf *out)
 	return 0;
 }
 
-/* Read everything until EOF or the deadline; keep the first line. */
+/* The child, reaped now if it has exited. 1 reaped, 0 running, -1 lost. */
 static int
-secrets_eval_read(int fd, unsigned timeout, struct buf *out, struct err *e)
+secrets_eval_reaped(pid_t pid, int *status)
+{
+	pid_t w;
+
+	while ((w = waitpid(pid, status, WNOHANG)) == -1)
+		if (errno != EINTR)
+			return -1;
+	return w == pid;
+}
+
+/*
+ * Read the output until the first line is complete (or EOF), then stop
+ * reading: the command is done when the shell exits, even if a process
+ * it left in the background still holds the pipe. The rest of the
+ * output is drained while waiting so that the command never blocks on a
+ * full pipe. 0 with *status when the shell exited in time; -1 + err
+ * (the caller kills and reaps it).
+ */
+static int
+secrets_eval_read(int fd, pid_t pid, unsigned timeout, struct buf *out,
+    int *status, struct err *e)
 {
 	long long deadline = secrets_now_ms() + (long long)timeout * 1000;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	char chunk[4096];
-	int line_done = 0, r = -1;
+	int line_done = 0, eof = 0, r = -1, k;
 	ssize_t n;
 
 	for (;;) {
 		long long left = deadline - secrets_now_ms();
 
-		if (left <= 0) {
-			err_set_temp(e, ERR_TEMP,
-			    "passwordeval did not finish within %u seconds; "
-			    "it was killed",
-			    timeout);
-			goto out;
-		}
-		if ((n = poll(&pfd, 1, (int)left)) == -1 && errno != EINTR)
-			break;
-		if (n <= 0)
-			continue; /* timed out or interrupted: check the time */
-		if ((n = read(fd, chunk, sizeof(chunk))) == 0) {
+		if ((line_done || eof) &&
+		    (k = secrets_eval_reaped(pid, status)) != 0) {
+			if (k == -1)
+				*status = -1; /* secrets_eval_status says so */
 			r = 0;
 			goto out;
 		}
+		if (left <= 0) {
+			err_set_temp(e, ERR_TEMP,
+			    "passwordeval did not finish within %u seconds; it was killed",
+			    timeout);
+			goto out;
+		}
+		if (line_done || eof) /* now waiting for the shell's exit */
+			left = left < 10 ? left : 10;
+		pfd.fd = eof ? -1 : fd; /* poll ignores a negative fd */
+		if ((n = poll(&pfd, 1, (int)left)) == -1 && errno != EINTR)
+			break;
+		if (n <= 0)
+			continue; /* timed out or interrupted: check again */
+		if ((n = read(fd, chunk, sizeof(chunk))) == 0)
+			eof = 1;
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n == -1)
@@ -138,18 +176,16 @@ out:
 	return r;
 }
 
-/* Reap the child (killing it and what it started when it ran over). */
-static int
-secrets_eval_wait(pid_t pid, int kill_it)
+/* Kill the command and what it started (it ran over), and reap it. */
+static void
+secrets_eval_kill(pid_t pid)
 {
 	int status;
 
-	if (kill_it)
-		util_kill_tree(pid);
+	util_kill_tree(pid);
 	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR)
-			return -1;
-	return status;
+			return;
 }
 
 /* The verdict on a finished command. 0 or -1 + temporary err. */
@@ -169,8 +205,7 @@ secrets_eval_status(int status, const struct buf *out, struct err *e)
 		    WEXITSTATUS(status));
 	if (out->len == 0)
 		return err_set_temp(e, ERR_TEMP,
-		    "passwordeval command printed no password (exit status "
-		    "0, empty first line)");
+		    "passwordeval command printed no password (exit status 0, empty first line)");
 	return 0;
 }
 
@@ -192,9 +227,10 @@ secrets_eval(const char *cmd, unsigned timeout, struct buf *out, struct err *e)
 		secrets_eval_child(cmd, fds[1]);
 	(void)close(fds[1]);
 	fds[1] = -1;
-	r = secrets_eval_read(fds[0], timeout, out, e);
-	status = secrets_eval_wait(pid, r == -1);
-	if (r == 0)
+	if ((r = secrets_eval_read(fds[0], pid, timeout, out, &status, e)) ==
+	    -1)
+		secrets_eval_kill(pid);
+	else
 		r = secrets_eval_status(status, out, e);
 out:
 	if (r == -1)
@@ -218,14 +254,11 @@ secrets_netrc_check(int fd, const char *path, struct err *e)
 		return err_set(e, ERR_CONFIG, "%s: not a regular file", path);
 	if (st.st_uid != geteuid())
 		return err_set(e, ERR_CONFIG,
-		    "%s is not owned by you; postern will not take a password "
-		    "from it",
+		    "%s is not owned by you; postern will not take a password from it",
 		    path);
 	if (st.st_mode & (S_IRWXG | S_IRWXO))
 		return err_set(e, ERR_CONFIG,
-		    "%s may be read or changed by group or others (mode "
-		    "%04o); postern will not take a password from it: "
-		    "chmod 600 %s",
+		    "%s may be read or changed by group or others (mode %04o); postern will not take a password from it: chmod 600 %s",
 		    path, (unsigned)(st.st_mode & 07777), path);
 	return 0;
 }
@@ -348,8 +381,7 @@ secrets_lookup(const struct account *a, struct buf *out,
 		return -1;
 	}
 	return err_set(e, ERR_CONFIG,
-	    "account %s: no password for user %s at %s; set password or "
-	    "passwordeval, or store one with postern --store-password",
+	    "account %s: no password for user %s at %s; set password or passwordeval, or store one with postern --store-password",
 	    a->name, a->user ? a->user : "(none)", a->host ? a->host : "?");
 }
 
@@ -423,8 +455,7 @@ secrets_read_twice(const struct account *a, struct buf *out, struct err *e)
 
 	if (!tty_present())
 		return err_set(e, ERR_USAGE,
-		    "no terminal to ask for the password on; pipe it in with "
-		    "--password-stdin");
+		    "no terminal to ask for the password on; pipe it in with --password-stdin");
 	buf_init(&again, SECRETS_MAX);
 	(void)snprintf(prompt, sizeof(prompt),
 	    "Password for %s at %s (account %s): ", a->user, a->host, a->name);
@@ -449,8 +480,7 @@ secrets_check_key(const struct account *a, struct err *e)
 {
 	if (a->host == NULL || a->user == NULL)
 		return err_set(e, ERR_CONFIG,
-		    "account %s has no %s; a keyring password is kept for a "
-		    "user at a host",
+		    "account %s has no %s; a keyring password is kept for a user at a host",
 		    a->name, a->host == NULL ? "host" : "user");
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include "sasl.h"
 #include "serverinfo.h"
 #include "util.h"
+#include "vis.h"
 
 #define SI_FMT "%-16s%s\n"
 
@@ -96,7 +97,7 @@ serverinfo_cert(const struct smtp_info *in, const char *verified,
 }
 
 static void
-serverinfo_format(const struct account *a, const struct smtp_params *p,
+serverinfo_lines(const struct account *a, const struct smtp_params *p,
     const struct doctor_probe *pr, const char *verified, struct buf *out)
 {
 	(void)buf_printf(out, "%-16s%s port %s (%s)\n", "server:", p->host,
@@ -113,6 +114,19 @@ serverinfo_format(const struct account *a, const struct smtp_params *p,
 		serverinfo_cert(&pr->info, verified, out);
 	else
 		(void)buf_printf(out, SI_FMT, "tls:", "none");
+}
+
+/* The lines, with what the server sent made visible (vis.h). */
+static void
+serverinfo_format(const struct account *a, const struct smtp_params *p,
+    const struct doctor_probe *pr, const char *verified, struct buf *out)
+{
+	struct buf raw;
+
+	buf_init(&raw, out->max);
+	serverinfo_lines(a, p, pr, verified, &raw);
+	(void)vis_buf(out, raw.data ? raw.data : "", raw.len, "\n");
+	buf_free(&raw);
 }
 
 int

@@ -22,6 +22,7 @@
 
 #include "smtp.h"
 #include "util.h"
+#include "vis.h"
 
 /* Length of the line at in (without its end), or -1 when it has no end. */
 static long
@@ -159,15 +160,11 @@ smtp_reply_parse(const char *in, size_t len, struct smtp_reply *r, size_t *used,
 	return 1;
 }
 
-/* Append s to out[*o..cap) with controls replaced; keeps room for NUL. */
+/* Append s to out[*o..cap), made visible (vis.h); keeps room for NUL. */
 static void
 smtp_reply_put(char *out, size_t cap, size_t *o, const char *s)
 {
-	for (; *s != '\0' && *o + 1 < cap; s++) {
-		unsigned char c = (unsigned char)*s;
-		out[(*o)++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	out[*o] = '\0';
+	*o += vis_str(out + *o, cap - *o, s, strlen(s), "");
 }
 
 void

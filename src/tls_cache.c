@@ -117,7 +117,7 @@ tls_cache_write(const char *path, const char *hdr, const void *data, size_t len)
 	*slash = '\0';
 	if (util_mkdirs(dir, &e) == -1 ||
 	    (tmp = util_path_join(dir, ".new.XXXXXX")) == NULL ||
-	    (fd = mkstemp(tmp)) == -1) /* mode 0600 */
+	    (fd = mkostemp(tmp, O_CLOEXEC)) == -1) /* mode 0600 */
 		goto out;
 	ok = tls_cache_write_all(fd, hdr, strlen(hdr)) == 0 &&
 	    tls_cache_write_all(fd, data, len) == 0;

@@ -21,6 +21,9 @@ size_t strlcpy(char *, const char *, size_t);
 #ifndef HAVE_STRLCAT
 size_t strlcat(char *, const char *, size_t);
 #endif
+#ifndef HAVE_CLOSEFROM
+void closefrom(int);
+#endif
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -354,7 +354,7 @@ delivered() {
 	<
 	raw b"EHLO client\nMAIL FROM:<alice@example.test>\nRCPT TO:<bob@example.test>\nDATA\n"
 	< 4
-	raw b"Subject: tok-bs-lf\nTo: bob@example.test\n\nfirst line\n..\n..leading dot\nlast line\n.\n"
+	raw b"Subject: tok-bs-lf\nTo: bob@example.test\n\nfirst line\n..\n..leading dot\nlast line\r\n.\r\n"
 	<
 	eof
 	EOF
@@ -363,6 +363,48 @@ delivered() {
 		"S: 250 2.1.5 Ok" "S: 354 *" "$OK_SENT" "S-EOF" "exit 0"
 	delivered tok-bs-lf bob@example.test
 	grep -qx 'Subject: tok-bs-lf' "$BATS_TEST_TMPDIR/got"
+}
+
+@test "a bare LF never ends the data: '.' after or before a bare LF is text" {
+	bs <<-'EOF'
+	<
+	raw b"EHLO client\r\nMAIL FROM:<alice@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n"
+	< 4
+	raw b"Subject: tok-bs-nolf\r\n\r\nfirst line\r\n.\n..\r\n..leading dot\n.\r\nlast line\n.\n"
+	eof
+	EOF
+	[ "$status" -eq 0 ]
+	# no reply to any of those dots; at EOF nothing is sent
+	replies "S: 220 *" "${EHLO_REPLY[@]}" "S: 250 2.1.0 Ok" \
+		"S: 250 2.1.5 Ok" "S: 354 *" "S-EOF" "exit 0"
+	assert_no_mail tok-bs-nolf
+}
+
+# The reproducer of issue 18: with a bare LF read as a line end, "\n.\n"
+# ended the data and the rest ran as a second transaction.
+@test "SMTP smuggling: <LF>.<LF> does not end the data; one message, no second" {
+	bs <<-'EOF'
+	<
+	raw b"EHLO x\r\nMAIL FROM:<alice@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n"
+	< 4
+	raw b"Subject: tok-bs-innocent\r\n\r\nhello\n.\nMAIL FROM:<alice@example.test>\nRCPT TO:<carol@example.test>\nDATA\nSubject: tok-bs-smuggled\n\nevil\n.\nrest\r\n.\r\nQUIT\r\n"
+	< 2
+	EOF
+	[ "$status" -eq 0 ]
+	replies "S: 220 *" "${EHLO_REPLY[@]}" "S: 250 2.1.0 Ok" \
+		"S: 250 2.1.5 Ok" "S: 354 *" "$OK_SENT" "S: 221 2.0.0 Bye" \
+		"S-EOF" "exit 0"
+	wait_mail tok-bs-innocent
+	env_rcpts bob@example.test
+	# the would-be commands are the body of the one message, dots kept
+	tr -d '\r' <"$mail_eml" | sed -n '/^hello$/,$p' >"$BATS_TEST_TMPDIR/body"
+	printf '%s\n' hello . 'MAIL FROM:<alice@example.test>' \
+		'RCPT TO:<carol@example.test>' DATA 'Subject: tok-bs-smuggled' \
+		'' evil . rest | cmp - "$BATS_TEST_TMPDIR/body"
+	# no other message holds the smuggled subject (once Postfix's queue
+	# is empty, every message it took is delivered)
+	assert_no_mail tok-bs-no-such-token
+	[ "$(grep -lF tok-bs-smuggled "$TB_DIR"/mail/new/*.eml)" = "$mail_eml" ]
 }
 
 @test "EOF without QUIT: after a message exit 0; inside DATA nothing is sent" {

@@ -1,10 +1,11 @@
 #!/bin/sh
 # checksrc.sh: fail when src/ calls a banned function (STYLE.md habit 3).
 # Prints TAP: one test per banned name; comments and string literals are
-# not calls, so they are stripped before matching.
+# not calls, so they are stripped before matching. mkstemp: use
+# mkostemp(..., O_CLOEXEC), so that no spool file leaks into passwordeval.
 set -u
 srcdir=${POSTERN_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-banned="strcpy strcat strncpy sprintf vsprintf gets atoi atol strtok sscanf system popen"
+banned="strcpy strcat strncpy sprintf vsprintf gets atoi atol strtok sscanf system popen mkstemp"
 
 # C sources with comments and string/char literals blanked, one file at a
 # time, each line prefixed with file:line.

@@ -196,6 +196,7 @@ has_line() {
 	q=$XDG_STATE_HOME/postern/queue
 	mkdir -p "$q/new" "$q/tmp" "$q/failed"
 	chmod -R 700 "$XDG_STATE_HOME/postern"
+	umask 077 # an entry others may read is refused
 	id=0123456789abcdef
 	printf 'Subject: x\r\n\r\nbody\r\n' >"$q/new/$id.msg"
 	created=$(($(date +%s) - 2 * 3600 - 5 * 60))

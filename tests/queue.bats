@@ -230,8 +230,9 @@ bats_require_minimum_version 1.5.0
 	[ "$(ids)" = "$2" ]
 	run -66 --separate-stderr "$POSTERN" --queue-delete "$1"
 	[ "$stderr" = "postern: no queue entry $1" ]
-	# Cut the envelope short: no end line.
-	head -n 5 "$Q/new/$2.env" >"$Q/new/$2.env.x"
+	# Cut the envelope short: no end line (mode 0600: the queue refuses
+	# an entry others may read).
+	(umask 077 && head -n 5 "$Q/new/$2.env" >"$Q/new/$2.env.x")
 	mv "$Q/new/$2.env.x" "$Q/new/$2.env"
 	server
 	run -0 "$POSTERN" -qf

@@ -97,6 +97,76 @@ send() {
 	[ -z "$st" ] || [ "$st" = Z ] || [ "$st" = gone ]
 }
 
+# fds_of_eval: a passwordeval that lists the descriptors a command it
+# runs has (ls -l /proc/self/fd, which holds one more: the directory it
+# reads) into $BATS_TEST_TMPDIR/fds, then prints the password.
+fds_of_eval() {
+	printf '%s\n' "$PASS_" >"$BATS_TEST_TMPDIR/pw"
+	config "passwordeval \"ls -l /proc/self/fd >$BATS_TEST_TMPDIR/fds; cat $BATS_TEST_TMPDIR/pw\""
+}
+
+# inherited: the descriptors of that command but ls's own, as "0 1 2 ".
+inherited() {
+	awk '$(NF - 1) == "->" && $NF !~ /^\/proc\/[0-9]+\/fd$/ {
+		print $(NF - 2) }' "$BATS_TEST_TMPDIR/fds" | sort -n | tr '\n' ' '
+}
+
+@test "passwordeval (-bm): the command inherits only descriptors 0, 1 and 2" {
+	start
+	fds_of_eval
+	send
+	[ "$status" -eq 0 ]
+	[ "$(fault_env auth_user)" = "$USER_" ]
+	cat "$BATS_TEST_TMPDIR/fds"
+	[ "$(inherited)" = "0 1 2 " ]
+}
+
+@test "passwordeval (-bs): the command inherits only descriptors 0, 1 and 2" {
+	start
+	fds_of_eval
+	run "$POSTERN" -bs < <(printf '%s\r\n' 'EHLO x' \
+		"MAIL FROM:<$USER_>" 'RCPT TO:<bob@example.test>' DATA \
+		'Subject: tok' '' body . QUIT)
+	[ "$status" -eq 0 ]
+	[[ $output == *"250 2.0.0 Ok: delivered to 1 recipient"* ]]
+	[ "$(fault_env auth_user)" = "$USER_" ]
+	cat "$BATS_TEST_TMPDIR/fds"
+	[ "$(inherited)" = "0 1 2 " ]
+}
+
+@test "passwordeval: the first line counts, not a background process's hold on the output" {
+	start
+	printf '%s\n' "$PASS_" >"$BATS_TEST_TMPDIR/pw"
+	# the sleep holds postern's pipe (its stdout); its stderr is not
+	# bats's, whose run would wait for it
+	config 'timeout 30' "passwordeval \"cat $BATS_TEST_TMPDIR/pw; sleep 30 2>/dev/null & echo \$! >$BATS_TEST_TMPDIR/bg.pid\""
+	local t0=$SECONDS
+	send
+	local took=$((SECONDS - t0)) bg
+	echo "$output"
+	bg=$(cat "$BATS_TEST_TMPDIR/bg.pid")
+	kill "$bg" # the background sleep is the user's: postern leaves it
+	[ "$took" -lt 10 ]
+	[ "$status" -eq 0 ]
+	[[ $output == *"postern: the password came from passwordeval"* ]]
+	[ "$(fault_env auth_user)" = "$USER_" ]
+}
+
+@test "passwordeval: a line printed, the shell still running: killed at the timeout" {
+	start
+	printf '%s\n' "$PASS_" >"$BATS_TEST_TMPDIR/pw"
+	config 'timeout 2' "passwordeval \"cat $BATS_TEST_TMPDIR/pw; exec >&-; echo \$\$ >$BATS_TEST_TMPDIR/sh.pid; exec sleep 60\""
+	local t0=$SECONDS
+	send
+	[ $((SECONDS - t0)) -lt 8 ]
+	[ "$status" -eq 75 ]
+	[[ $output == *"postern: passwordeval did not finish within 2 seconds; it was killed; the message was not sent"* ]]
+	local pid st
+	pid=$(cat "$BATS_TEST_TMPDIR/sh.pid")
+	st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -c1) || st=gone
+	[ -z "$st" ] || [ "$st" = Z ] || [ "$st" = gone ]
+}
+
 @test "~/.netrc: used when mode 600, refused when others may read it" {
 	start
 	config

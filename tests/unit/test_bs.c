@@ -135,7 +135,12 @@ test_reply_for_err(void)
 	e.smtp_code = 535;
 	(void)strlcpy(e.esc, "5.7.8", sizeof(e.esc));
 	bs_reply_for_err(&e, out, sizeof(out));
-	IS_STR(out, "554 5.7.8 auth ?failed", "535 becomes 554, controls ?");
+	IS_STR(out, "554 5.7.8 auth \\x01failed",
+	    "535 becomes 554, controls made visible");
+	(void)strlcpy(e.text, "evil\x1b]0;X\x07", sizeof(e.text)); /* raw */
+	bs_reply_for_err(&e, out, sizeof(out));
+	IS_STR(out, "554 5.7.8 evil\\x1b]0;X\\x07",
+	    "a text not made by err_set: controls made visible too");
 }
 
 /* --- the session, with fake operations ---------------------------------- */
@@ -326,7 +331,8 @@ test_pipelined(void)
 	                 "RCPT TO:<b@y>\n"
 	                 "DATA\n"
 	                 "line one\n"
-	                 ".\n"
+	                 "line two\r\n"
+	                 ".\r\n"
 	                 "QUIT\n";
 
 	IS_INT(SESSION(&f, in, out, NULL), 0, "pipelined session");
@@ -360,9 +366,56 @@ test_pipelined(void)
 	    "250 2.0.0 Ok: message 1\r\n"
 	    "221 2.0.0 Bye\r\n",
 	    "replies in order, bare LF accepted");
-	IS_STR(f.data[0], "line one\r\n", "a bare LF became CRLF");
+	IS_STR(f.data[0], "line one\r\nline two\r\n", "a bare LF became CRLF");
 	IS_INT(f.nmail, 2, "MAIL <> and the last MAIL reached the operation");
 	IS_INT(f.nend, 2, "RSET ended the first transaction");
+}
+
+/*
+ * SMTP smuggling (issue 18): the data ends only on CRLF "." CRLF. Every
+ * other dot line is text, so what follows it never runs as commands.
+ */
+static void
+test_smuggling(void)
+{
+	struct fake f = { 0 };
+	struct bs_session s;
+	static char out[8192];
+	char want[8192];
+	const char *in = "EHLO x\r\n"
+	                 "MAIL FROM:<a@x.test>\r\n"
+	                 "RCPT TO:<b@y.test>\r\n"
+	                 "DATA\r\n"
+	                 "Subject: innocent\r\n\r\nhello\n.\n"
+	                 "MAIL FROM:<a@x.test>\n"
+	                 "RCPT TO:<victim@evil.test>\n"
+	                 "DATA\n"
+	                 "Subject: smuggled\n\nevil\n.\r\n"
+	                 "x\r\n.\n"
+	                 "y\r\n.\r\n"
+	                 "QUIT\r\n";
+
+	IS_INT(SESSION(&f, in, out, &s), 0, "smuggling session");
+	(void)snprintf(want, sizeof(want),
+	    "220 test.host ESMTP postern\r\n%s"
+	    "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
+	    "354 End data with <CR><LF>.<CR><LF>\r\n"
+	    "250 2.0.0 Ok: message 1\r\n"
+	    "221 2.0.0 Bye\r\n",
+	    ehlo_reply);
+	IS_STR(out, want,
+	    "one message: <LF>.<LF>, <LF>.<CR><LF> and "
+	    "<CR><LF>.<LF> do not end the data");
+	IS_INT(f.nsubmit, 1, "one submission");
+	IS_INT(f.nmail, 1, "one MAIL reached the operation");
+	IS_STR(f.rcpts, "b@y.test", "only the real recipient");
+	IS_STR(f.data[0],
+	    "Subject: innocent\r\n\r\nhello\r\n.\r\n"
+	    "MAIL FROM:<a@x.test>\r\nRCPT TO:<victim@evil.test>\r\n"
+	    "DATA\r\nSubject: smuggled\r\n\r\nevil\r\n.\r\n"
+	    "x\r\n.\r\ny\r\n",
+	    "the would-be commands are text; lone dots kept");
+	IS_INT(s.ncompleted, 1, "one completed");
 }
 
 /* Over-long lines: a command gets 500 and the session goes on. */
@@ -511,6 +564,7 @@ main(void)
 	test_reply_for_err();
 	test_symfony();
 	test_pipelined();
+	test_smuggling();
 	test_long_lines();
 	test_eof();
 	test_failures();

@@ -570,6 +570,68 @@ test_chunking(void)
 	buf_free(&in);
 }
 
+/* Every header line of out is at most max octets (CRLF excluded). */
+static bool
+lines_within(const char *out, size_t max)
+{
+	const char *end = strstr(out, "\r\n\r\n"), *nl;
+
+	for (; out < end; out = nl + 2) {
+		nl = strstr(out, "\r\n");
+		if ((size_t)(nl - out) > max)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Generated From fields (issue 18): a long -F is folded into encoded
+ * words within 78 columns, an absurd one refused, and CR/LF in a name
+ * never start a field of their own.
+ */
+static void
+test_names(void)
+{
+	struct msg_opts o = fixing();
+	static char name[100001];
+	struct run r;
+
+	o.set_date_header = o.set_msgid_header = false;
+	memset(name, 'a', 495); /* 11 words of 45: the last line is full */
+	name[495] = '\0';
+	o.from_full_name = name;
+	run(&r, &o, "Subject: s\n\nb\n", 14, 0);
+	IS_INT(r.rc, 0, "a 495-octet name is taken");
+	OK(lines_within(buf_str(&r.out), 78), "folded within 78 columns");
+	OK(strncmp(buf_str(&r.out), "Subject: s\r\nFrom: =?UTF-8?B?YWFh", 32) ==
+	        0,
+	    "as encoded words");
+	OK(strstr(buf_str(&r.out), "?=\r\n =?UTF-8?B?") != NULL,
+	    "one per line");
+	OK(strstr(buf_str(&r.out), "?=\r\n <me@example.org>\r\n\r\nb") != NULL,
+	    "the address folded onto its own line");
+	run_free(&r);
+	memset(name, 'a', sizeof(name) - 1);
+	run(&r, &o, "Subject: s\n\nb\n", 14, 0);
+	IS_INT(r.rc, -1, "a 100,000-octet name is refused");
+	IS_INT(r.err.cls, ERR_DATA, "as bad data");
+	IS_STR(r.err.text,
+	    "the sender's full name (-F or from_full_name) is 100000 octets "
+	    "long; the limit is 998",
+	    "with a one-line reason");
+	run_free(&r);
+	o.from_full_name = "Eve\r\nBcc: victim@example.net\r\nX: y";
+	CHECK(&o, "Subject: s\n\nb\n",
+	    "Subject: s\r\n"
+	    "From: \"Eve  Bcc: victim@example.net  X: y\" <me@example.org>\r\n"
+	    "\r\nb\r\n",
+	    "CR and LF in a name become spaces");
+	o.from_full_name = "Tab\there\x7f";
+	CHECK(&o, "Subject: s\n\nb\n",
+	    "Subject: s\r\nFrom: Tab here  <me@example.org>\r\n\r\nb\r\n",
+	    "so do TAB and DEL");
+}
+
 int
 main(void)
 {
@@ -579,6 +641,7 @@ main(void)
 	test_dot_result();
 	test_refusals();
 	test_fixups();
+	test_names();
 	test_recipients();
 	test_long_lines();
 	test_body_runs();

@@ -148,7 +148,7 @@ test_esc_and_format(void)
 	IS_STR(reply.esc, "", "four-digit subject is not a code");
 	(void)parse("550-5.7.1 first\r\n550 5.7.1 se\001cond\r\n", &used, &why);
 	smtp_reply_format(&reply, out, sizeof(out));
-	IS_STR(out, "550 5.7.1 first / 5.7.1 se?cond",
+	IS_STR(out, "550 5.7.1 first / 5.7.1 se\\x01cond",
 	    "format joins lines, masks controls");
 	smtp_reply_format(&reply, out, 8);
 	IS_STR(out, "550 5.7", "format truncates");
