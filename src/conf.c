@@ -1,6 +1,6 @@
 /*
  * conf.c: the configuration reader, defaults, checks, account selection
- * and --print-config (see conf.h; the keys live in conf_keys.c).
+ * and --print-config (see conf.h; the keys live in conf_table.c).
  *
  * A file is a sequence of lines; each line is blank, a comment ('#' as
  * its first non-blank byte), or "word [value]":
@@ -11,22 +11,17 @@
  *	password "a value with # and \"quotes\""
  *
  * The parser works on a memory buffer and collects every error before
- * returning; conf_load() at the end of the file is the only code here
- * that touches the file system.
+ * returning; nothing here touches the file system: conf_load() and the
+ * secrecy check live in conf_file.c.
  */
 #include "config.h"
 
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "conf.h"
 #include "util.h"
@@ -230,8 +225,7 @@ conf_parse_account(struct conf_parser *p, const char *arg)
 	if (conf_word(arg, n, name, sizeof(name)) == -1 ||
 	    strpbrk(name, ", \t\"") != NULL) {
 		PERR(p,
-		    "account needs one name of up to %d characters, "
-		    "without blanks, ',' or ':'",
+		    "account needs one name of up to %d characters, without blanks, ',' or ':'",
 		    CONF_NAME_MAX);
 		name[0] = '\0';
 	} else if ((prev = conf_find_in(p->accs, p->nacc, name)) != NULL)
@@ -401,19 +395,6 @@ out:
 	return p.nerrors ? -1 : 0;
 }
 
-static int
-conf_key_index(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < conf_nkeys; i++)
-		if (strcmp(conf_keys[i].name, name) == 0)
-			return (int)i;
-	return 0;
-}
-
-#define ISSET(a, name) ((a)->origin[conf_key_index(name)].file != NULL)
-
 /* Phase two for one account: the secure defaults. */
 static int
 conf_fill(struct account *a, const char *queue_dir, struct buf *why)
@@ -423,20 +404,20 @@ conf_fill(struct account *a, const char *queue_dir, struct buf *why)
 
 	for (i = 0; i < conf_nkeys; i++) {
 		k = &conf_keys[i];
-		if (a->origin[i].file != NULL || k->def == NULL ||
-		    (k->flags & CONF_K_COMPUTED))
+		if (a->origin[i].file != NULL || k->def == NULL)
 			continue;
 		if (conf_key_set(k, a, k->def, NULL, why) == -1)
 			return -1;
 	}
 	/* TLS is on; port 465 means TLS from the first byte. */
-	if (!ISSET(a, "tls_starttls"))
-		a->tls_starttls = !(ISSET(a, "port") && a->port == 465);
-	if (!ISSET(a, "port"))
+	if (!conf_isset(a, CONF_KEY_TLS_STARTTLS))
+		a->tls_starttls =
+		    !(conf_isset(a, CONF_KEY_PORT) && a->port == 465);
+	if (!conf_isset(a, CONF_KEY_PORT))
 		a->port = a->tls && !a->tls_starttls ? 465 : 587;
-	if (!ISSET(a, "auth"))
+	if (!conf_isset(a, CONF_KEY_AUTH))
 		a->auth = a->user != NULL ? CONF_AUTH_ON : CONF_AUTH_OFF;
-	if (!ISSET(a, "queue_dir") && queue_dir != NULL &&
+	if (!conf_isset(a, CONF_KEY_QUEUE_DIR) && queue_dir != NULL &&
 	    (a->queue_dir = strdup(queue_dir)) == NULL)
 		return -1;
 	return 0;
@@ -451,9 +432,7 @@ conf_check(struct conf *c, int *nerr, const struct account *a)
 
 	if (!a->tls && a->auth == CONF_AUTH_ON)
 		conf_error(c, nerr, f, l,
-		    "account %s: tls is off, so auth would send the password "
-		    "in clear; turn tls on, or name a mechanism (auth plain) "
-		    "to allow that",
+		    "account %s: tls is off, so auth would send the password in clear; turn tls on, or name a mechanism (auth plain) to allow that",
 		    a->name);
 	if ((a->tls_cert_file == NULL) != (a->tls_key_file == NULL))
 		conf_error(c, nerr, f, l,
@@ -499,6 +478,12 @@ conf_find(const struct conf *c, const char *name)
 }
 
 bool
+conf_from_is_pattern(const char *from)
+{
+	return from != NULL && strpbrk(from, "?*[") != NULL;
+}
+
+bool
 conf_from_matches(const char *pattern, const char *addr)
 {
 	const char *plus = strchr(addr, '+'), *at = strrchr(addr, '@');
@@ -506,7 +491,7 @@ conf_from_matches(const char *pattern, const char *addr)
 
 	if (pattern == NULL || addr == NULL)
 		return false;
-	if (strpbrk(pattern, "?*[") != NULL
+	if (conf_from_is_pattern(pattern)
 	        ? fnmatch(pattern, addr, FNM_CASEFOLD) == 0
 	        : strcasecmp(pattern, addr) == 0)
 		return true;
@@ -540,8 +525,7 @@ conf_select(const struct conf *c, const char *name, const char *sender,
 	if ((*out = conf_find(c, "default")) != NULL)
 		return 0;
 	return err_set(e, ERR_CONFIG,
-	    "no account named default%s; looked "
-	    "in %s (see postern.conf(5))",
+	    "no account named default%s; looked in %s (see postern.conf(5))",
 	    sender && *sender ? " and none whose from matches the sender" : "",
 	    files);
 }
@@ -551,13 +535,11 @@ conf_check_send(const struct account *a, bool have_sender, struct err *e)
 {
 	if (a->host == NULL)
 		return err_set(e, ERR_CONFIG,
-		    "%s:%u: account %s has no host; "
-		    "add \"host smtp.example.org\"",
+		    "%s:%u: account %s has no host; add \"host smtp.example.org\"",
 		    a->where.file, a->where.line, a->name);
-	if (!have_sender && (a->from == NULL || strpbrk(a->from, "?*[")))
+	if (!have_sender && (a->from == NULL || conf_from_is_pattern(a->from)))
 		return err_set(e, ERR_CONFIG,
-		    "%s:%u: account %s has no from "
-		    "address; add \"from you@example.org\" or use -f",
+		    "%s:%u: account %s has no from address; add \"from you@example.org\" or use -f",
 		    a->where.file, a->where.line, a->name);
 	return 0;
 }

@@ -4,7 +4,7 @@
  * The syntax is msmtp's: "defaults", "account NAME [: PARENT[,PARENT]]",
  * "key value" lines, '#' comments at the start of a line, values in
  * double quotes (with \" and \\), a leading "~/" in paths. Every key is
- * declared once in the table in conf_keys.c (type, field, bounds,
+ * declared once in the table in conf_table.c (type, field, bounds,
  * choices, default, help); nothing else knows the key names.
  *
  * Two phases, as OpenSSH: conf_parse() reads one file's bytes with every
@@ -33,7 +33,6 @@
 #define CONF_FILE_MAX (4 * 1024 * 1024) /* a bigger file is refused */
 #define CONF_ERRORS_MAX (64 * 1024)     /* collected error text */
 #define CONF_NAME_MAX 128               /* account name */
-#define CONF_KEYS_MAX 64                /* room in the origin table */
 
 enum conf_type {
 	CONF_BOOL,   /* on|off (an empty value means on) */
@@ -51,9 +50,82 @@ enum conf_auth {
 	CONF_AUTH_ON, /* choose the best mechanism the server offers */
 	/* >= CONF_AUTH_ON + 1: a mechanism, see conf_auth_mechanism() */
 };
-enum conf_hdr { CONF_HDR_AUTO = 0, CONF_HDR_ON, CONF_HDR_OFF };
-enum conf_hdr_auto { CONF_HDRA_AUTO = 0, CONF_HDRA_OFF };
-enum conf_dsn_ret { CONF_RET_OFF = 0, CONF_RET_HDRS, CONF_RET_FULL };
+enum conf_hdr { CONF_HDR_AUTO = 0, CONF_HDR_ON, CONF_HDR_OFF, CONF_HDR_COUNT };
+enum conf_hdr_auto { CONF_HDRA_AUTO = 0, CONF_HDRA_OFF, CONF_HDRA_COUNT };
+enum conf_dsn_ret {
+	CONF_RET_OFF = 0,
+	CONF_RET_HDRS,
+	CONF_RET_FULL,
+	CONF_RET_COUNT
+};
+enum conf_syslog {
+	CONF_SYSLOG_OFF = 0,
+	CONF_SYSLOG_ON, /* LOG_USER, as msmtp */
+	CONF_SYSLOG_USER,
+	CONF_SYSLOG_MAIL,
+	CONF_SYSLOG_LOCAL0,
+	CONF_SYSLOG_LOCAL1,
+	CONF_SYSLOG_LOCAL2,
+	CONF_SYSLOG_LOCAL3,
+	CONF_SYSLOG_LOCAL4,
+	CONF_SYSLOG_LOCAL5,
+	CONF_SYSLOG_LOCAL6,
+	CONF_SYSLOG_LOCAL7,
+	CONF_SYSLOG_COUNT
+};
+
+/*
+ * Every key, by its row in the table (conf_table.c): code names a key by
+ * identifier, so a misspelt key does not compile.
+ */
+enum conf_key_id {
+	CONF_KEY_HOST = 0,
+	CONF_KEY_PORT,
+	CONF_KEY_TLS,
+	CONF_KEY_TLS_STARTTLS,
+	CONF_KEY_TLS_TRUST_FILE,
+	CONF_KEY_TLS_FINGERPRINT,
+	CONF_KEY_TLS_CERT_FILE,
+	CONF_KEY_TLS_KEY_FILE,
+	CONF_KEY_TLS_PRIORITIES,
+	CONF_KEY_TLS_HOST_OVERRIDE,
+	CONF_KEY_TLS_CERTCHECK,
+	CONF_KEY_TLS_SESSION_CACHE,
+	CONF_KEY_TIMEOUT,
+	CONF_KEY_DATA_TIMEOUT,
+	CONF_KEY_SOURCE_IP,
+	CONF_KEY_IPV4,
+	CONF_KEY_IPV6,
+	CONF_KEY_DOMAIN,
+	CONF_KEY_PROTOCOL,
+	CONF_KEY_AUTH,
+	CONF_KEY_USER,
+	CONF_KEY_PASSWORD,
+	CONF_KEY_PASSWORDEVAL,
+	CONF_KEY_KEYRING,
+	CONF_KEY_FROM,
+	CONF_KEY_FROM_FULL_NAME,
+	CONF_KEY_ALLOW_FROM_OVERRIDE,
+	CONF_KEY_DSN_NOTIFY,
+	CONF_KEY_DSN_RETURN,
+	CONF_KEY_SET_FROM_HEADER,
+	CONF_KEY_SET_DATE_HEADER,
+	CONF_KEY_SET_MSGID_HEADER,
+	CONF_KEY_REMOVE_BCC_HEADERS,
+	CONF_KEY_UNDISCLOSED_RECIPIENTS,
+	CONF_KEY_ALIASES,
+	CONF_KEY_LOCAL_DOMAIN,
+	CONF_KEY_LOGFILE,
+	CONF_KEY_LOGFILE_TIME_FORMAT,
+	CONF_KEY_SYSLOG,
+	CONF_KEY_QUEUE,
+	CONF_KEY_QUEUE_DIR,
+	CONF_KEY_QUEUE_LIFETIME,
+	CONF_KEY_RETRY_MIN,
+	CONF_KEY_RETRY_MAX,
+	CONF_KEY_QUEUE_ONLY,
+	CONF_KEY_COUNT
+};
 
 struct conf_origin {
 	const char *file; /* NULL: not set in any file */
@@ -109,7 +181,7 @@ struct account {
 	/* logging */
 	char *logfile;
 	char *logfile_time_format;
-	int syslog; /* index into conf_syslog_name() */
+	int syslog; /* enum conf_syslog */
 
 	/* queue */
 	bool queue;
@@ -119,8 +191,8 @@ struct account {
 	unsigned int retry_max;      /* seconds */
 	bool queue_only;
 
-	/* Where each key's value came from, by key table index. */
-	struct conf_origin origin[CONF_KEYS_MAX];
+	/* Where each key's value came from, by enum conf_key_id. */
+	struct conf_origin origin[CONF_KEY_COUNT];
 };
 
 struct conf {
@@ -188,6 +260,9 @@ const struct account *conf_find(const struct conf *, const char *name);
 int conf_select(const struct conf *, const char *name, const char *sender,
     const struct account **, struct err *);
 
+/* True when from is a pattern (fnmatch: ? * [), not one address. */
+bool conf_from_is_pattern(const char *from);
+
 /* True when the account's from pattern accepts addr. */
 bool conf_from_matches(const char *pattern, const char *addr);
 
@@ -203,16 +278,24 @@ int conf_print(const struct account *, struct buf *out);
 /* The mechanism named by auth ("PLAIN", ...), or NULL for on/off. */
 const char *conf_auth_mechanism(int auth);
 
+/* The RET keyword of a dsn_return value: "HDRS", "FULL"; NULL for off. */
+const char *conf_dsn_ret_keyword(int dsn_return);
+
 /* "off", "on", "LOG_MAIL", ... */
 const char *conf_syslog_name(int syslog);
 
+/* The syslog(3) facility of a syslog value; 0 for off (do not log). */
+int conf_syslog_facility(int syslog);
+
+/* True when the key was set in a file (not a default). */
+bool conf_isset(const struct account *, enum conf_key_id);
+
 /*
- * The key table (conf_keys.c), for conf.c and the documentation tests;
+ * The key table (conf_table.c), for conf.c and the documentation tests;
  * other modules use struct account.
  */
 #define CONF_K_DURATION 0x1 /* UINT: takes an s, m, h or d suffix */
 #define CONF_K_OFF 0x2      /* UINT: "off" means 0 */
-#define CONF_K_COMPUTED 0x4 /* default depends on other keys (conf.c) */
 
 struct conf_key {
 	const char *name;
@@ -220,13 +303,14 @@ struct conf_key {
 	size_t offset;              /* offsetof(struct account, field) */
 	unsigned int min, max;      /* UINT bounds */
 	const char *const *choices; /* ENUM, NULL-terminated */
-	const char *def;            /* default as written; NULL: unset */
+	const char *def; /* default value, set by conf_finish; NULL: none */
+	const char *computed; /* or: how conf.c computes it (prose) */
 	const char *help;
 	unsigned int flags;
 };
 
-extern const struct conf_key conf_keys[];
-extern const size_t conf_nkeys;
+extern const struct conf_key conf_keys[CONF_KEY_COUNT];
+extern const size_t conf_nkeys; /* CONF_KEY_COUNT */
 
 /*
  * Look a key up by name, legacy names included; a legacy name may

@@ -1,13 +1,10 @@
 /*
- * conf_keys.c: every configuration key, declared once (see conf.h).
- *
- * The table gives each key its type, the struct account field it fills,
- * bounds, choices, default and a line of help, in the manner of tmux's
- * options-table.c. Setting, copying, freeing and printing are written
- * once per type, not once per key. Legacy msmtp names are mapped onto
- * table keys here; msmtp keys postern cannot honour are refused with the
- * reason, because ignoring a key that changes where mail goes (a proxy,
- * a socket) would be worse than stopping.
+ * conf_keys.c: what is done with a key of the table (conf_table.c, see
+ * conf.h): look-up by name, and setting, copying, freeing and printing,
+ * written once per type, not once per key. Legacy msmtp names are
+ * mapped onto table keys here; msmtp keys postern cannot honour are
+ * refused with the reason, because ignoring a key that changes where mail
+ * goes (a proxy, a socket) would be worse than stopping.
  */
 #include "config.h"
 
@@ -17,133 +14,9 @@
 #include <strings.h>
 
 #include "conf.h"
-#include "queue_defaults.h"
 #include "util.h"
 
-#define OFF(f) offsetof(struct account, f)
 #define DAY (24U * 3600U)
-
-static const char *const conf_auth_choices[] = { "off", "on", "plain", "login",
-	"cram-md5", "digest-md5", "scram-sha-1", "scram-sha-1-plus",
-	"scram-sha-256", "scram-sha-256-plus", "gssapi", "external", "ntlm",
-	"oauthbearer", "xoauth2", NULL };
-static const char *const conf_hdr_choices[] = { "auto", "on", "off", NULL };
-static const char *const conf_hdra_choices[] = { "auto", "off", NULL };
-static const char *const conf_ret_choices[] = { "off", "hdrs", "full", NULL };
-static const char *const conf_proto_choices[] = { "smtp", NULL };
-static const char *const conf_syslog_choices[] = { "off", "on", "LOG_USER",
-	"LOG_MAIL", "LOG_LOCAL0", "LOG_LOCAL1", "LOG_LOCAL2", "LOG_LOCAL3",
-	"LOG_LOCAL4", "LOG_LOCAL5", "LOG_LOCAL6", "LOG_LOCAL7", NULL };
-
-#define K(n, t, f, d, h)                                                       \
-	{                                                                      \
-		n, t, OFF(f), 0, 0, NULL, d, h, 0                              \
-	}
-#define KC(n, t, f, d, h)                                                      \
-	{                                                                      \
-		n, t, OFF(f), 0, 0, NULL, d, h, CONF_K_COMPUTED                \
-	}
-#define KU(n, f, lo, hi, d, h, fl)                                             \
-	{                                                                      \
-		n, CONF_UINT, OFF(f), lo, hi, NULL, d, h, fl                   \
-	}
-#define KE(n, f, c, d, h)                                                      \
-	{                                                                      \
-		n, CONF_ENUM, OFF(f), 0, 0, c, d, h, 0                         \
-	}
-
-const struct conf_key conf_keys[] = {
-	K("host", CONF_STRING, host, NULL, "the submission server"),
-	KU("port", port, 1, 65535, "587, or 465 with tls_starttls off",
-	    "the server's port", CONF_K_COMPUTED),
-	K("tls", CONF_BOOL, tls, "on", "use TLS (off is for a local relay)"),
-	KC("tls_starttls", CONF_BOOL, tls_starttls, "on, off for port 465",
-	    "STARTTLS (on) or TLS from the first byte (off)"),
-	K("tls_trust_file", CONF_PATH, tls_trust_file, "system",
-	    "CA certificates to verify the server, or system"),
-	K("tls_fingerprint", CONF_STRING, tls_fingerprint, NULL,
-	    "SHA-256 fingerprint (hex pairs and colons) to pin instead"),
-	K("tls_cert_file", CONF_PATH, tls_cert_file, NULL,
-	    "client certificate (PEM)"),
-	K("tls_key_file", CONF_PATH, tls_key_file, NULL,
-	    "key of the client certificate (PEM)"),
-	K("tls_priorities", CONF_STRING, tls_priorities, NULL,
-	    "GnuTLS priority string"),
-	K("tls_host_override", CONF_STRING, tls_host_override, NULL,
-	    "name to verify in the certificate instead of host"),
-	K("tls_certcheck", CONF_BOOL, tls_certcheck, "on",
-	    "verify the server certificate"),
-	K("tls_session_cache", CONF_BOOL, tls_session_cache, "on",
-	    "resume TLS sessions (kept in $XDG_STATE_HOME/postern/tls)"),
-	KU("timeout", timeout, 0, DAY, "60",
-	    "seconds to wait for each command; off for none",
-	    CONF_K_DURATION | CONF_K_OFF),
-	KU("data_timeout", data_timeout, 0, DAY, "600",
-	    "seconds to wait for the reply after the end of the message; "
-	    "off for the same as timeout",
-	    CONF_K_DURATION | CONF_K_OFF),
-	K("source_ip", CONF_STRING, source_ip, NULL,
-	    "local address to connect from"),
-	K("ipv4", CONF_BOOL, ipv4, "on", "connect over IPv4"),
-	K("ipv6", CONF_BOOL, ipv6, "on", "connect over IPv6"),
-	K("domain", CONF_STRING, domain, "localhost", "argument of EHLO"),
-	KE("protocol", protocol, conf_proto_choices, "smtp",
-	    "only smtp (no lmtp)"),
-	{ "auth", CONF_ENUM, OFF(auth), 0, 0, conf_auth_choices,
-	    "on when user is set, else off",
-	    "SMTP AUTH: on (best offered), off, or a mechanism",
-	    CONF_K_COMPUTED },
-	K("user", CONF_STRING, user, NULL, "user name for AUTH"),
-	K("password", CONF_SECRET, password, NULL,
-	    "password (prefer the keyring or passwordeval)"),
-	K("passwordeval", CONF_CMD, passwordeval, NULL,
-	    "command whose first output line is the password"),
-	K("keyring", CONF_BOOL, keyring, "on",
-	    "look the password up in the Secret Service keyring"),
-	K("from", CONF_STRING, from, NULL,
-	    "envelope sender; a glob selects the account for -f"),
-	K("from_full_name", CONF_STRING, from_full_name, NULL,
-	    "full name for a From header postern adds"),
-	K("allow_from_override", CONF_BOOL, allow_from_override, "on",
-	    "let -f replace from"),
-	K("dsn_notify", CONF_STRING, dsn_notify, NULL,
-	    "DSN NOTIFY: off, never, or success,failure,delay"),
-	KE("dsn_return", dsn_return, conf_ret_choices, "off",
-	    "DSN RET: off, hdrs or full"),
-	KE("set_from_header", set_from_header, conf_hdr_choices, "auto",
-	    "add a missing From (auto), always replace it (on), never (off)"),
-	KE("set_date_header", set_date_header, conf_hdra_choices, "auto",
-	    "add a missing Date"),
-	KE("set_msgid_header", set_msgid_header, conf_hdra_choices, "auto",
-	    "add a missing Message-ID"),
-	K("remove_bcc_headers", CONF_BOOL, remove_bcc_headers, "on",
-	    "remove Bcc and Resent-Bcc"),
-	K("undisclosed_recipients", CONF_BOOL, undisclosed_recipients, "off",
-	    "replace To, Cc and Bcc with undisclosed-recipients:;"),
-	K("aliases", CONF_PATH, aliases, NULL,
-	    "alias file for local names (local: address, ...)"),
-	K("local_domain", CONF_STRING, local_domain, NULL,
-	    "domain that qualifies bare local names"),
-	K("logfile", CONF_PATH, logfile, NULL, "log one line per message"),
-	K("logfile_time_format", CONF_STRING, logfile_time_format, NULL,
-	    "strftime format of the log file's time stamps"),
-	KE("syslog", syslog, conf_syslog_choices, "LOG_MAIL",
-	    "log to syslog: off, on (LOG_USER), or a facility"),
-	K("queue", CONF_BOOL, queue, "on",
-	    "queue the message when delivery fails temporarily"),
-	KC("queue_dir", CONF_PATH, queue_dir, "$XDG_STATE_HOME/postern/queue",
-	    "queue directory"),
-	KU("queue_lifetime", queue_lifetime, 60, 365 * DAY,
-	    QUEUE_LIFETIME_DEFAULT_TEXT,
-	    "give up on a queued message after this long", CONF_K_DURATION),
-	KU("retry_min", retry_min, 1, 30 * DAY, QUEUE_RETRY_MIN_DEFAULT_TEXT,
-	    "first retry delay (doubling)", CONF_K_DURATION),
-	KU("retry_max", retry_max, 1, 30 * DAY, QUEUE_RETRY_MAX_DEFAULT_TEXT,
-	    "longest retry delay", CONF_K_DURATION),
-	K("queue_only", CONF_BOOL, queue_only, "off",
-	    "always queue, never connect at submission (like -odq)"),
-};
-const size_t conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);
 
 /* msmtp's old names: name, key, value replacing on, value replacing off. */
 static const struct {
@@ -271,7 +144,7 @@ conf_parse_enum(const struct conf_key *k, const char *v, int *out,
 {
 	int i;
 
-	if (*v == '\0' && k->choices == conf_auth_choices)
+	if (*v == '\0' && k == &conf_keys[CONF_KEY_AUTH])
 		v = "on"; /* msmtp: "auth" alone means on */
 	for (i = 0; k->choices[i] != NULL; i++)
 		if (strcasecmp(k->choices[i], v) == 0) {
@@ -314,7 +187,7 @@ conf_check_value(const struct conf_key *k, const char *v, struct buf *why)
 {
 	size_t n = strlen(v), i;
 
-	if (strcmp(k->name, "tls_fingerprint") == 0 && n > 0) {
+	if (k == &conf_keys[CONF_KEY_TLS_FINGERPRINT] && n > 0) {
 		for (i = 0; i < n; i++)
 			if ((i % 3 == 2) ? v[i] != ':'
 			                 : strchr("0123456789abcdefABCDEF",
@@ -322,15 +195,12 @@ conf_check_value(const struct conf_key *k, const char *v, struct buf *why)
 				break;
 		if (i < n || (n != 95 && n != 59))
 			return buf_printf(why,
-			           "tls_fingerprint expects a "
-			           "SHA-256 (or SHA-1) fingerprint as hex pairs "
-			           "separated by colons"),
+			           "tls_fingerprint expects a SHA-256 (or SHA-1) fingerprint as hex pairs separated by colons"),
 			       -1;
 	}
-	if (strcmp(k->name, "dsn_notify") == 0 && !conf_dsn_notify_ok(v))
+	if (k == &conf_keys[CONF_KEY_DSN_NOTIFY] && !conf_dsn_notify_ok(v))
 		return buf_printf(why,
-		           "dsn_notify expects off, never, or a "
-		           "list of success, failure and delay"),
+		           "dsn_notify expects off, never, or a list of success, failure and delay"),
 		       -1;
 	return 0;
 }
@@ -474,27 +344,4 @@ conf_print(const struct account *a, struct buf *out)
 			return -1;
 	}
 	return 0;
-}
-
-const char *
-conf_auth_mechanism(int auth)
-{
-	static const char *const mech[] = { NULL, NULL, "PLAIN", "LOGIN",
-		"CRAM-MD5", "DIGEST-MD5", "SCRAM-SHA-1", "SCRAM-SHA-1-PLUS",
-		"SCRAM-SHA-256", "SCRAM-SHA-256-PLUS", "GSSAPI", "EXTERNAL",
-		"NTLM", "OAUTHBEARER", "XOAUTH2" };
-	_Static_assert(ARRAY_SIZE(mech) == ARRAY_SIZE(conf_auth_choices) - 1,
-	    "one mechanism name per auth choice");
-
-	if (auth < 0 || (size_t)auth >= ARRAY_SIZE(mech))
-		return NULL;
-	return mech[auth];
-}
-
-const char *
-conf_syslog_name(int syslog)
-{
-	if (syslog < 0 || syslog >= (int)ARRAY_SIZE(conf_syslog_choices) - 1)
-		return "off";
-	return conf_syslog_choices[syslog];
 }

@@ -169,24 +169,20 @@ conf_pattern_gather(struct conf_pattern_store *st, const char *v)
 /* Expand one field in place; 0, or -1 after appending the error. */
 static int
 conf_pattern_field(struct conf *c, struct conf_pattern_store *st,
-    struct account *a, char **field, const char *key)
+    struct account *a, char **field, enum conf_key_id key)
 {
-	const struct conf_origin *o = &a->origin[0];
+	const struct conf_origin *o = &a->origin[key];
 	const char *why = NULL;
 	struct buf out;
-	size_t i;
 	int r = 0;
 
 	if (*field == NULL || strchr(*field, '%') == NULL)
 		return 0;
-	for (i = 0; i < conf_nkeys; i++)
-		if (strcmp(conf_keys[i].name, key) == 0)
-			o = &a->origin[i];
 	conf_pattern_gather(st, *field);
 	buf_init(&out, CONF_PATTERN_MAX);
 	if (conf_pattern_expand(*field, &st->env, &out, &why) == -1) {
 		(void)buf_printf(&c->errors, "%s:%u: %s: %s\n",
-		    o->file ? o->file : "-", o->line, key, why);
+		    o->file ? o->file : "-", o->line, conf_keys[key].name, why);
 		r = -1;
 	} else {
 		free(*field);
@@ -207,8 +203,9 @@ conf_expand_patterns(struct conf *c)
 	for (i = 0; i < c->naccounts; i++) {
 		struct account *a = c->accounts[i];
 
-		nerr -= conf_pattern_field(c, &st, a, &a->from, "from");
-		nerr -= conf_pattern_field(c, &st, a, &a->domain, "domain");
+		nerr -= conf_pattern_field(c, &st, a, &a->from, CONF_KEY_FROM);
+		nerr -=
+		    conf_pattern_field(c, &st, a, &a->domain, CONF_KEY_DOMAIN);
 	}
 	free(st.canon);
 	return nerr;

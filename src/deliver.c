@@ -119,15 +119,6 @@ deliver_partial(const struct smtp_mail *m, struct err *e)
 	return -1;
 }
 
-static uint64_t
-deliver_now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* The TLS session cache: $XDG_STATE_HOME/postern/tls, or NULL. */
 static char *
 deliver_tls_dir(void)
@@ -165,7 +156,7 @@ int
 deliver_send(struct deliver_session *ds, const char *id, struct smtp_mail *m,
     struct err *e)
 {
-	uint64_t start = deliver_now_ms();
+	uint64_t start = util_now_ms();
 	struct deliver_log_session ls = { NULL, ds->info.auth_mech,
 		ds->possible_duplicate };
 	char tls[sizeof(ds->info.tls_version) + sizeof(ds->info.tls_cipher)];
@@ -180,7 +171,7 @@ deliver_send(struct deliver_session *ds, const char *id, struct smtp_mail *m,
 		ls.tls = tls;
 	}
 	ds->possible_duplicate = false;
-	deliver_log(ds->acct, id, m, &ls, e, deliver_now_ms() - start);
+	deliver_log(ds->acct, id, m, &ls, e, util_now_ms() - start);
 	return r;
 }
 

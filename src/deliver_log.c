@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <stdlib.h>
-#include <syslog.h>
 #include <time.h>
 
 #include "deliver_log.h"
@@ -28,10 +27,6 @@ deliver_rcpt_status(enum smtp_rcpt_status st)
 	return "not-sent";
 }
 
-static const int deliver_facility[] = { 0, LOG_USER, LOG_USER, LOG_MAIL,
-	LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3, LOG_LOCAL4, LOG_LOCAL5,
-	LOG_LOCAL6, LOG_LOCAL7 };
-
 /* The record's line to syslog (facility fac) and the logfile. */
 static void
 deliver_log_write(const struct account *a, const struct log_record *rec,
@@ -41,9 +36,10 @@ deliver_log_write(const struct account *a, const struct log_record *rec,
 	struct err ignored;
 
 	buf_init(&line, LOG_LINE_MAX);
-	if (a->syslog > 0 && a->syslog < (int)ARRAY_SIZE(deliver_facility) &&
+	if (conf_syslog_facility(a->syslog) != 0 &&
 	    log_format(rec, NULL, 0, &line) == 0)
-		log_syslog(buf_str(&line), deliver_facility[a->syslog], failed);
+		log_syslog(buf_str(&line), conf_syslog_facility(a->syslog),
+		    failed);
 	buf_reset(&line);
 	if (a->logfile != NULL &&
 	    log_format(rec,
@@ -93,14 +89,14 @@ void
 deliver_log_held(const struct account *a, const char *name, const char *reason,
     size_t entries)
 {
-	int fac = a ? a->syslog : 3; /* not configured: LOG_MAIL */
+	int fac = conf_syslog_facility(a ? a->syslog : CONF_SYSLOG_MAIL);
 	struct buf line;
 	struct err ignored;
 
 	buf_init(&line, LOG_LINE_MAX);
-	if (fac > 0 && fac < (int)ARRAY_SIZE(deliver_facility) &&
+	if (fac != 0 &&
 	    log_format_held(name, reason, entries, NULL, 0, &line) == 0)
-		log_syslog(buf_str(&line), deliver_facility[fac], 1);
+		log_syslog(buf_str(&line), fac, 1);
 	buf_reset(&line);
 	if (a != NULL && a->logfile != NULL &&
 	    log_format_held(name, reason, entries,

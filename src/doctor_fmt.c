@@ -15,11 +15,23 @@
 #include "doctor.h"
 #include "util.h"
 
-static const char *const doctor_names[] = { "OK", "INFO", "WARN", "PROBLEM" };
+static const char *const doctor_names[] = {
+	[DOCTOR_OK] = "OK",
+	[DOCTOR_INFO] = "INFO",
+	[DOCTOR_WARN] = "WARN",
+	[DOCTOR_PROBLEM] = "PROBLEM",
+};
+_Static_assert(ARRAY_SIZE(doctor_names) == DOCTOR_PROBLEM + 1,
+    "a name for every verdict");
 
-/* Green, blue, yellow, bold red. */
-static const char *const doctor_colors[] = { "\033[32m", "\033[34m", "\033[33m",
-	"\033[1;31m" };
+static const char *const doctor_colors[] = {
+	[DOCTOR_OK] = "\033[32m",        /* green */
+	[DOCTOR_INFO] = "\033[34m",      /* blue */
+	[DOCTOR_WARN] = "\033[33m",      /* yellow */
+	[DOCTOR_PROBLEM] = "\033[1;31m", /* bold red */
+};
+_Static_assert(ARRAY_SIZE(doctor_colors) == ARRAY_SIZE(doctor_names),
+    "a colour for every verdict");
 
 const char *
 doctor_verdict_name(enum doctor_verdict v)
@@ -187,8 +199,7 @@ bad_num:
 	why = "not a port number";
 bad:
 	return err_set(e, ERR_USAGE,
-	    "--probe-ports %s: %s (use SMTP,SUBMISSION,SUBMISSIONS, e.g. "
-	    "25,587,465; 0 skips one)",
+	    "--probe-ports %s: %s (use SMTP,SUBMISSION,SUBMISSIONS, e.g. 25,587,465; 0 skips one)",
 	    s, why);
 }
 

@@ -59,20 +59,16 @@ doctor_cert_fix(const struct smtp_params *p, const struct err *why, char *fix,
 		(void)snprintf(fix, cap, "host %s", cn);
 	else if (strstr(why->text, "fingerprint"))
 		(void)snprintf(fix, cap,
-		    "tls_fingerprint %s  (the certificate changed: check it "
-		    "with your provider first)",
+		    "tls_fingerprint %s  (the certificate changed: check it with your provider first)",
 		    pr.info.tls_sha256);
 	else if (strstr(why->text, "issuer"))
 		(void)snprintf(fix, cap,
-		    "tls_trust_file /path/to/the-CA-that-issued-it.pem  "
-		    "(issuer: %s)\n"
-		    "or, after checking it with your provider: "
-		    "tls_fingerprint %s",
+		    "tls_trust_file /path/to/the-CA-that-issued-it.pem  (issuer: %s)\n"
+		    "or, after checking it with your provider: tls_fingerprint %s",
 		    pr.info.tls_issuer, pr.info.tls_sha256);
 	else if (strstr(why->text, "expired"))
 		(void)snprintf(fix, cap,
-		    "none in the configuration: the certificate expired on "
-		    "%s; the provider must renew it",
+		    "none in the configuration: the certificate expired on %s; the provider must renew it",
 		    pr.info.tls_not_after);
 }
 
@@ -101,8 +97,7 @@ doctor_report_probe(struct doctor_ctx *c, const struct smtp_params *p,
 		doctor_cert_fix(p, &pr->e, fix, sizeof(fix));
 	else if (mine && pr->e.cls == ERR_NOHOST)
 		(void)strlcpy(fix,
-		    "host SERVER  (the submission server your provider "
-		    "names, e.g. smtp.example.org)",
+		    "host SERVER  (the submission server your provider names, e.g. smtp.example.org)",
 		    sizeof(fix));
 	how = doctor_connect_failure(pr->e.text);
 	doctor_emit(c, mine ? DOCTOR_PROBLEM : DOCTOR_WARN, topic, fix,
@@ -133,11 +128,8 @@ doctor_mismatch(struct doctor_ctx *c, enum smtp_tls_mode mine)
 	    mine == SMTP_TLS_STARTTLS ? "off" : "on");
 	doctor_emit(c, DOCTOR_PROBLEM, "tls mode", fix,
 	    mine == SMTP_TLS_STARTTLS
-	        ? "port %u speaks TLS from the first byte (implicit TLS, "
-	          "like 465), but the account uses STARTTLS: postern would "
-	          "wait for a greeting that never comes"
-	        : "port %u expects STARTTLS (like 587), but the account "
-	          "uses TLS from the first byte: the handshake fails",
+	        ? "port %u speaks TLS from the first byte (implicit TLS, like 465), but the account uses STARTTLS: postern would wait for a greeting that never comes"
+	        : "port %u expects STARTTLS (like 587), but the account uses TLS from the first byte: the handshake fails",
 	    a->port);
 	return true;
 }
@@ -152,13 +144,12 @@ doctor_check_cert(struct doctor_ctx *c, const struct smtp_info *in)
 		return;
 	if (doctor_days_left(in->tls_not_after, time(NULL), &days) == -1)
 		days = 9999;
-	if (in->tls_verify != NULL && strcmp(in->tls_verify, "none") == 0) {
+	if (in->tls_verify == TLS_VERIFY_NONE) {
 		(void)snprintf(fix, sizeof(fix),
 		    "tls_certcheck on  (or pin it: tls_fingerprint %s)",
 		    in->tls_sha256);
 		doctor_emit(c, DOCTOR_WARN, "certificate", fix,
-		    "not checked (tls_certcheck off): anyone on the path can "
-		    "pose as the server; subject %s, expires %s",
+		    "not checked (tls_certcheck off): anyone on the path can pose as the server; subject %s, expires %s",
 		    in->tls_subject, in->tls_not_after);
 		return;
 	}
@@ -167,9 +158,8 @@ doctor_check_cert(struct doctor_ctx *c, const struct smtp_info *in)
 	        : days < 14 ? DOCTOR_WARN
 	                    : DOCTOR_OK,
 	    "certificate", NULL,
-	    "%s; subject %s; issuer %s; expires %s (%ld "
-	    "day%s)",
-	    in->tls_verify && strcmp(in->tls_verify, "fingerprint") == 0
+	    "%s; subject %s; issuer %s; expires %s (%ld day%s)",
+	    in->tls_verify == TLS_VERIFY_FINGERPRINT
 	        ? "matches tls_fingerprint (chain and name not checked)"
 	        : "chain trusted, name matches",
 	    in->tls_subject, in->tls_issuer, in->tls_not_after, days,
@@ -193,8 +183,7 @@ doctor_check_auth(struct doctor_ctx *c, const struct smtp_info *in)
 	}
 	if (a->auth == CONF_AUTH_OFF) {
 		doctor_emit(c, DOCTOR_WARN, "auth", "auth on",
-		    "the server offers AUTH %s, but the account has auth "
-		    "off: submission servers refuse mail without a login",
+		    "the server offers AUTH %s, but the account has auth off: submission servers refuse mail without a login",
 		    in->auth_offered);
 		return;
 	}

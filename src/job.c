@@ -171,7 +171,7 @@ job_msg_opts(const struct job *j, struct msg_opts *o)
 	const struct account *a = j->acct;
 	const char *from = a->from;
 
-	if (from != NULL && strpbrk(from, "?*[") != NULL)
+	if (conf_from_is_pattern(from))
 		from = NULL;
 	memset(o, 0, sizeof(*o));
 	o->dot_ends_input = !j->req->ignore_dots;
@@ -283,13 +283,14 @@ job_copy_message(const struct job *j, FILE *out, struct err *e)
 static int
 job_dsn(struct job *j, struct err *e)
 {
-	static const char *const ret[] = { NULL, "HDRS", "FULL" };
 	const struct cli_request *q = j->req;
 	const char *n = q->dsn_notify ? q->dsn_notify : j->acct->dsn_notify;
 	char *p;
 
 	if (queue_env_set(&j->env.dsn_ret,
-	        q->dsn_return ? q->dsn_return : ret[j->acct->dsn_return]) == -1)
+	        q->dsn_return
+	            ? q->dsn_return
+	            : conf_dsn_ret_keyword(j->acct->dsn_return)) == -1)
 		return err_set(e, ERR_SOFTWARE, "out of memory");
 	if (n == NULL || strcasecmp(n, "off") == 0)
 		return 0;
@@ -340,7 +341,7 @@ job_hdr_forms(struct job *j, struct err *e)
 
 	if (job_hdr_addr(j->sender, &j->hdr_sender, e) == -1)
 		return -1;
-	if (from != NULL && strpbrk(from, "?*[") == NULL &&
+	if (from != NULL && !conf_from_is_pattern(from) &&
 	    job_hdr_addr(from, &j->hdr_from, e) == -1)
 		return -1;
 	from = *j->sender ? j->sender : j->acct->from;

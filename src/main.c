@@ -32,7 +32,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "conf.h"
-#include "configure_acct.h"
+#include "acct_probe.h"
 #include "deliver.h"
 #include "doctor.h"
 #include "err.h"
@@ -136,9 +136,16 @@ main_verbose(const struct job *j)
 static void
 main_trace(void *arg, enum smtp_trace_dir dir, const char *line, size_t len)
 {
-	static const char *const mark[] = { "-->", "<--", "---" };
+	static const char *const mark[] = {
+		[SMTP_TRACE_SEND] = "-->",
+		[SMTP_TRACE_RECV] = "<--",
+		[SMTP_TRACE_INFO] = "---",
+	};
 	char shown[4 * SMTP_REPLY_LINE_MAX + 1]; /* "\xHH" per byte */
 	char at[LOG_STAMP_MAX];
+
+	_Static_assert(ARRAY_SIZE(mark) == SMTP_TRACE_INFO + 1,
+	    "a mark for every trace direction");
 
 	(void)arg;
 	(void)vis_str(shown, sizeof(shown), line, len, "");
@@ -325,16 +332,19 @@ main_queue_list(struct cli_request *req)
 
 	conf_init(&c);
 	buf_init(&out, QUEUE_LIST_MAX);
+	err_clear(&e);
 	if (conf_load(&c, req->config_file, &e) == -1 ||
-	    queue_dirs(&c, &dirs, &n, &e) == -1 || n == 0) {
-		if (e.cls != ERR_NONE)
-			fprintf(stderr,
-			    "%s: warning: %s; listing the default queue\n",
-			    main_prog, e.text);
+	    queue_dirs(&c, &dirs, &n, &e) == -1) {
+		/* e is written only on failure: read it only then. */
+		fprintf(stderr, "%s: warning: %s; listing the default queue\n",
+		    main_prog, e.text);
 		queue_ids_free(dirs, n);
+		dirs = NULL;
+		n = 0;
+	}
+	if (n == 0)
 		n = (dirs = calloc(1, sizeof(*dirs))) != NULL &&
 		    (dirs[0] = util_default_queue_path()) != NULL;
-	}
 	err_clear(&e);
 	if (queue_list(dirs, n, req->json, time(NULL), &out, &e) == -1)
 		rc = main_fail(&e);
@@ -476,7 +486,7 @@ main_serverinfo(struct cli_request *req)
 	struct job j;
 	struct buf out;
 	struct err e;
-	int rc;
+	int rc, r;
 
 	if ((rc = main_probe_opts(req, ports, &timeout)) != EX_OK)
 		return rc;
@@ -487,13 +497,12 @@ main_serverinfo(struct cli_request *req)
 	        &e) == -1)
 		rc = main_conf_fail(&j.conf, &e);
 	else {
-		if (serverinfo_run(j.acct, timeout, &out, &e) == -1)
-			rc = err_exit_code(e.cls);
+		r = serverinfo_run(j.acct, timeout, &out, &e);
 		fputs(buf_str(&out), stdout);
 		if (fflush(stdout) != 0)
 			rc = EX_IOERR;
-		if (rc != EX_OK)
-			(void)main_fail(&e);
+		if (r == -1) /* e holds a reason only then */
+			rc = main_fail(&e);
 	}
 	buf_free(&out);
 	job_free(&j);
@@ -504,7 +513,7 @@ main_serverinfo(struct cli_request *req)
 static int
 main_configure(const struct cli_request *req)
 {
-	struct configure_opts o = { 0 };
+	struct acct_probe_opts o = { 0 };
 	struct buf out, notes;
 	struct err e;
 	int rc;
@@ -515,7 +524,7 @@ main_configure(const struct cli_request *req)
 	buf_init(&out, 64 * 1024);
 	buf_init(&notes, 64 * 1024);
 	err_clear(&e);
-	if (configure_run(&o, &out, &notes, &e) == -1)
+	if (acct_probe_run(&o, &out, &notes, &e) == -1)
 		rc = err_exit_code(e.cls);
 	main_lines(&notes, "");
 	if (rc != EX_OK)

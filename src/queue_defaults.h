@@ -1,6 +1,6 @@
 /*
  * queue_defaults.h: the queue's schedule defaults, defined once. The
- * config table (conf_keys.c) shows them as durations ("5d", "1m",
+ * config table (conf_table.c) shows them as durations ("5d", "1m",
  * "1h"), built from the same numbers; a queue run falls back on them
  * for an entry whose account is no longer configured.
  */

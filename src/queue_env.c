@@ -19,40 +19,80 @@
 
 enum qenv_kind { QK_STR, QK_OPT, QK_TIME, QK_UINT, QK_BOOL, QK_SPECIAL };
 
+/* The envelope's keys: a row each in qenv_keys, a bit each in "seen". */
+enum qenv_key_id {
+	QENV_K_ID = 0,
+	QENV_K_ACCOUNT,
+	QENV_K_SENDER,
+	QENV_K_CREATED,
+	QENV_K_SIZE,
+	QENV_K_BODY,
+	QENV_K_SMTPUTF8,
+	QENV_K_DSN_NOTIFY,
+	QENV_K_DSN_RET,
+	QENV_K_ENVID,
+	QENV_K_ATTEMPTS,
+	QENV_K_NEXT_ATTEMPT,
+	QENV_K_LAST_ERROR,
+	QENV_K_HELD,
+	QENV_K_SENDING,
+	QENV_K_COUNT
+};
+
 struct qenv_key {
 	const char *name;
 	enum qenv_kind kind;
 	size_t offset;
+	bool required; /* every envelope has it */
 };
 
-#define QKEY(n, k, f)                                                          \
-	{                                                                      \
-		n, k, offsetof(struct queue_env, f)                            \
-	}
+#define QKEY(id, n, k, f, req)                                                 \
+	[id] = { .name = n,                                                    \
+		.kind = k,                                                     \
+		.offset = offsetof(struct queue_env, f),                       \
+		.required = req }
 
 static const struct qenv_key qenv_keys[] = {
-	QKEY("id", QK_SPECIAL, id),
-	QKEY("account", QK_STR, account),
-	QKEY("sender", QK_STR, sender),
-	QKEY("created", QK_TIME, created),
-	QKEY("size", QK_UINT, size),
-	QKEY("body", QK_SPECIAL, has_8bit),
-	QKEY("smtputf8", QK_BOOL, smtputf8),
-	QKEY("dsn-notify", QK_OPT, dsn_notify),
-	QKEY("dsn-ret", QK_OPT, dsn_ret),
-	QKEY("envid", QK_OPT, envid),
-	QKEY("attempts", QK_SPECIAL, attempts),
-	QKEY("next-attempt", QK_TIME, next_attempt),
-	QKEY("last-error", QK_OPT, last_error),
-	QKEY("held", QK_OPT, held),
-	QKEY("sending", QK_TIME, sending),
+	QKEY(QENV_K_ID, "id", QK_SPECIAL, id, true),
+	QKEY(QENV_K_ACCOUNT, "account", QK_STR, account, true),
+	QKEY(QENV_K_SENDER, "sender", QK_STR, sender, true),
+	QKEY(QENV_K_CREATED, "created", QK_TIME, created, true),
+	QKEY(QENV_K_SIZE, "size", QK_UINT, size, true),
+	QKEY(QENV_K_BODY, "body", QK_SPECIAL, has_8bit, true),
+	QKEY(QENV_K_SMTPUTF8, "smtputf8", QK_BOOL, smtputf8, true),
+	QKEY(QENV_K_DSN_NOTIFY, "dsn-notify", QK_OPT, dsn_notify, false),
+	QKEY(QENV_K_DSN_RET, "dsn-ret", QK_OPT, dsn_ret, false),
+	QKEY(QENV_K_ENVID, "envid", QK_OPT, envid, false),
+	QKEY(QENV_K_ATTEMPTS, "attempts", QK_SPECIAL, attempts, true),
+	QKEY(QENV_K_NEXT_ATTEMPT, "next-attempt", QK_TIME, next_attempt, true),
+	QKEY(QENV_K_LAST_ERROR, "last-error", QK_OPT, last_error, false),
+	QKEY(QENV_K_HELD, "held", QK_OPT, held, false),
+	QKEY(QENV_K_SENDING, "sending", QK_TIME, sending, false),
 };
+_Static_assert(ARRAY_SIZE(qenv_keys) == QENV_K_COUNT,
+    "a row for every envelope key");
+_Static_assert(QENV_K_COUNT <= 32, "the keys seen fit in an unsigned");
 
-/* Keys every envelope has: bits by index into qenv_keys. */
-static const unsigned qenv_required = 0x7fu | 1u << 10 | 1u << 11;
+static const char *const qenv_states[] = {
+	[QUEUE_RCPT_PENDING] = "pending",
+	[QUEUE_RCPT_DEFERRED] = "deferred",
+	[QUEUE_RCPT_SENT] = "sent",
+	[QUEUE_RCPT_REFUSED] = "refused",
+};
+_Static_assert(ARRAY_SIZE(qenv_states) == QUEUE_RCPT_REFUSED + 1,
+    "a name for every recipient state");
 
-static const char *const qenv_states[] = { "pending", "deferred", "sent",
-	"refused" };
+/* Whether every required key was seen (bits by enum qenv_key_id). */
+static bool
+qenv_has_required(unsigned seen)
+{
+	size_t i;
+
+	for (i = 0; i < QENV_K_COUNT; i++)
+		if (qenv_keys[i].required && !(seen & (1u << i)))
+			return false;
+	return true;
+}
 
 void
 queue_env_init(struct queue_env *env)
@@ -196,15 +236,15 @@ qenv_rcpt(struct queue_env *env, const char *v)
 }
 
 static int
-qenv_special(struct queue_env *env, const char *key, const char *v)
+qenv_special(struct queue_env *env, enum qenv_key_id key, const char *v)
 {
 	uint64_t n;
 
-	if (strcmp(key, "id") == 0) {
+	if (key == QENV_K_ID) {
 		if (!queue_id_valid(v))
 			return -1;
 		(void)strlcpy(env->id, v, sizeof(env->id));
-	} else if (strcmp(key, "body") == 0) {
+	} else if (key == QENV_K_BODY) {
 		if (strcmp(v, "8bit") != 0 && strcmp(v, "7bit") != 0)
 			return -1;
 		env->has_8bit = v[0] == '8';
@@ -244,7 +284,7 @@ qenv_value(struct queue_env *env, const struct qenv_key *k, const char *v)
 	case QK_SPECIAL:
 		break;
 	}
-	return qenv_special(env, k->name, v);
+	return qenv_special(env, (enum qenv_key_id)(k - qenv_keys), v);
 }
 
 /* One "key: value" line (NUL-terminated, no LF). */
@@ -303,8 +343,7 @@ qenv_parse_lines(char *p, char *end, struct queue_env *env, struct err *e)
 			if (nl + 1 != end)
 				goto bad;
 			why = "a required key is missing";
-			if ((seen & qenv_required) != qenv_required ||
-			    env->nrcpts == 0)
+			if (!qenv_has_required(seen) || env->nrcpts == 0)
 				goto bad;
 			return 0;
 		}

@@ -27,20 +27,11 @@
 #include "queue_run_int.h"
 #include "util.h"
 
-static uint64_t
-qrun_now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Following a submission: stop when the session or the time is gone. */
 static bool
 qrun_stop(const struct qrun *r)
 {
-	return r->follow && (!r->open || qrun_now_ms() >= r->deadline);
+	return r->follow && (!r->open || util_now_ms() >= r->deadline);
 }
 
 /* The due entries of r->acct_name from first on, then one held line. */
@@ -230,7 +221,7 @@ queue_run_follow(const struct account *a, struct deliver_session *ds,
 	r.ds = ds;
 	r.open = deliver_usable(ds);
 	r.follow = true;
-	r.deadline = qrun_now_ms() + QUEUE_FOLLOW_SECS * 1000;
+	r.deadline = util_now_ms() + QUEUE_FOLLOW_SECS * 1000;
 	r.now = time(NULL);
 	if (r.open && a->queue && qrun_pass(&r, &e) == 0 && st.bounced > 0)
 		(void)qrun_pass(&r, &e);

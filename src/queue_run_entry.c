@@ -122,7 +122,7 @@ qrun_bounce(struct qrun *r, struct queue_entry *q,
 
 	if (q->env.sender[0] == '\0' || n == 0)
 		return;
-	if (from == NULL || strpbrk(from, "?*[") != NULL)
+	if (from == NULL || conf_from_is_pattern(from))
 		from = q->env.sender;
 	(void)gethostname(host, sizeof(host) - 1);
 	got = pread(q->fd, head, sizeof(head), 0);

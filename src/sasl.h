@@ -23,6 +23,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "tls.h"
 
 #define SASL_MECH_MAX 32
 /* Cap on a base64 challenge or response line. */
@@ -30,12 +31,12 @@
 
 /* The secrets and context a mechanism may use. */
 struct sasl_creds {
-	const char *user;     /* authentication identity */
-	const char *authzid;  /* authorisation identity, or NULL */
-	const char *password; /* password or OAuth token (not owned) */
-	const char *host;     /* server name (OAUTHBEARER, GSSAPI) */
-	unsigned port;        /* server port (OAUTHBEARER) */
-	const char *cb_type;  /* "tls-exporter", "tls-unique", or NULL */
+	const char *user;             /* authentication identity */
+	const char *authzid;          /* authorisation identity, or NULL */
+	const char *password;         /* password or OAuth token (not owned) */
+	const char *host;             /* server name (OAUTHBEARER, GSSAPI) */
+	unsigned port;                /* server port (OAUTHBEARER) */
+	enum tls_cb_type cb_type;     /* TLS_CB_NONE: no channel binding */
 	const unsigned char *cb_data; /* channel binding bytes */
 	size_t cb_len;
 };

@@ -31,6 +31,12 @@ sasl_lib_version(void)
 	return gsasl_check_version(NULL);
 }
 
+bool
+sasl_lib_available(void)
+{
+	return true;
+}
+
 int
 sasl_lib_mechanisms(struct buf *out)
 {
@@ -77,12 +83,12 @@ sasl_lib_set_cb(Gsasl_session *sess, const char *mech,
 
 	/* Only -PLUS binds the channel; GNU SASL 2.2 fails a plain SCRAM
 	 * exchange that is handed a binding. */
-	if (k->cb_type == NULL || k->cb_len == 0 || n < 5 ||
+	if (k->cb_type == TLS_CB_NONE || k->cb_len == 0 || n < 5 ||
 	    strcmp(mech + n - 5, "-PLUS") != 0)
 		return 0;
-	if (strcmp(k->cb_type, "tls-exporter") == 0)
+	if (k->cb_type == TLS_CB_EXPORTER)
 		prop = GSASL_CB_TLS_EXPORTER;
-	else if (strcmp(k->cb_type, "tls-unique") == 0)
+	else if (k->cb_type == TLS_CB_UNIQUE)
 		prop = GSASL_CB_TLS_UNIQUE;
 	else
 		return 0;
@@ -168,8 +174,7 @@ sasl_lib_step(struct sasl_lib *l, const char *in, struct buf *out,
 		/* SCRAM: the third step checks the server signature. */
 		if (rc == GSASL_AUTHENTICATION_ERROR && l->steps >= 3)
 			err_set(e, ERR_PROTOCOL,
-			    "the server's final authentication message does "
-			    "not verify (wrong server signature): %s",
+			    "the server's final authentication message does not verify (wrong server signature): %s",
 			    gsasl_strerror(rc));
 		else
 			err_set(e, ERR_PROTOCOL,

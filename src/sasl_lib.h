@@ -22,6 +22,9 @@ struct sasl_lib;
 /* The GNU SASL version in use ("2.2.0"), or "disabled". */
 const char *sasl_lib_version(void);
 
+/* True when postern was built with GNU SASL. */
+bool sasl_lib_available(void);
+
 /*
  * Append the client mechanisms GNU SASL offers, space separated, to out.
  * Appends nothing when built without it. 0, or -1 on failure.

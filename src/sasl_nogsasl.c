@@ -12,6 +12,12 @@ sasl_lib_version(void)
 	return "disabled";
 }
 
+bool
+sasl_lib_available(void)
+{
+	return false;
+}
+
 int
 sasl_lib_mechanisms(struct buf *out)
 {
@@ -33,8 +39,7 @@ sasl_lib_start(struct sasl_lib **out, const char *mech,
 	(void)k;
 	*out = NULL;
 	return err_set(e, ERR_UNAVAILABLE,
-	    "authentication mechanism %s needs GNU SASL, which this build "
-	    "lacks",
+	    "authentication mechanism %s needs GNU SASL, which this build lacks",
 	    mech);
 }
 

@@ -63,15 +63,6 @@ secrets_source_name(enum secrets_source src)
 	return "none";
 }
 
-static long long
-secrets_now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * The child: stdin /dev/null, stdout the pipe, nothing else open but
  * stderr (not even what postern's caller or a library left without
@@ -129,14 +120,15 @@ static int
 secrets_eval_read(int fd, pid_t pid, unsigned timeout, struct buf *out,
     int *status, struct err *e)
 {
-	long long deadline = secrets_now_ms() + (long long)timeout * 1000;
+	long long deadline =
+	    (long long)util_now_ms() + (long long)timeout * 1000;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	char chunk[4096];
 	int line_done = 0, eof = 0, r = -1, k;
 	ssize_t n;
 
 	for (;;) {
-		long long left = deadline - secrets_now_ms();
+		long long left = deadline - (long long)util_now_ms();
 
 		if ((line_done || eof) &&
 		    (k = secrets_eval_reaped(pid, status)) != 0) {

@@ -143,7 +143,7 @@ serverinfo_run(const struct account *a, unsigned timeout, struct buf *out,
 	doctor_params(a, port, sizeof(port), timeout, &p);
 	if (doctor_probe(&p, &pr) == 0) {
 		serverinfo_format(a, &p, &pr,
-		    pr.info.tls_verify ? pr.info.tls_verify : "-", out);
+		    tls_verify_name(pr.info.tls_verify), out);
 		return 0;
 	}
 	*e = pr.e;

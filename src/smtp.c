@@ -24,21 +24,25 @@
 
 #define SMTP_QUIT_TIMEOUT 10
 
-static int smtp_send_none(struct smtp_session *);
-static int smtp_send_ehlo(struct smtp_session *);
-static int smtp_send_helo(struct smtp_session *);
-static int smtp_send_rset(struct smtp_session *);
-static int smtp_send_quit(struct smtp_session *);
-static int smtp_reply_greeting(struct smtp_session *,
+static int smtp_send_none(struct smtp_session *, struct err *);
+static int smtp_send_ehlo(struct smtp_session *, struct err *);
+static int smtp_send_helo(struct smtp_session *, struct err *);
+static int smtp_send_rset(struct smtp_session *, struct err *);
+static int smtp_send_quit(struct smtp_session *, struct err *);
+static int smtp_reply_greeting(struct smtp_session *, struct err *,
     const struct smtp_reply *);
-static int smtp_reply_ehlo(struct smtp_session *, const struct smtp_reply *);
-static int smtp_reply_helo(struct smtp_session *, const struct smtp_reply *);
-static int smtp_reply_rset(struct smtp_session *, const struct smtp_reply *);
+static int smtp_reply_ehlo(struct smtp_session *, struct err *,
+    const struct smtp_reply *);
+static int smtp_reply_helo(struct smtp_session *, struct err *,
+    const struct smtp_reply *);
+static int smtp_reply_rset(struct smtp_session *, struct err *,
+    const struct smtp_reply *);
 
 static const struct {
 	const char *name;
-	int (*send)(struct smtp_session *);
-	int (*reply)(struct smtp_session *, const struct smtp_reply *);
+	int (*send)(struct smtp_session *, struct err *);
+	int (*reply)(struct smtp_session *, struct err *,
+	    const struct smtp_reply *);
 } smtp_states[SMTP_ST_COUNT] = {
 	[SMTP_ST_CONNECTED] = { "CONNECTED", smtp_send_none,
 	    smtp_reply_greeting },
@@ -92,7 +96,8 @@ smtp_note(struct smtp_session *s, const char *fmt, ...)
 }
 
 int
-smtp_cmd(struct smtp_session *s, size_t redact, const char *fmt, ...)
+smtp_cmd(struct smtp_session *s, struct err *e, size_t redact, const char *fmt,
+    ...)
 {
 	char shown[SMTP_TEXT_MAX];
 	size_t keep;
@@ -103,7 +108,7 @@ smtp_cmd(struct smtp_session *s, size_t redact, const char *fmt, ...)
 	n = vsnprintf(s->line, SMTP_CMD_MAX + 1, fmt, ap);
 	va_end(ap);
 	if (n < 0 || n > SMTP_CMD_MAX)
-		return err_set(s->e, ERR_SOFTWARE, "SMTP command too long");
+		return err_set(e, ERR_SOFTWARE, "SMTP command too long");
 	if (redact > 0) {
 		keep = redact == SMTP_REDACT_ALL ? 0 : redact;
 		if (keep > (size_t)n)
@@ -115,7 +120,7 @@ smtp_cmd(struct smtp_session *s, size_t redact, const char *fmt, ...)
 		smtp_trace_line(s, SMTP_TRACE_SEND, s->line, (size_t)n);
 	s->line[n] = '\r';
 	s->line[n + 1] = '\n';
-	if (net_write(s->conn, s->line, (size_t)n + 2, s->e) == -1)
+	if (net_write(s->conn, s->line, (size_t)n + 2, e) == -1)
 		s->broken = true;
 	if (redact > 0)
 		explicit_bzero(s->line, (size_t)n + 2);
@@ -123,8 +128,8 @@ smtp_cmd(struct smtp_session *s, size_t redact, const char *fmt, ...)
 }
 
 int
-smtp_fail_reply(struct smtp_session *s, enum err_class cls,
-    const struct smtp_reply *r, const char *what, ...)
+smtp_fail_reply(struct err *e, enum err_class cls, const struct smtp_reply *r,
+    const char *what, ...)
 {
 	char head[256], text[SMTP_TEXT_MAX];
 	va_list ap;
@@ -134,11 +139,11 @@ smtp_fail_reply(struct smtp_session *s, enum err_class cls,
 	va_end(ap);
 	smtp_reply_format(r, text, sizeof(text));
 	if (r->code >= 400 && r->code < 500)
-		(void)err_set_temp(s->e, ERR_TEMP, "%s: %s", head, text);
+		(void)err_set_temp(e, ERR_TEMP, "%s: %s", head, text);
 	else
-		(void)err_set(s->e, cls, "%s: %s", head, text);
-	s->e->smtp_code = r->code;
-	(void)strlcpy(s->e->esc, r->esc, sizeof(s->e->esc));
+		(void)err_set(e, cls, "%s: %s", head, text);
+	e->smtp_code = r->code;
+	(void)strlcpy(e->esc, r->esc, sizeof(e->esc));
 	return -1;
 }
 
@@ -147,21 +152,21 @@ smtp_fail_reply(struct smtp_session *s, enum err_class cls,
  * that enters further states (a pipelined group) keeps the order.
  */
 int
-smtp_enter(struct smtp_session *s, enum smtp_state st)
+smtp_enter(struct smtp_session *s, struct err *e, enum smtp_state st)
 {
 	s->state = st;
 	if (smtp_states[st].send == NULL)
 		return 0;
 	/* A long pipelined group: take one reply to make room. */
-	if (s->ndue == SMTP_PIPE_MAX && smtp_drive_one(s) == -1)
+	if (s->ndue == SMTP_PIPE_MAX && smtp_drive_one(s, e) == -1)
 		return -1;
 	s->due[(s->due_head + s->ndue++) % SMTP_PIPE_MAX] = st;
-	return smtp_states[st].send(s);
+	return smtp_states[st].send(s, e);
 }
 
 /* Read one whole reply into s->reply and trace it. */
 static int
-smtp_read_reply(struct smtp_session *s)
+smtp_read_reply(struct smtp_session *s, struct err *e)
 {
 	const char *in, *why;
 	size_t len, used, i;
@@ -175,11 +180,11 @@ smtp_read_reply(struct smtp_session *s)
 			break;
 		if (r == -1) {
 			s->broken = true;
-			return err_set(s->e, ERR_PROTOCOL,
+			return err_set(e, ERR_PROTOCOL,
 			    "invalid reply from %s: %s", net_peer(s->conn),
 			    why);
 		}
-		if (net_fill(s->conn, s->e) == -1) {
+		if (net_fill(s->conn, e) == -1) {
 			s->broken = true;
 			return -1;
 		}
@@ -199,7 +204,7 @@ smtp_read_reply(struct smtp_session *s)
  * 1047), so the caller must neither say "not sent" nor blindly resend.
  */
 static void
-smtp_after_dot_failed(struct smtp_session *s)
+smtp_after_dot_failed(struct smtp_session *s, struct err *e)
 {
 	char why[ERR_TEXT_MAX];
 
@@ -208,17 +213,15 @@ smtp_after_dot_failed(struct smtp_session *s)
 	    net_wpending(s->conn) > 0)
 		return;
 	s->mail->unsure = true;
-	if (s->e->temporary) {
-		(void)strlcat(s->e->text,
-		    " after the end of data; the server may have the message "
-		    "(a retry may deliver it twice)",
-		    sizeof(s->e->text));
+	if (e->temporary) {
+		(void)strlcat(e->text,
+		    " after the end of data; the server may have the message (a retry may deliver it twice)",
+		    sizeof(e->text));
 		return;
 	}
-	(void)strlcpy(why, s->e->text, sizeof(why));
-	(void)err_set(s->e, s->e->cls,
-	    "the server's reply after the message was unreadable (%s); it "
-	    "may have been delivered: check before resending",
+	(void)strlcpy(why, e->text, sizeof(why));
+	(void)err_set(e, e->cls,
+	    "the server's reply after the message was unreadable (%s); it may have been delivered: check before resending",
 	    why);
 }
 
@@ -238,28 +241,28 @@ smtp_quit_timeout(struct smtp_session *s)
  * transaction, if any, is kept.
  */
 static int
-smtp_drive_quit(struct smtp_session *s)
+smtp_drive_quit(struct smtp_session *s, struct err *e)
 {
-	struct err keep = *s->e;
+	struct err keep = *e;
 
 	s->due_head = (s->due_head + 1) % SMTP_PIPE_MAX;
 	s->ndue--;
 	s->broken = true;
 	smtp_quit_timeout(s);
-	if (smtp_read_reply(s) == -1)
-		*s->e = keep;
+	if (smtp_read_reply(s, e) == -1)
+		*e = keep;
 	return 0;
 }
 
 int
-smtp_drive_one(struct smtp_session *s)
+smtp_drive_one(struct smtp_session *s, struct err *e)
 {
 	enum smtp_state st;
 
 	if (s->due[s->due_head] == SMTP_ST_QUIT)
-		return smtp_drive_quit(s);
-	if (smtp_read_reply(s) == -1) {
-		smtp_after_dot_failed(s);
+		return smtp_drive_quit(s, e);
+	if (smtp_read_reply(s, e) == -1) {
+		smtp_after_dot_failed(s, e);
 		return -1;
 	}
 	st = s->due[s->due_head];
@@ -267,36 +270,38 @@ smtp_drive_one(struct smtp_session *s)
 	s->ndue--;
 	if (s->reply.code == 421) {
 		s->broken = true;
-		return smtp_fail_reply(s, ERR_UNAVAILABLE, &s->reply,
+		return smtp_fail_reply(e, ERR_UNAVAILABLE, &s->reply,
 		    "%s is closing the connection", net_peer(s->conn));
 	}
-	return smtp_states[st].reply(s, &s->reply);
+	return smtp_states[st].reply(s, e, &s->reply);
 }
 
 int
-smtp_drive(struct smtp_session *s)
+smtp_drive(struct smtp_session *s, struct err *e)
 {
 	while (s->ndue > 0)
-		if (smtp_drive_one(s) == -1)
+		if (smtp_drive_one(s, e) == -1)
 			return -1;
 	return 0;
 }
 
 static int
-smtp_send_none(struct smtp_session *s)
+smtp_send_none(struct smtp_session *s, struct err *e)
 {
 	(void)s;
+	(void)e;
 	return 0;
 }
 
 static int
-smtp_reply_greeting(struct smtp_session *s, const struct smtp_reply *r)
+smtp_reply_greeting(struct smtp_session *s, struct err *e,
+    const struct smtp_reply *r)
 {
 	smtp_reply_format(r, s->info.greeting, sizeof(s->info.greeting));
 	if (r->code / 100 != 2)
-		return smtp_fail_reply(s, ERR_UNAVAILABLE, r,
+		return smtp_fail_reply(e, ERR_UNAVAILABLE, r,
 		    "%s refused the session", net_peer(s->conn));
-	return smtp_enter(s, SMTP_ST_EHLO);
+	return smtp_enter(s, e, SMTP_ST_EHLO);
 }
 
 static const char *
@@ -307,80 +312,82 @@ smtp_helo_name(const struct smtp_session *s)
 }
 
 static int
-smtp_send_ehlo(struct smtp_session *s)
+smtp_send_ehlo(struct smtp_session *s, struct err *e)
 {
-	return smtp_cmd(s, 0, "EHLO %s", smtp_helo_name(s));
+	return smtp_cmd(s, e, 0, "EHLO %s", smtp_helo_name(s));
 }
 
 static int
-smtp_send_helo(struct smtp_session *s)
+smtp_send_helo(struct smtp_session *s, struct err *e)
 {
-	return smtp_cmd(s, 0, "HELO %s", smtp_helo_name(s));
+	return smtp_cmd(s, e, 0, "HELO %s", smtp_helo_name(s));
 }
 
 /* After EHLO/HELO: STARTTLS, AUTH, or ready. */
 static int
-smtp_after_ehlo(struct smtp_session *s)
+smtp_after_ehlo(struct smtp_session *s, struct err *e)
 {
 	if (s->p->tls == SMTP_TLS_STARTTLS && !s->tls_done) {
 		if (!(s->info.caps & SMTP_CAP_STARTTLS))
-			return err_set(s->e, ERR_UNAVAILABLE,
-			    "%s does not offer STARTTLS; refusing to continue "
-			    "without TLS",
+			return err_set(e, ERR_UNAVAILABLE,
+			    "%s does not offer STARTTLS; refusing to continue without TLS",
 			    net_peer(s->conn));
-		return smtp_enter(s, SMTP_ST_STARTTLS);
+		return smtp_enter(s, e, SMTP_ST_STARTTLS);
 	}
 	if (s->p->auth != SMTP_AUTH_OFF && !s->authed)
-		return smtp_auth_begin(s);
-	return smtp_enter(s, SMTP_ST_READY);
+		return smtp_auth_begin(s, e);
+	return smtp_enter(s, e, SMTP_ST_READY);
 }
 
 static int
-smtp_reply_ehlo(struct smtp_session *s, const struct smtp_reply *r)
+smtp_reply_ehlo(struct smtp_session *s, struct err *e,
+    const struct smtp_reply *r)
 {
 	if (r->code / 100 == 2) {
 		smtp_caps_parse(r, &s->info);
-		return smtp_after_ehlo(s);
+		return smtp_after_ehlo(s, e);
 	}
 	if (r->code / 100 == 5 && s->p->tls == SMTP_TLS_NONE &&
 	    s->p->auth == SMTP_AUTH_OFF)
-		return smtp_enter(s, SMTP_ST_HELO);
-	return smtp_fail_reply(s, ERR_UNAVAILABLE, r, "EHLO refused by %s",
+		return smtp_enter(s, e, SMTP_ST_HELO);
+	return smtp_fail_reply(e, ERR_UNAVAILABLE, r, "EHLO refused by %s",
 	    net_peer(s->conn));
 }
 
 static int
-smtp_reply_helo(struct smtp_session *s, const struct smtp_reply *r)
+smtp_reply_helo(struct smtp_session *s, struct err *e,
+    const struct smtp_reply *r)
 {
 	if (r->code / 100 != 2)
-		return smtp_fail_reply(s, ERR_UNAVAILABLE, r,
+		return smtp_fail_reply(e, ERR_UNAVAILABLE, r,
 		    "HELO refused by %s", net_peer(s->conn));
 	s->info.caps = 0;
-	return smtp_enter(s, SMTP_ST_READY);
+	return smtp_enter(s, e, SMTP_ST_READY);
 }
 
 static int
-smtp_send_rset(struct smtp_session *s)
+smtp_send_rset(struct smtp_session *s, struct err *e)
 {
-	return smtp_cmd(s, 0, "RSET");
+	return smtp_cmd(s, e, 0, "RSET");
 }
 
 static int
-smtp_reply_rset(struct smtp_session *s, const struct smtp_reply *r)
+smtp_reply_rset(struct smtp_session *s, struct err *e,
+    const struct smtp_reply *r)
 {
 	if (r->code / 100 != 2) {
 		s->broken = true;
-		return smtp_fail_reply(s, ERR_PROTOCOL, r, "RSET refused by %s",
+		return smtp_fail_reply(e, ERR_PROTOCOL, r, "RSET refused by %s",
 		    net_peer(s->conn));
 	}
 	s->need_rset = false;
-	return smtp_enter(s, SMTP_ST_READY);
+	return smtp_enter(s, e, SMTP_ST_READY);
 }
 
 static int
-smtp_send_quit(struct smtp_session *s)
+smtp_send_quit(struct smtp_session *s, struct err *e)
 {
-	return smtp_cmd(s, 0, "QUIT");
+	return smtp_cmd(s, e, 0, "QUIT");
 }
 
 static struct smtp_session *
@@ -407,10 +414,9 @@ smtp_session_free(struct smtp_session *s)
 		return;
 	if (s->conn != NULL && !s->broken) {
 		err_clear(&qe);
-		s->e = &qe;
 		s->ndue = 0;
-		if (smtp_enter(s, SMTP_ST_QUIT) == 0)
-			(void)smtp_drive(s);
+		if (smtp_enter(s, &qe, SMTP_ST_QUIT) == 0)
+			(void)smtp_drive(s, &qe);
 	}
 	smtp_auth_cleanup(s);
 	net_close(s->conn);
@@ -421,17 +427,17 @@ smtp_session_free(struct smtp_session *s)
 
 /* Greeting to READY on a connected session. */
 static int
-smtp_handshake(struct smtp_session *s)
+smtp_handshake(struct smtp_session *s, struct err *e)
 {
-	if (s->p->tls == SMTP_TLS_IMPLICIT && smtp_tls_start(s) == -1)
+	if (s->p->tls == SMTP_TLS_IMPLICIT && smtp_tls_start(s, e) == -1)
 		return -1;
 	s->due[0] = SMTP_ST_CONNECTED; /* the greeting is due unasked */
 	s->due_head = 0;
 	s->ndue = 1;
-	if (smtp_drive(s) == -1)
+	if (smtp_drive(s, e) == -1)
 		return -1;
 	if (s->state != SMTP_ST_READY)
-		return err_set(s->e, ERR_SOFTWARE, "SMTP engine stopped in %s",
+		return err_set(e, ERR_SOFTWARE, "SMTP engine stopped in %s",
 		    smtp_state_name(s->state));
 	return 0;
 }
@@ -439,9 +445,8 @@ smtp_handshake(struct smtp_session *s)
 static int
 smtp_open_conn(struct smtp_session **out, struct smtp_session *s, struct err *e)
 {
-	s->e = e;
 	net_set_timeout(s->conn, s->p->timeout);
-	if (smtp_handshake(s) == -1) {
+	if (smtp_handshake(s, e) == -1) {
 		smtp_session_free(s);
 		return -1;
 	}
@@ -531,12 +536,12 @@ smtp_unaccept(struct smtp_mail *m)
 
 /* Make a session that left a transaction open ready again. */
 static int
-smtp_reset(struct smtp_session *s)
+smtp_reset(struct smtp_session *s, struct err *e)
 {
 	if (!s->need_rset)
 		return 0;
 	net_set_timeout(s->conn, s->p->timeout);
-	if (smtp_enter(s, SMTP_ST_RSET) == -1 || smtp_drive(s) == -1)
+	if (smtp_enter(s, e, SMTP_ST_RSET) == -1 || smtp_drive(s, e) == -1)
 		return -1;
 	return 0;
 }
@@ -547,10 +552,9 @@ smtp_send(struct smtp_session *s, struct smtp_mail *m, struct err *e)
 	int r;
 
 	err_clear(e);
-	s->e = e;
 	if (s->broken || s->state != SMTP_ST_READY)
 		return err_set_temp(e, ERR_TEMP, "the SMTP session is closed");
-	if (smtp_reset(s) == -1 || smtp_mail_check(s, m) == -1)
+	if (smtp_reset(s, e) == -1 || smtp_mail_check(s, e, m) == -1)
 		return -1;
 	s->mail = m;
 	s->rcpt_sent = s->rcpt_replied = 0;
@@ -562,9 +566,9 @@ smtp_send(struct smtp_session *s, struct smtp_mail *m, struct err *e)
 	m->reply[0] = '\0';
 	m->unsure = false;
 	net_set_timeout(s->conn, s->p->timeout);
-	r = smtp_enter(s, SMTP_ST_MAIL);
+	r = smtp_enter(s, e, SMTP_ST_MAIL);
 	if (r == 0)
-		r = smtp_drive(s);
+		r = smtp_drive(s, e);
 	if (r == 0 && s->txn_failed)
 		r = -1;
 	if (r == -1)
@@ -582,14 +586,12 @@ smtp_submit(const struct smtp_params *p, struct smtp_mail *m,
     const struct smtp_trace *t, struct err *e)
 {
 	struct smtp_session *s;
-	struct err qe;
 	int r;
 
 	if (smtp_open(&s, p, t, e) == -1)
 		return -1;
 	smtp_set_last(s);
 	r = smtp_send(s, m, e);
-	s->e = &qe;
 	smtp_close(s);
 	return r;
 }

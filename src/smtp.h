@@ -50,6 +50,7 @@
 #include "buf.h"
 #include "err.h"
 #include "net.h"
+#include "tls.h"
 
 enum smtp_tls_mode {
 	SMTP_TLS_NONE = 0, /* `tls off`: plaintext (no STARTTLS either) */
@@ -172,7 +173,7 @@ struct smtp_info {
 	char tls_issuer[256];
 	char tls_sha256[96];
 	char tls_not_after[32];
-	const char *tls_verify; /* "ca+hostname", "fingerprint", "none" */
+	enum tls_verify tls_verify;
 	char auth_mech[32];     /* mechanism used, "" when none */
 	char auth_offered[256]; /* the server's AUTH list */
 	uint64_t size_max;      /* SIZE, 0 when unlimited/not given */

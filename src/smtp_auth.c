@@ -22,12 +22,6 @@
 /* A hostile server could send challenges forever. */
 #define SMTP_AUTH_MAX_ROUNDS 8
 
-static const char *const smtp_cb_names[] = {
-	[TLS_CB_NONE] = NULL,
-	[TLS_CB_UNIQUE] = "tls-unique",
-	[TLS_CB_EXPORTER] = "tls-exporter",
-};
-
 /* Channel binding of the TLS session, when there is one. */
 static bool
 smtp_auth_cb(struct smtp_session *s)
@@ -39,25 +33,25 @@ smtp_auth_cb(struct smtp_session *s)
 	    tls_session_channel_binding(net_tls(s->conn), &type, s->cb,
 	        sizeof(s->cb), &len) == -1)
 		return false;
-	s->creds.cb_type = smtp_cb_names[type];
+	s->creds.cb_type = type;
 	s->creds.cb_data = s->cb;
 	s->creds.cb_len = len;
 	return true;
 }
 
 static int
-smtp_auth_secret(struct smtp_session *s, const char *mech)
+smtp_auth_secret(struct smtp_session *s, struct err *e, const char *mech)
 {
 	const struct smtp_params *p = s->p;
 
 	if (strcmp(mech, "EXTERNAL") == 0)
 		return 0;
 	if (p->password == NULL)
-		return err_set(s->e, ERR_CONFIG,
+		return err_set(e, ERR_CONFIG,
 		    "AUTH %s needs a password and none was supplied", mech);
 	buf_reset(&s->secret);
 	if (p->password(p->password_arg, p->host, p->user ? p->user : "",
-	        &s->secret, s->e) == -1)
+	        &s->secret, e) == -1)
 		return -1;
 	s->creds.password = buf_str(&s->secret);
 	return 0;
@@ -80,25 +74,25 @@ smtp_auth_creds(struct smtp_session *s)
 }
 
 int
-smtp_auth_begin(struct smtp_session *s)
+smtp_auth_begin(struct smtp_session *s, struct err *e)
 {
 	const struct smtp_params *p = s->p;
 	char mech[SASL_MECH_MAX];
 	bool have_cb, plaintext_ok;
 
 	if (!(s->info.caps & SMTP_CAP_AUTH))
-		return err_set(s->e, ERR_UNAVAILABLE,
+		return err_set(e, ERR_UNAVAILABLE,
 		    "%s does not offer authentication (AUTH)",
 		    net_peer(s->conn));
 	have_cb = smtp_auth_cb(s);
 	plaintext_ok = p->tls == SMTP_TLS_NONE && p->auth == SMTP_AUTH_MECH;
 	if (sasl_choose(s->info.auth_offered,
 	        p->auth == SMTP_AUTH_MECH ? p->auth_mech : NULL, s->tls_done,
-	        plaintext_ok, have_cb, mech, s->e) == -1)
+	        plaintext_ok, have_cb, mech, e) == -1)
 		return -1;
 	smtp_auth_creds(s);
-	if (smtp_auth_secret(s, mech) == -1 ||
-	    sasl_client_new(&s->sasl, mech, &s->creds, s->e) == -1) {
+	if (smtp_auth_secret(s, e, mech) == -1 ||
+	    sasl_client_new(&s->sasl, mech, &s->creds, e) == -1) {
 		smtp_auth_cleanup(s);
 		return -1;
 	}
@@ -106,33 +100,33 @@ smtp_auth_begin(struct smtp_session *s)
 	s->auth_rounds = 0;
 	s->auth_cancel = false;
 	s->auth_detail[0] = '\0';
-	return smtp_enter(s, SMTP_ST_AUTH);
+	return smtp_enter(s, e, SMTP_ST_AUTH);
 }
 
 int
-smtp_send_auth(struct smtp_session *s)
+smtp_send_auth(struct smtp_session *s, struct err *e)
 {
 	const char *mech = s->info.auth_mech;
 	int r;
 
 	if (!sasl_client_has_ir(s->sasl))
-		return smtp_cmd(s, 0, "AUTH %s", mech);
-	if (sasl_client_step(s->sasl, NULL, &s->resp, s->e) == -1)
+		return smtp_cmd(s, e, 0, "AUTH %s", mech);
+	if (sasl_client_step(s->sasl, NULL, &s->resp, e) == -1)
 		return -1;
-	r = smtp_cmd(s, strlen(mech) + 6, "AUTH %s %s", mech,
+	r = smtp_cmd(s, e, strlen(mech) + 6, "AUTH %s %s", mech,
 	    s->resp.len ? buf_str(&s->resp) : "=");
 	buf_wipe(&s->resp);
 	return r;
 }
 
 int
-smtp_send_auth_cont(struct smtp_session *s)
+smtp_send_auth_cont(struct smtp_session *s, struct err *e)
 {
 	int r;
 
 	if (s->auth_cancel)
-		return smtp_cmd(s, 0, "*");
-	r = smtp_cmd(s, SMTP_REDACT_ALL, "%s", buf_str(&s->resp));
+		return smtp_cmd(s, e, 0, "*");
+	r = smtp_cmd(s, e, SMTP_REDACT_ALL, "%s", buf_str(&s->resp));
 	buf_wipe(&s->resp);
 	return r;
 }
@@ -166,7 +160,8 @@ smtp_auth_oauth_error(struct smtp_session *s, const char *ch)
 
 /* A 334: answer the challenge, or cancel ("*") when it does not verify. */
 static int
-smtp_auth_challenge(struct smtp_session *s, const struct smtp_reply *r)
+smtp_auth_challenge(struct smtp_session *s, struct err *e,
+    const struct smtp_reply *r)
 {
 	const char *ch = r->nlines > 0 ? r->line[0] : "";
 
@@ -174,52 +169,52 @@ smtp_auth_challenge(struct smtp_session *s, const struct smtp_reply *r)
 	if (++s->auth_rounds > SMTP_AUTH_MAX_ROUNDS) {
 		smtp_auth_cleanup(s);
 		s->broken = true;
-		return err_set(s->e, ERR_PROTOCOL,
+		return err_set(e, ERR_PROTOCOL,
 		    "too many authentication challenges");
 	}
-	if (sasl_client_step(s->sasl, ch, &s->resp, s->e) == -1) {
+	if (sasl_client_step(s->sasl, ch, &s->resp, e) == -1) {
 		/* Keep the reason, cancel, and fail on the reply to "*". */
-		s->auth_err = *s->e;
+		s->auth_err = *e;
 		s->auth_cancel = true;
 	}
-	return smtp_enter(s, SMTP_ST_AUTH_CONT);
+	return smtp_enter(s, e, SMTP_ST_AUTH_CONT);
 }
 
 int
-smtp_reply_auth(struct smtp_session *s, const struct smtp_reply *r)
+smtp_reply_auth(struct smtp_session *s, struct err *e,
+    const struct smtp_reply *r)
 {
 	const char *mech = s->info.auth_mech;
 
 	if (s->auth_cancel) {
-		*s->e = s->auth_err;
+		*e = s->auth_err;
 		smtp_auth_cleanup(s);
 		return -1;
 	}
 	if (r->code == 334)
-		return smtp_auth_challenge(s, r);
+		return smtp_auth_challenge(s, e, r);
 	smtp_auth_cleanup(s);
 	if (r->code == 235 && !s->auth_complete)
-		return err_set(s->e, ERR_PROTOCOL,
-		    "the server accepted AUTH %s without proving its identity "
-		    "(no valid server signature); aborting",
+		return err_set(e, ERR_PROTOCOL,
+		    "the server accepted AUTH %s without proving its identity (no valid server signature); aborting",
 		    mech);
 	if (r->code == 235) {
 		s->authed = true;
 		smtp_note(s, "authenticated as %s with %s", s->creds.user,
 		    mech);
-		return smtp_enter(s, SMTP_ST_READY);
+		return smtp_enter(s, e, SMTP_ST_READY);
 	}
 	if (r->code == 504)
-		return smtp_fail_reply(s, ERR_UNAVAILABLE, r,
+		return smtp_fail_reply(e, ERR_UNAVAILABLE, r,
 		    "AUTH %s not supported", mech);
 	if ((r->code / 100 == 4 || r->code / 100 == 5) && s->auth_detail[0])
-		return smtp_fail_reply(s, ERR_NOPERM, r,
+		return smtp_fail_reply(e, ERR_NOPERM, r,
 		    "authentication failed (AUTH %s; the server said %s)", mech,
 		    s->auth_detail);
 	if (r->code / 100 == 4 || r->code / 100 == 5)
-		return smtp_fail_reply(s, ERR_NOPERM, r,
+		return smtp_fail_reply(e, ERR_NOPERM, r,
 		    "authentication failed (AUTH %s)", mech);
-	return smtp_fail_reply(s, ERR_PROTOCOL, r,
+	return smtp_fail_reply(e, ERR_PROTOCOL, r,
 	    "unexpected reply to AUTH %s", mech);
 }
 

@@ -11,6 +11,10 @@
  * until none is due. With PIPELINING the MAIL send function enters
  * RCPT... and DATA at once, so the whole group leaves in one write and
  * the handlers only record results.
+ *
+ * Errors: every send function and reply handler takes the caller's
+ * struct err and fills it where the failure happens; the session keeps
+ * no pointer to it (smtp_session_free's QUIT uses its own).
  */
 #ifndef POSTERN_SMTP_INT_H
 #define POSTERN_SMTP_INT_H
@@ -55,7 +59,6 @@ struct smtp_session {
 	const struct smtp_params *p;
 	const struct smtp_trace *trace;
 	struct net_conn *conn;
-	struct err *e; /* the running operation's error */
 	enum smtp_state state;
 	enum smtp_state due[SMTP_PIPE_MAX]; /* replies due, FIFO */
 	size_t due_head, ndue;
@@ -81,7 +84,7 @@ struct smtp_session {
 	/* the transaction */
 	struct smtp_mail *mail;
 	size_t rcpt_sent, rcpt_replied;
-	bool txn_failed; /* e holds why */
+	bool txn_failed; /* the caller's err holds why */
 	bool mail_ok;
 };
 
@@ -89,11 +92,11 @@ struct smtp_session {
 const char *smtp_state_name(enum smtp_state);
 
 /* Enter st: send its command and queue its reply (smtp.c). */
-int smtp_enter(struct smtp_session *, enum smtp_state);
+int smtp_enter(struct smtp_session *, struct err *, enum smtp_state);
 
 /* Read and handle one reply / replies until none is due (smtp.c). */
-int smtp_drive_one(struct smtp_session *);
-int smtp_drive(struct smtp_session *);
+int smtp_drive_one(struct smtp_session *, struct err *);
+int smtp_drive(struct smtp_session *, struct err *);
 
 /*
  * Write a command line (CRLF added). The trace shows it, or, with
@@ -101,31 +104,32 @@ int smtp_drive(struct smtp_session *);
  * (SMTP_REDACT_ALL: "<redacted>" alone).
  */
 #define SMTP_REDACT_ALL ((size_t)-1)
-int smtp_cmd(struct smtp_session *, size_t redact, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
+int smtp_cmd(struct smtp_session *, struct err *, size_t redact, const char *,
+    ...) __attribute__((format(printf, 4, 5)));
 
 /* An engine note on the trace. */
 void smtp_note(struct smtp_session *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
- * Fill s->e from a failed reply: "<what>: <reply>", class cls for 5xx,
+ * Fill e from a failed reply: "<what>: <reply>", class cls for 5xx,
  * temporary ERR_TEMP for 4xx. Returns -1.
  */
-int smtp_fail_reply(struct smtp_session *, enum err_class cls,
-    const struct smtp_reply *, const char *what, ...)
-    __attribute__((format(printf, 4, 5)));
+int smtp_fail_reply(struct err *, enum err_class cls, const struct smtp_reply *,
+    const char *what, ...) __attribute__((format(printf, 4, 5)));
 
 /* AUTH (smtp_auth.c). */
-int smtp_auth_begin(struct smtp_session *);
+int smtp_auth_begin(struct smtp_session *, struct err *);
 /* smtp_tls.c: STARTTLS, and the handshake (also for implicit TLS). */
-int smtp_send_starttls(struct smtp_session *);
-int smtp_reply_starttls(struct smtp_session *, const struct smtp_reply *);
-int smtp_tls_start(struct smtp_session *);
+int smtp_send_starttls(struct smtp_session *, struct err *);
+int smtp_reply_starttls(struct smtp_session *, struct err *,
+    const struct smtp_reply *);
+int smtp_tls_start(struct smtp_session *, struct err *);
 
-int smtp_send_auth(struct smtp_session *);
-int smtp_send_auth_cont(struct smtp_session *);
-int smtp_reply_auth(struct smtp_session *, const struct smtp_reply *);
+int smtp_send_auth(struct smtp_session *, struct err *);
+int smtp_send_auth_cont(struct smtp_session *, struct err *);
+int smtp_reply_auth(struct smtp_session *, struct err *,
+    const struct smtp_reply *);
 void smtp_auth_cleanup(struct smtp_session *);
 
 /* The transaction (smtp_mail.c). */
@@ -134,23 +138,28 @@ void smtp_auth_cleanup(struct smtp_session *);
  * recipient it cannot take (RFC 6531 X.6.7) is marked SMTP_RCPT_PERMFAIL
  * and is not sent (the RCPT states skip it).
  */
-int smtp_mail_check(struct smtp_session *, struct smtp_mail *);
-int smtp_send_mail(struct smtp_session *);
-int smtp_send_rcpt(struct smtp_session *);
-int smtp_send_data(struct smtp_session *);
-int smtp_send_body(struct smtp_session *);
-int smtp_send_bdat(struct smtp_session *);
-int smtp_reply_mail(struct smtp_session *, const struct smtp_reply *);
-int smtp_reply_rcpt(struct smtp_session *, const struct smtp_reply *);
-int smtp_reply_data(struct smtp_session *, const struct smtp_reply *);
-int smtp_reply_body(struct smtp_session *, const struct smtp_reply *);
+int smtp_mail_check(struct smtp_session *, struct err *, struct smtp_mail *);
+int smtp_send_mail(struct smtp_session *, struct err *);
+int smtp_send_rcpt(struct smtp_session *, struct err *);
+int smtp_send_data(struct smtp_session *, struct err *);
+int smtp_send_body(struct smtp_session *, struct err *);
+int smtp_send_bdat(struct smtp_session *, struct err *);
+int smtp_reply_mail(struct smtp_session *, struct err *,
+    const struct smtp_reply *);
+int smtp_reply_rcpt(struct smtp_session *, struct err *,
+    const struct smtp_reply *);
+int smtp_reply_data(struct smtp_session *, struct err *,
+    const struct smtp_reply *);
+int smtp_reply_body(struct smtp_session *, struct err *,
+    const struct smtp_reply *);
+
 /* What may go before a reply (smtp_pipe.c). */
 /* Is the reply to a message body (DATA's or BDAT's) still due? */
 bool smtp_body_due(const struct smtp_session *);
 /* BDAT in the same write as MAIL and RCPT (PIPELINING + CHUNKING, small). */
 bool smtp_bdat_pipelined(const struct smtp_session *);
 /* After the session's last end of data: QUIT in the same write. */
-int smtp_quit_pipelined(struct smtp_session *);
+int smtp_quit_pipelined(struct smtp_session *, struct err *);
 
 /*
  * Dot-stuffing of a canonical message, chunk by chunk (pure). Lines that

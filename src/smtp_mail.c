@@ -9,11 +9,9 @@
  * handlers only record results until the DATA reply decides. With
  * CHUNKING the message goes as one "BDAT <size> LAST" chunk, without
  * stuffing: in the same write as MAIL and RCPT when PIPELINING is
- * offered too and the message is small (RFC 3030 section 4.2 allows
- * it; one round trip for the whole transaction), else after the RCPT
- * replies. On the session's last message (smtp_set_last) QUIT follows
- * the end of data in the same write (RFC 2920 allows QUIT last in a
- * group), so its reply is still read but costs no round trip of its own.
+ * offered too and the message is small (smtp_pipe.c), else after the
+ * RCPT replies. On the session's last message (smtp_set_last) QUIT
+ * follows the end of data in the same write; its reply is still read.
  *
  * The body is read from the spool fd with pread straight into the
  * connection's output buffer (net_write_reserve) and stuffed there in
@@ -42,13 +40,13 @@
 
 /* An envelope address may not carry controls or angle brackets. */
 static int
-smtp_addr_check(struct smtp_session *s, const char *a, bool *utf8)
+smtp_addr_check(struct err *e, const char *a, bool *utf8)
 {
 	const unsigned char *p;
 
 	for (p = (const unsigned char *)a; *p != '\0'; p++) {
 		if (*p < 0x20 || *p == 0x7f || *p == '<' || *p == '>')
-			return err_set(s->e, ERR_DATA,
+			return err_set(e, ERR_DATA,
 			    "envelope address contains a control character or angle bracket; refusing to send it");
 		if (*p >= 0x80)
 			*utf8 = true;
@@ -58,12 +56,12 @@ smtp_addr_check(struct smtp_session *s, const char *a, bool *utf8)
 
 /* Every recipient was refused before RCPT: the first one says why. */
 static int
-smtp_refused_all(struct smtp_session *s, const struct smtp_mail *m)
+smtp_refused_all(struct err *e, const struct smtp_mail *m)
 {
-	(void)err_set(s->e, ERR_NOUSER, "every recipient refused; <%s>: %s",
+	(void)err_set(e, ERR_NOUSER, "every recipient refused; <%s>: %s",
 	    m->rcpts[0].addr, m->rcpts[0].text);
-	s->e->smtp_code = m->rcpts[0].code;
-	(void)strlcpy(s->e->esc, m->rcpts[0].esc, sizeof(s->e->esc));
+	e->smtp_code = m->rcpts[0].code;
+	(void)strlcpy(e->esc, m->rcpts[0].esc, sizeof(e->esc));
 	return -1;
 }
 
@@ -88,7 +86,7 @@ smtp_rcpt_refuse(struct smtp_session *s, struct smtp_rcpt *rc, int code,
  * UTF-8 address in the header (needs_smtputf8) fail the message.
  */
 static int
-smtp_mail_intl(struct smtp_session *s, struct smtp_mail *m)
+smtp_mail_intl(struct smtp_session *s, struct err *e, struct smtp_mail *m)
 {
 	bool utf8 = s->info.caps & SMTP_CAP_SMTPUTF8;
 	struct err ie;
@@ -97,17 +95,17 @@ smtp_mail_intl(struct smtp_session *s, struct smtp_mail *m)
 
 	if (!utf8 && (m->needs_smtputf8 || !idn_addr_local_ascii(m->from))) {
 		if (idn_addr_local_ascii(m->from))
-			(void)err_set(s->e, ERR_DATA,
+			(void)err_set(e, ERR_DATA,
 			    "the message header holds a UTF-8 address, which needs SMTPUTF8, and %s does not offer it",
 			    s->info.ehlo_host);
 		else
-			(void)err_set(s->e, ERR_DATA,
+			(void)err_set(e, ERR_DATA,
 			    "sender <%s>: non-ASCII local part needs SMTPUTF8, which %s does not offer",
 			    m->from, s->info.ehlo_host);
-		(void)strlcpy(s->e->esc, "5.6.7", sizeof(s->e->esc));
+		(void)strlcpy(e->esc, "5.6.7", sizeof(e->esc));
 		return -1;
 	}
-	if (idn_addr_to_ascii(m->from, &a, s->e) == -1)
+	if (idn_addr_to_ascii(m->from, &a, e) == -1)
 		return -1;
 	free(a);
 	(void)snprintf(why, sizeof(why),
@@ -118,8 +116,7 @@ smtp_mail_intl(struct smtp_session *s, struct smtp_mail *m)
 
 		if (idn_addr_to_ascii(rc->addr, &a, &ie) == -1) {
 			if (ie.cls == ERR_SOFTWARE)
-				return err_set(s->e, ERR_SOFTWARE, "%s",
-				    ie.text);
+				return err_set(e, ERR_SOFTWARE, "%s", ie.text);
 			smtp_rcpt_refuse(s, rc, 553, "5.1.3", ie.text);
 			continue;
 		}
@@ -129,43 +126,43 @@ smtp_mail_intl(struct smtp_session *s, struct smtp_mail *m)
 		else
 			n++;
 	}
-	return n > 0 ? 0 : smtp_refused_all(s, m);
+	return n > 0 ? 0 : smtp_refused_all(e, m);
 }
 
 int
-smtp_mail_check(struct smtp_session *s, struct smtp_mail *m)
+smtp_mail_check(struct smtp_session *s, struct err *e, struct smtp_mail *m)
 {
 	const struct smtp_info *i = &s->info;
 	bool utf8 = false;
 	size_t k;
 
 	if (m->nrcpts == 0)
-		return err_set(s->e, ERR_USAGE, "no recipients");
-	if (smtp_addr_check(s, m->from, &utf8) == -1)
+		return err_set(e, ERR_USAGE, "no recipients");
+	if (smtp_addr_check(e, m->from, &utf8) == -1)
 		return -1;
 	for (k = 0; k < m->nrcpts; k++) {
-		if (smtp_addr_check(s, m->rcpts[k].addr, &utf8) == -1)
+		if (smtp_addr_check(e, m->rcpts[k].addr, &utf8) == -1)
 			return -1;
 		m->rcpts[k].status = SMTP_RCPT_PENDING;
 		m->rcpts[k].code = 0;
 		m->rcpts[k].esc[0] = m->rcpts[k].text[0] = '\0';
 	}
-	if ((utf8 || m->needs_smtputf8) && smtp_mail_intl(s, m) == -1)
+	if ((utf8 || m->needs_smtputf8) && smtp_mail_intl(s, e, m) == -1)
 		return -1;
 	if (i->size_max > 0 && (uint64_t)m->size > i->size_max) {
-		(void)err_set(s->e, ERR_DATA,
+		(void)err_set(e, ERR_DATA,
 		    "message too big: %jd bytes, the server accepts at most %" PRIu64,
 		    (intmax_t)m->size, i->size_max);
-		(void)strlcpy(s->e->esc, "5.3.4", sizeof(s->e->esc));
+		(void)strlcpy(e->esc, "5.3.4", sizeof(e->esc));
 		return -1;
 	}
 	if (m->has_8bit && !(i->caps & SMTP_CAP_8BITMIME))
-		return err_set(s->e, ERR_DATA,
+		return err_set(e, ERR_DATA,
 		    "the message has 8-bit content and %s does not offer 8BITMIME",
 		    s->info.ehlo_host);
 	if ((m->dsn_notify || m->dsn_ret || m->dsn_envid) &&
 	    !(i->caps & SMTP_CAP_DSN))
-		return err_set(s->e, ERR_UNAVAILABLE,
+		return err_set(e, ERR_UNAVAILABLE,
 		    "delivery status notifications requested, but %s does not offer DSN",
 		    s->info.ehlo_host);
 	return 0;
@@ -279,7 +276,7 @@ smtp_rcpt_next(const struct smtp_mail *m, size_t i)
 }
 
 int
-smtp_send_mail(struct smtp_session *s)
+smtp_send_mail(struct smtp_session *s, struct err *e)
 {
 	struct smtp_mail *m = s->mail;
 	struct buf line;
@@ -287,23 +284,24 @@ smtp_send_mail(struct smtp_session *s)
 	int r;
 
 	buf_init(&line, SMTP_CMD_MAX);
-	r = smtp_mail_line(m, s->info.caps, &line, s->e);
+	r = smtp_mail_line(m, s->info.caps, &line, e);
 	if (r == 0)
-		r = smtp_cmd(s, 0, "%s", buf_str(&line));
+		r = smtp_cmd(s, e, 0, "%s", buf_str(&line));
 	buf_free(&line);
 	if (r == -1 || !(s->info.caps & SMTP_CAP_PIPELINING))
 		return r;
 	for (i = smtp_rcpt_next(m, 0); i < m->nrcpts;
 	     i = smtp_rcpt_next(m, i + 1))
-		if (smtp_enter(s, SMTP_ST_RCPT) == -1)
+		if (smtp_enter(s, e, SMTP_ST_RCPT) == -1)
 			return -1;
 	if (s->info.caps & SMTP_CAP_CHUNKING)
-		return smtp_bdat_pipelined(s) ? smtp_enter(s, SMTP_ST_BDAT) : 0;
-	return smtp_enter(s, SMTP_ST_DATA);
+		return smtp_bdat_pipelined(s) ? smtp_enter(s, e, SMTP_ST_BDAT)
+		                              : 0;
+	return smtp_enter(s, e, SMTP_ST_DATA);
 }
 
 int
-smtp_send_rcpt(struct smtp_session *s)
+smtp_send_rcpt(struct smtp_session *s, struct err *e)
 {
 	struct smtp_mail *m = s->mail;
 	struct smtp_rcpt *rc;
@@ -313,47 +311,48 @@ smtp_send_rcpt(struct smtp_session *s)
 	s->rcpt_sent = smtp_rcpt_next(m, s->rcpt_sent);
 	rc = &m->rcpts[s->rcpt_sent++];
 	buf_init(&line, SMTP_CMD_MAX);
-	r = smtp_rcpt_line(m, rc, s->info.caps, &line, s->e);
+	r = smtp_rcpt_line(m, rc, s->info.caps, &line, e);
 	if (r == 0)
-		r = smtp_cmd(s, 0, "%s", buf_str(&line));
+		r = smtp_cmd(s, e, 0, "%s", buf_str(&line));
 	buf_free(&line);
 	return r;
 }
 
 int
-smtp_send_data(struct smtp_session *s)
+smtp_send_data(struct smtp_session *s, struct err *e)
 {
-	return smtp_cmd(s, 0, "DATA");
+	return smtp_cmd(s, e, 0, "DATA");
 }
 
 /* Record a transaction failure (the first one wins) and go on. */
 static void
-smtp_txn_fail(struct smtp_session *s, const struct smtp_reply *r,
+smtp_txn_fail(struct smtp_session *s, struct err *e, const struct smtp_reply *r,
     enum err_class cls, const char *what)
 {
 	if (s->txn_failed)
 		return;
 	s->txn_failed = true;
 	if (r != NULL)
-		(void)smtp_fail_reply(s, cls, r, "%s", what);
+		(void)smtp_fail_reply(e, cls, r, "%s", what);
 }
 
 int
-smtp_reply_mail(struct smtp_session *s, const struct smtp_reply *r)
+smtp_reply_mail(struct smtp_session *s, struct err *e,
+    const struct smtp_reply *r)
 {
 	if (r->code / 100 != 2) {
-		smtp_txn_fail(s, r, ERR_DATA, "sender address refused");
+		smtp_txn_fail(s, e, r, ERR_DATA, "sender address refused");
 		return 0;
 	}
 	s->mail_ok = true;
 	if (s->info.caps & SMTP_CAP_PIPELINING)
 		return 0;
-	return smtp_enter(s, SMTP_ST_RCPT);
+	return smtp_enter(s, e, SMTP_ST_RCPT);
 }
 
 /* Every recipient was refused: say so with the first refusal. */
 static void
-smtp_fail_rcpts(struct smtp_session *s)
+smtp_fail_rcpts(struct smtp_session *s, struct err *e)
 {
 	const struct smtp_mail *m = s->mail;
 	const struct smtp_rcpt *first = NULL;
@@ -368,20 +367,20 @@ smtp_fail_rcpts(struct smtp_session *s)
 	}
 	s->txn_failed = true;
 	if (temp)
-		(void)err_set_temp(s->e, ERR_TEMP,
+		(void)err_set_temp(e, ERR_TEMP,
 		    "no recipient accepted; <%s>: %s", first->addr,
 		    first->text);
 	else
-		(void)err_set(s->e, ERR_NOUSER,
+		(void)err_set(e, ERR_NOUSER,
 		    "every recipient refused; <%s>: %s", first->addr,
 		    first->text);
-	s->e->smtp_code = first->code;
-	(void)strlcpy(s->e->esc, first->esc, sizeof(s->e->esc));
+	e->smtp_code = first->code;
+	(void)strlcpy(e->esc, first->esc, sizeof(e->esc));
 }
 
 /* After the last RCPT reply: DATA, BDAT, or give up. */
 static int
-smtp_after_rcpts(struct smtp_session *s)
+smtp_after_rcpts(struct smtp_session *s, struct err *e)
 {
 	bool pipelining = s->info.caps & SMTP_CAP_PIPELINING;
 	bool chunking = s->info.caps & SMTP_CAP_CHUNKING;
@@ -390,16 +389,18 @@ smtp_after_rcpts(struct smtp_session *s)
 		return 0;
 	if (s->mail->naccepted == 0) {
 		if (!pipelining || chunking)
-			smtp_fail_rcpts(s);
+			smtp_fail_rcpts(s, e);
 		return 0; /* pipelined DATA: its reply decides */
 	}
 	if (chunking)
-		return smtp_bdat_pipelined(s) ? 0 : smtp_enter(s, SMTP_ST_BDAT);
-	return pipelining ? 0 : smtp_enter(s, SMTP_ST_DATA);
+		return smtp_bdat_pipelined(s) ? 0
+		                              : smtp_enter(s, e, SMTP_ST_BDAT);
+	return pipelining ? 0 : smtp_enter(s, e, SMTP_ST_DATA);
 }
 
 int
-smtp_reply_rcpt(struct smtp_session *s, const struct smtp_reply *r)
+smtp_reply_rcpt(struct smtp_session *s, struct err *e,
+    const struct smtp_reply *r)
 {
 	struct smtp_mail *m = s->mail;
 	struct smtp_rcpt *rc;
@@ -424,26 +425,28 @@ next:
 	if (smtp_rcpt_next(m, s->rcpt_replied) < m->nrcpts) {
 		if (s->info.caps & SMTP_CAP_PIPELINING)
 			return 0;
-		return smtp_enter(s, SMTP_ST_RCPT);
+		return smtp_enter(s, e, SMTP_ST_RCPT);
 	}
-	return smtp_after_rcpts(s);
+	return smtp_after_rcpts(s, e);
 }
 
 int
-smtp_reply_data(struct smtp_session *s, const struct smtp_reply *r)
+smtp_reply_data(struct smtp_session *s, struct err *e,
+    const struct smtp_reply *r)
 {
 	if (!s->txn_failed && s->mail->naccepted == 0)
-		smtp_fail_rcpts(s);
+		smtp_fail_rcpts(s, e);
 	if (r->code == 354)
-		return smtp_enter(s, SMTP_ST_BODY); /* only "." if failed */
+		return smtp_enter(s, e, SMTP_ST_BODY); /* only "." if failed */
 	if (!s->txn_failed)
-		smtp_txn_fail(s, r, ERR_DATA, "DATA refused");
+		smtp_txn_fail(s, e, r, ERR_DATA, "DATA refused");
 	return 0;
 }
 
 /* The next chunk of the message, exactly as long as asked. */
 static int
-smtp_body_read(struct smtp_session *s, char *p, size_t n, off_t off)
+smtp_body_read(struct smtp_session *s, struct err *e, char *p, size_t n,
+    off_t off)
 {
 	ssize_t r;
 	size_t got = 0;
@@ -454,7 +457,7 @@ smtp_body_read(struct smtp_session *s, char *p, size_t n, off_t off)
 			continue;
 		if (r <= 0) {
 			s->broken = true;
-			return err_set(s->e, ERR_IO, "reading the message: %s",
+			return err_set(e, ERR_IO, "reading the message: %s",
 			    r == 0 ? "shorter than its size" : strerror(errno));
 		}
 		got += (size_t)r;
@@ -467,25 +470,24 @@ smtp_body_read(struct smtp_session *s, char *p, size_t n, off_t off)
  * buffer and queue it. BDAT reads it where it goes. DATA reads at most
  * half the room into the back and stuffs it forward into the front:
  * the output (at most two bytes per input byte) then never overtakes
- * the input still to be read. 0, -1 (s->e set), -2 (not canonical).
+ * the input still to be read. 0, -1 (e set), -2 (not canonical).
  */
 static int
-smtp_body_round(struct smtp_session *s, struct smtp_stuffer *st, bool stuff,
-    off_t *off)
+smtp_body_round(struct smtp_session *s, struct err *e, struct smtp_stuffer *st,
+    bool stuff, off_t *off)
 {
 	off_t left = s->mail->size - *off;
 	size_t room, n;
 	char *p, *in;
 	ssize_t o;
 
-	if ((p = net_write_reserve(s->conn, SMTP_BODY_MIN, &room, s->e)) ==
-	    NULL)
+	if ((p = net_write_reserve(s->conn, SMTP_BODY_MIN, &room, e)) == NULL)
 		return -1;
 	n = stuff ? room / 2 : room;
 	if ((off_t)n > left)
 		n = (size_t)left;
 	in = stuff ? p + room - n : p;
-	if (smtp_body_read(s, in, n, *off) == -1)
+	if (smtp_body_read(s, e, in, n, *off) == -1)
 		return -1;
 	if (stuff)
 		o = smtp_stuff(st, in, n, p);
@@ -500,7 +502,7 @@ smtp_body_round(struct smtp_session *s, struct smtp_stuffer *st, bool stuff,
 
 /* Stream the message, stuffed (DATA) or raw (BDAT), in large writes. */
 static int
-smtp_body_stream(struct smtp_session *s, bool stuff)
+smtp_body_stream(struct smtp_session *s, struct err *e, bool stuff)
 {
 	struct smtp_stuffer st;
 	off_t off = 0;
@@ -511,9 +513,9 @@ smtp_body_stream(struct smtp_session *s, bool stuff)
 
 	smtp_stuff_init(&st);
 	while (r == 0 && off < s->mail->size)
-		r = smtp_body_round(s, &st, stuff, &off);
+		r = smtp_body_round(s, e, &st, stuff, &off);
 	if (r == 0 && stuff) {
-		if ((p = net_write_reserve(s->conn, 5, &room, s->e)) == NULL)
+		if ((p = net_write_reserve(s->conn, 5, &room, e)) == NULL)
 			r = -1;
 		else if ((o = smtp_stuff_end(&st, p)) == -1)
 			r = -2;
@@ -522,7 +524,7 @@ smtp_body_stream(struct smtp_session *s, bool stuff)
 	} else if (r == 0 && st.prev == '\r')
 		r = -2;
 	if (r == -2)
-		(void)err_set(s->e, ERR_SOFTWARE,
+		(void)err_set(e, ERR_SOFTWARE,
 		    "the message is not canonical (bare CR, LF or NUL near byte %jd); not sent",
 		    (intmax_t)st.off);
 	if (r != 0)
@@ -539,32 +541,33 @@ smtp_body_wait(struct smtp_session *s)
 }
 
 int
-smtp_send_body(struct smtp_session *s)
+smtp_send_body(struct smtp_session *s, struct err *e)
 {
 	if (s->txn_failed)
-		return smtp_cmd(s, 0, ".");
+		return smtp_cmd(s, e, 0, ".");
 	smtp_note(s, "message: %jd bytes", (intmax_t)s->mail->size);
-	if (smtp_body_stream(s, true) == -1)
+	if (smtp_body_stream(s, e, true) == -1)
 		return -1;
 	smtp_note(s, "end of data sent");
 	smtp_body_wait(s);
-	return smtp_quit_pipelined(s);
+	return smtp_quit_pipelined(s, e);
 }
 
 int
-smtp_send_bdat(struct smtp_session *s)
+smtp_send_bdat(struct smtp_session *s, struct err *e)
 {
-	if (smtp_cmd(s, 0, "BDAT %jd LAST", (intmax_t)s->mail->size) == -1)
+	if (smtp_cmd(s, e, 0, "BDAT %jd LAST", (intmax_t)s->mail->size) == -1)
 		return -1;
 	smtp_note(s, "message: %jd bytes", (intmax_t)s->mail->size);
-	if (smtp_body_stream(s, false) == -1)
+	if (smtp_body_stream(s, e, false) == -1)
 		return -1;
 	smtp_body_wait(s);
-	return smtp_quit_pipelined(s);
+	return smtp_quit_pipelined(s, e);
 }
 
 int
-smtp_reply_body(struct smtp_session *s, const struct smtp_reply *r)
+smtp_reply_body(struct smtp_session *s, struct err *e,
+    const struct smtp_reply *r)
 {
 	struct smtp_mail *m = s->mail;
 
@@ -574,8 +577,8 @@ smtp_reply_body(struct smtp_session *s, const struct smtp_reply *r)
 	m->code = r->code;
 	smtp_reply_format(r, m->reply, sizeof(m->reply));
 	if (r->code / 100 != 2)
-		smtp_txn_fail(s, r, ERR_DATA, "message refused");
+		smtp_txn_fail(s, e, r, ERR_DATA, "message refused");
 	else
-		(void)smtp_enter(s, SMTP_ST_READY);
+		(void)smtp_enter(s, e, SMTP_ST_READY);
 	return 0;
 }

@@ -43,9 +43,9 @@ smtp_body_due(const struct smtp_session *s)
 
 /* The session's last message: QUIT goes in the same write. */
 int
-smtp_quit_pipelined(struct smtp_session *s)
+smtp_quit_pipelined(struct smtp_session *s, struct err *e)
 {
 	if (!s->last || !(s->info.caps & SMTP_CAP_PIPELINING))
 		return 0;
-	return smtp_enter(s, SMTP_ST_QUIT);
+	return smtp_enter(s, e, SMTP_ST_QUIT);
 }

@@ -15,9 +15,9 @@
 #include "util.h"
 
 int
-smtp_send_starttls(struct smtp_session *s)
+smtp_send_starttls(struct smtp_session *s, struct err *e)
 {
-	return smtp_cmd(s, 0, "STARTTLS");
+	return smtp_cmd(s, e, 0, "STARTTLS");
 }
 
 static void
@@ -36,7 +36,7 @@ smtp_tls_note(struct smtp_session *s)
 	(void)strlcpy(i->tls_not_after, ti.not_after, sizeof(i->tls_not_after));
 	i->tls_verify = ti.verify;
 	smtp_note(s, "TLS %s, %s, verified by %s%s", ti.version, ti.cipher,
-	    ti.verify, ti.resumed ? ", session resumed" : "");
+	    tls_verify_name(ti.verify), ti.resumed ? ", session resumed" : "");
 	smtp_note(s,
 	    "certificate: subject %s; issuer %s; expires %s; SHA-256 %s",
 	    ti.subject, ti.issuer, ti.not_after, ti.sha256);
@@ -49,7 +49,8 @@ smtp_tls_note(struct smtp_session *s)
  * there is no cache, which only costs time.
  */
 static int
-smtp_tls_cache(struct smtp_session *s, struct tls_params *tp, struct buf *id)
+smtp_tls_cache(struct smtp_session *s, struct err *e, struct tls_params *tp,
+    struct buf *id)
 {
 	const struct smtp_params *p = s->p;
 
@@ -66,14 +67,14 @@ smtp_tls_cache(struct smtp_session *s, struct tls_params *tp, struct buf *id)
 	        tp->cert_file ? tp->cert_file : "",
 	        tp->key_file ? tp->key_file : "",
 	        tp->priorities ? tp->priorities : "", !tp->no_certcheck) == -1)
-		return err_set(s->e, ERR_SOFTWARE, "out of memory");
+		return err_set(e, ERR_SOFTWARE, "out of memory");
 	tp->session_dir = p->tls_session_dir;
 	tp->session_id = buf_str(id);
 	return 0;
 }
 
 int
-smtp_tls_start(struct smtp_session *s)
+smtp_tls_start(struct smtp_session *s, struct err *e)
 {
 	struct tls_params tp;
 	const struct smtp_params *p = s->p;
@@ -89,9 +90,9 @@ smtp_tls_start(struct smtp_session *s)
 	tp.key_file = p->tls_key_file;
 	tp.priorities = p->tls_priorities;
 	tp.no_certcheck = p->tls_no_certcheck;
-	if (smtp_tls_cache(s, &tp, &id) == -1)
+	if (smtp_tls_cache(s, e, &tp, &id) == -1)
 		goto out;
-	if (net_starttls(s->conn, &tp, s->e) == -1) {
+	if (net_starttls(s->conn, &tp, e) == -1) {
 		s->broken = true;
 		goto out;
 	}
@@ -106,16 +107,17 @@ out:
 }
 
 int
-smtp_reply_starttls(struct smtp_session *s, const struct smtp_reply *r)
+smtp_reply_starttls(struct smtp_session *s, struct err *e,
+    const struct smtp_reply *r)
 {
 	if (r->code != 220)
-		return smtp_fail_reply(s, ERR_UNAVAILABLE, r,
+		return smtp_fail_reply(e, ERR_UNAVAILABLE, r,
 		    "STARTTLS refused by %s", net_peer(s->conn));
-	if (smtp_tls_start(s) == -1)
+	if (smtp_tls_start(s, e) == -1)
 		return -1;
 	/* RFC 3207 4.2: forget everything learned before TLS. */
 	s->info.caps = 0;
 	s->info.size_max = 0;
 	s->info.auth_offered[0] = '\0';
-	return smtp_enter(s, SMTP_ST_EHLO);
+	return smtp_enter(s, e, SMTP_ST_EHLO);
 }

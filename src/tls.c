@@ -40,9 +40,9 @@ struct tls_session {
 	gnutls_certificate_credentials_t cred;
 	unsigned char pin[32];
 	size_t pinlen;
-	const char *verify; /* "ca+hostname", "fingerprint", "none" */
-	char host[256];     /* the name verified, for messages */
-	char *cache;        /* session cache file, or NULL */
+	enum tls_verify verify;
+	char host[256];                    /* the name verified, for messages */
+	char *cache;                       /* session cache file, or NULL */
 	char cache_hdr[TLS_CACHE_HDR_MAX]; /* its first line */
 	bool ready;
 };
@@ -103,8 +103,7 @@ tls_trust(struct tls_session *t, const struct tls_params *p, struct err *e)
 	rc = gnutls_certificate_set_x509_system_trust(t->cred);
 	if (rc <= 0)
 		return err_set(e, ERR_CONFIG,
-		    "cannot load the system trust store: %s; set "
-		    "tls_trust_file",
+		    "cannot load the system trust store: %s; set tls_trust_file",
 		    rc == 0 ? "it is empty" : gnutls_strerror(rc));
 	return 0;
 }
@@ -117,18 +116,17 @@ tls_setup_creds(struct tls_session *t, const struct tls_params *p,
 	int rc;
 
 	if (p->no_certcheck)
-		t->verify = "none";
+		t->verify = TLS_VERIFY_NONE;
 	else if (p->fingerprint != NULL) {
 		if (tls_fingerprint_parse(p->fingerprint, t->pin,
 		        sizeof(t->pin), &t->pinlen) == -1)
 			return err_set(e, ERR_CONFIG,
-			    "tls_fingerprint: not a SHA-256 or SHA-1 "
-			    "fingerprint (AA:BB:...)");
-		t->verify = "fingerprint";
+			    "tls_fingerprint: not a SHA-256 or SHA-1 fingerprint (AA:BB:...)");
+		t->verify = TLS_VERIFY_FINGERPRINT;
 	} else {
 		if (tls_trust(t, p, e) == -1)
 			return -1;
-		t->verify = "ca+hostname";
+		t->verify = TLS_VERIFY_CA_HOSTNAME;
 	}
 	if ((p->cert_file == NULL) != (p->key_file == NULL))
 		return err_set(e, ERR_CONFIG,
@@ -349,8 +347,7 @@ tls_check_pin(struct tls_session *t, struct err *e)
 	        &certs[0], md, &mdlen) < 0 ||
 	    mdlen != t->pinlen || memcmp(md, t->pin, mdlen) != 0)
 		return err_set(e, ERR_NOPERM,
-		    "TLS certificate refused: its fingerprint does not match "
-		    "tls_fingerprint");
+		    "TLS certificate refused: its fingerprint does not match tls_fingerprint");
 	return 0;
 }
 
@@ -366,9 +363,9 @@ tls_resumed_verify(struct tls_session *t, struct err *e)
 	unsigned status = 0, n = 0;
 	int rc = 0;
 
-	if (strcmp(t->verify, "ca+hostname") == 0)
+	if (t->verify == TLS_VERIFY_CA_HOSTNAME)
 		rc = gnutls_certificate_verify_peers3(t->s, t->host, &status);
-	else if (strcmp(t->verify, "fingerprint") == 0 &&
+	else if (t->verify == TLS_VERIFY_FINGERPRINT &&
 	    gnutls_certificate_get_peers(t->s, &n) == NULL)
 		rc = GNUTLS_E_NO_CERTIFICATE_FOUND;
 	if (rc == 0 && status == 0)
@@ -377,8 +374,7 @@ tls_resumed_verify(struct tls_session *t, struct err *e)
 		(void)unlink(t->cache);
 	if (rc < 0)
 		return err_set_temp(e, ERR_TEMP,
-		    "%s: resumed TLS session cannot be verified (%s); the "
-		    "next connection makes a full handshake",
+		    "%s: resumed TLS session cannot be verified (%s); the next connection makes a full handshake",
 		    t->host, gnutls_strerror(rc));
 	return tls_verify_error(t, status, e);
 }
@@ -406,7 +402,7 @@ tls_session_handshake(struct tls_session *t, struct err *e)
 		return -1;
 	if (t->pinlen > 0 && tls_check_pin(t, e) == -1)
 		return -1;
-	if (strcmp(t->verify, "ca+hostname") == 0 && tls_check_key(t, e) == -1)
+	if (t->verify == TLS_VERIFY_CA_HOSTNAME && tls_check_key(t, e) == -1)
 		return -1;
 	t->ready = true;
 	return 0;
@@ -444,6 +440,22 @@ tls_cert_info(struct tls_session *t, struct tls_info *i)
 	for (k = 0; k < mdlen && o + 4 <= sizeof(i->sha256); k++)
 		o += (size_t)snprintf(i->sha256 + o, sizeof(i->sha256) - o,
 		    "%s%02X", k ? ":" : "", md[k]);
+}
+
+static const char *const tls_verify_names[] = {
+	[TLS_VERIFY_UNSET] = "-",
+	[TLS_VERIFY_CA_HOSTNAME] = "ca+hostname",
+	[TLS_VERIFY_FINGERPRINT] = "fingerprint",
+	[TLS_VERIFY_NONE] = "none",
+};
+_Static_assert(sizeof(tls_verify_names) / sizeof(tls_verify_names[0]) ==
+        TLS_VERIFY_COUNT,
+    "a name for every tls_verify mode");
+
+const char *
+tls_verify_name(enum tls_verify v)
+{
+	return v < TLS_VERIFY_COUNT ? tls_verify_names[v] : "?";
 }
 
 void

@@ -62,6 +62,18 @@ struct tls_params {
 	const char *session_id;  /* what a cached session is for */
 };
 
+/* How the peer was authenticated. */
+enum tls_verify {
+	TLS_VERIFY_UNSET = 0,   /* no TLS session */
+	TLS_VERIFY_CA_HOSTNAME, /* chain to a trusted CA, name matches */
+	TLS_VERIFY_FINGERPRINT, /* tls_fingerprint pin only */
+	TLS_VERIFY_NONE,        /* tls_certcheck off */
+	TLS_VERIFY_COUNT
+};
+
+/* "ca+hostname", "fingerprint", "none"; "-" when unset. */
+const char *tls_verify_name(enum tls_verify);
+
 /* How the peer was authenticated, for -v and the log. */
 struct tls_info {
 	char version[16];   /* "TLS1.3" */
@@ -70,7 +82,7 @@ struct tls_info {
 	char issuer[256];   /* leaf certificate issuer DN */
 	char sha256[96];    /* leaf SHA-256, colon-separated hex */
 	char not_after[32]; /* expiry, "2026-01-31 12:00:00 UTC" */
-	const char *verify; /* "ca+hostname", "fingerprint", "none" */
+	enum tls_verify verify;
 	bool resumed;
 };
 

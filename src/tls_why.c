@@ -124,8 +124,7 @@ tls_why_name(gnutls_x509_crt_t crt, const char *host, char *out, size_t cap)
 		    TLS_WHY_MISMATCH);
 	else if (addr && !n.ip)
 		(void)snprintf(out, cap,
-		    "%s: %s is an IP address and it names none (it is for "
-		    "%s)",
+		    "%s: %s is an IP address and it names none (it is for %s)",
 		    TLS_WHY_MISMATCH, host, n.list);
 	else if (!addr && n.ip && !n.dns)
 		(void)snprintf(out, cap,
@@ -133,14 +132,11 @@ tls_why_name(gnutls_x509_crt_t crt, const char *host, char *out, size_t cap)
 		    TLS_WHY_MISMATCH, n.list, host);
 	else if (n.bad_wild)
 		(void)snprintf(out, cap,
-		    "%s: its wildcard (%s) is not valid: a '*' must be the "
-		    "whole left-most label",
+		    "%s: its wildcard (%s) is not valid: a '*' must be the whole left-most label",
 		    TLS_WHY_MISMATCH, n.list);
 	else if (n.san && strcasecmp(n.cn, host) == 0)
 		(void)snprintf(out, cap,
-		    "%s: only its common name (CN) is %s, and a certificate "
-		    "with subjectAltName names is checked against those "
-		    "(%s)",
+		    "%s: only its common name (CN) is %s, and a certificate with subjectAltName names is checked against those (%s)",
 		    TLS_WHY_MISMATCH, host, n.list);
 	else
 		(void)strlcpy(out, TLS_WHY_MISMATCH, cap);
@@ -194,8 +190,7 @@ tls_why_weak(gnutls_x509_crt_t crt, char *out, size_t cap)
 		    gnutls_sign_get_name((gnutls_sign_algorithm_t)sig));
 	else
 		(void)strlcpy(out,
-		    "it or its issuer uses an insecure algorithm or too short "
-		    "a key",
+		    "it or its issuer uses an insecure algorithm or too short a key",
 		    cap);
 	return out;
 }
@@ -207,8 +202,7 @@ tls_why_leaf(gnutls_x509_crt_t crt, const char *host, unsigned status,
 	if (status & (GNUTLS_CERT_SIGNER_NOT_FOUND | GNUTLS_CERT_SIGNER_NOT_CA))
 		return tls_why_put(out, cap,
 		    gnutls_x509_crt_check_issuer(crt, crt)
-		        ? "it is self-signed and not in the trusted CAs "
-		          "(tls_trust_file)"
+		        ? "it is self-signed and not in the trusted CAs (tls_trust_file)"
 		        : TLS_WHY_ISSUER);
 	if (status & GNUTLS_CERT_INSECURE_ALGORITHM)
 		return tls_why_weak(crt, out, cap);

@@ -259,3 +259,12 @@ util_write_all(int fd, const void *data, size_t len)
 	}
 	return 0;
 }
+
+uint64_t
+util_now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}

@@ -83,4 +83,7 @@ int util_write_all(int fd, const void *, size_t len);
 /* Zero a secret and free it; NULL is fine. */
 void util_freezero(void *, size_t);
 
+/* Milliseconds on the monotonic clock (for durations and deadlines). */
+uint64_t util_now_ms(void);
+
 #endif

@@ -42,7 +42,7 @@ version_report(struct buf *out)
 	if (sasl_builtin_mechanisms(&mechs) == -1 ||
 	    buf_add_str(&mechs, " (built in)") == -1)
 		goto out;
-	if (strcmp(sasl_lib_version(), "disabled") != 0 &&
+	if (sasl_lib_available() &&
 	    (buf_add_str(&mechs, "; ") == -1 ||
 	        sasl_lib_mechanisms(&mechs) == -1 ||
 	        buf_add_str(&mechs, " (GNU SASL)") == -1))

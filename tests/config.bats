@@ -137,3 +137,17 @@ acct() { printf 'account %s\nhost %s\nfrom %s\n' "$1" "$2" "$3"; }
 	[ "$status" -eq 78 ]
 	[[ "$output" == *"config:3: from: %F (the message's From) is not supported: set from"* ]]
 }
+
+@test "-C with an empty file, -bp: the default queue, no warning (an err read only after a failure)" {
+	: >"$BATS_TEST_TMPDIR/empty.conf"
+	chmod 600 "$BATS_TEST_TMPDIR/empty.conf"
+	run --separate-stderr "$POSTERN" -C "$BATS_TEST_TMPDIR/empty.conf" -bp
+	[ "$status" -eq 0 ]
+	[ "$output" = "Mail queue is empty" ]
+	[ "$stderr" = "" ]
+	printf 'account a\nhost h\nfrom a@example.org\nqueue_dir %s\n' "$BATS_TEST_TMPDIR/q" >"$BATS_TEST_TMPDIR/one.conf"
+	chmod 600 "$BATS_TEST_TMPDIR/one.conf"
+	run --separate-stderr "$POSTERN" -C "$BATS_TEST_TMPDIR/one.conf" -bp
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+}

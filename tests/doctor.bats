@@ -251,6 +251,11 @@ has_line() {
 	has_line "verified:       ca+hostname"
 	has_line "sha-256:        $TB_SERVER_SHA256"
 	has_line "pin with:       tls_fingerprint $TB_SERVER_SHA256"
+	# stdout that cannot be written: EX_IOERR, and no message made of an
+	# error that was never set
+	run --separate-stderr sh -c '"$POSTERN" --serverinfo >/dev/full'
+	[ "$status" -eq 74 ]
+	[ "$stderr" = "" ]
 }
 
 @test "--serverinfo: an expired certificate is shown, refused, exit 77" {

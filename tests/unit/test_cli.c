@@ -272,9 +272,74 @@ test_modes(void)
 	OK(strstr(cli_help_text(), "--print-config") != NULL, "help text");
 }
 
+/* Each long option reaches its own field, whatever letter it shares. */
+static void
+test_long(void)
+{
+	struct cli_request r;
+	struct err e;
+
+	IS_INT(parse(&r, &e, "postern", "--doctor", "acct", "--probe-ports",
+	           "25,587", "--probe-host", "h", "--probe-timeout", "9",
+	           "--no-login", NULL),
+	    0, "doctor with every probe option");
+	IS_INT(r.mode, CLI_MODE_DOCTOR, "--doctor");
+	IS_STR(r.diag_account, "acct", "its account");
+	IS_STR(r.probe_ports, "25,587", "--probe-ports fills probe_ports");
+	IS_STR(r.print_account, NULL, "and not --print-config's account");
+	IS_STR(r.probe_host, "h", "--probe-host");
+	IS_INT(r.probe_timeout, 9, "--probe-timeout");
+	OK(r.no_login, "--no-login");
+	cli_free(&r);
+	IS_INT(parse(&r, &e, "postern", "--serverinfo=s", NULL), 0,
+	    "serverinfo");
+	IS_INT(r.mode, CLI_MODE_SERVERINFO, "--serverinfo");
+	IS_STR(r.diag_account, "s", "--serverinfo=ACCOUNT");
+	cli_free(&r);
+	IS_INT(parse(&r, &e, "postern", "--configure", "me@example.org", NULL),
+	    0, "configure");
+	IS_INT(r.mode, CLI_MODE_CONFIGURE, "--configure");
+	IS_STR(r.configure_addr, "me@example.org", "its address");
+	cli_free(&r);
+	IS_INT(parse(&r, &e, "postern", "--queue-delete", "ID1", NULL), 0,
+	    "qd");
+	IS_INT(r.mode, CLI_MODE_QUEUE_RUN, "--queue-delete is a queue run");
+	IS_STR(r.queue_delete, "ID1", "of that id");
+	IS_STR(r.queue_id, NULL, "not --queue-run's");
+	cli_free(&r);
+	IS_INT(parse(&r, &e, "postern", "--queue-run", "ID2", "--flush", NULL),
+	    0, "qr");
+	IS_STR(r.queue_id, "ID2", "--queue-run ID");
+	OK(r.flush, "--flush");
+	cli_free(&r);
+	IS_INT(parse(&r, &e, "postern", "--store-password", "a",
+	           "--password-stdin", NULL),
+	    0, "store");
+	IS_INT(r.mode, CLI_MODE_STORE_PASSWORD, "--store-password");
+	IS_STR(r.secret_account, "a", "its account");
+	OK(r.password_stdin, "--password-stdin");
+	cli_free(&r);
+	IS_INT(parse(&r, &e, "postern", "--account", "w", "--from", "<f@x>",
+	           "--file", "c", "--read-recipients", "--verbose", "--dry-run",
+	           NULL),
+	    0, "long forms of -a -f -C -t -v");
+	IS_STR(r.account, "w", "--account");
+	IS_STR(r.sender, "f@x", "--from strips <>");
+	IS_STR(r.config_file, "c", "--file");
+	OK(r.read_recipients && r.verbose == 1 && r.dry_run,
+	    "--read-recipients, --verbose, --dry-run");
+	cli_free(&r);
+	IS_INT(parse(&r, &e, "postern", "--probe-timeout", "0", "--doctor",
+	           NULL),
+	    -1, "--probe-timeout 0");
+	IS_INT(e.cls, ERR_USAGE, "is a usage error");
+	cli_free(&r);
+}
+
 int
 main(void)
 {
+	test_long();
 	test_callers();
 	test_recipients();
 	test_sender();

@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -282,6 +283,11 @@ test_selection(void)
 	IS_INT(conf_check_send(conf_find(&c, "default"), false, &e), 0,
 	    "it can send");
 	conf_free(&c);
+	OK(conf_from_is_pattern("*@x.org") && conf_from_is_pattern("a?@x") &&
+	        conf_from_is_pattern("[ab]@x"),
+	    "? * [ make from a pattern");
+	OK(!conf_from_is_pattern("me@x.org") && !conf_from_is_pattern(NULL),
+	    "an address or nothing is not a pattern");
 }
 
 static void
@@ -377,9 +383,44 @@ test_manual(void)
 	buf_free(&page);
 }
 
+/* The key table, by identifier: every row filled, look-ups by enum. */
+static void
+test_table(void)
+{
+	const struct account *a;
+	struct conf c;
+	size_t i, named = 0;
+
+	for (i = 0; i < CONF_KEY_COUNT; i++)
+		named += conf_keys[i].name != NULL &&
+		    conf_keys[i].help != NULL &&
+		    !(conf_keys[i].def != NULL &&
+		        conf_keys[i].computed != NULL);
+	IS_INT(named, CONF_KEY_COUNT,
+	    "every key has a name, help, and a value or a computed default");
+	IS_STR(conf_keys[CONF_KEY_QUEUE_DIR].name, "queue_dir", "row by id");
+	IS_INT(load(&c, "account a\nhost h\n"), 0, "host alone");
+	a = conf_find(&c, "a");
+	OK(conf_isset(a, CONF_KEY_HOST), "host is set");
+	OK(!conf_isset(a, CONF_KEY_PORT) && !conf_isset(a, CONF_KEY_AUTH),
+	    "port and auth are not (not host's answer)");
+	conf_free(&c);
+	IS_STR(conf_syslog_name(CONF_SYSLOG_LOCAL3), "LOG_LOCAL3", "name");
+	IS_INT(conf_syslog_facility(CONF_SYSLOG_LOCAL3), LOG_LOCAL3,
+	    "and facility agree");
+	IS_INT(conf_syslog_facility(CONF_SYSLOG_ON), LOG_USER, "on: LOG_USER");
+	IS_INT(conf_syslog_facility(CONF_SYSLOG_OFF), 0, "off: none");
+	IS_INT(conf_syslog_facility(CONF_SYSLOG_COUNT), 0, "out of range");
+	OK(conf_dsn_ret_keyword(CONF_RET_OFF) == NULL,
+	    "dsn_return off: no RET");
+	IS_STR(conf_dsn_ret_keyword(CONF_RET_HDRS), "HDRS", "hdrs: RET=HDRS");
+	IS_STR(conf_dsn_ret_keyword(CONF_RET_FULL), "FULL", "full: RET=FULL");
+}
+
 int
 main(void)
 {
+	test_table();
 	test_inheritance();
 	test_defaults();
 	test_values();

@@ -226,9 +226,46 @@ test_sending(void)
 	}
 }
 
+/* Each required key missing fails the parse; each optional one does not. */
+static void
+test_required(void)
+{
+	static const char *const required[] = { "id: ", "account: ", "sender: ",
+		"created: ", "size: ", "body: ", "smtputf8: ", "attempts: ",
+		"next-attempt: " };
+	static const char *const optional[] = { "dsn-notify: ", "dsn-ret: ",
+		"envid: ", "last-error: ", "held: " };
+	struct queue_env env;
+	struct err e;
+	const char *p, *nl;
+	char line[128], *s;
+	size_t i, k, ok = 0;
+
+	for (k = 0; k < 2; k++) {
+		const char *const *v = k == 0 ? required : optional;
+		size_t n = k == 0 ? ARRAY_SIZE(required) : ARRAY_SIZE(optional);
+
+		for (i = 0; i < n; i++) {
+			p = strstr(full, v[i]);
+			nl = strchr(p, '\n');
+			(void)snprintf(line, sizeof(line), "%.*s",
+			    (int)(nl - p + 1), p);
+			s = edit(line, "");
+			ok += (queue_env_parse(s, strlen(s), &env, &e) == 0) ==
+			    (k == 1);
+			if (k == 1)
+				queue_env_free(&env);
+			free(s);
+		}
+	}
+	IS_INT(ok, ARRAY_SIZE(required) + ARRAY_SIZE(optional),
+	    "required keys are required, optional ones are not");
+}
+
 int
 main(void)
 {
+	test_required();
 	test_round_trip();
 	test_sending();
 	test_null_sender_and_clean();

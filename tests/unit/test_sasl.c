@@ -158,9 +158,49 @@ test_client(void)
 	buf_wipe(&out);
 }
 
+/* SCRAM-*-PLUS binds the channel of the type named by the enum. */
+static void
+test_channel_binding(void)
+{
+	static const unsigned char cb[32] = { 1, 2, 3 };
+	struct sasl_creds k = { .user = "tim", .password = "pw" };
+	struct sasl_client *c = NULL;
+	struct buf out, first;
+	struct err e;
+
+	if (!sasl_supported("SCRAM-SHA-256-PLUS")) {
+		printf("ok %d - # SKIP no SCRAM-SHA-256-PLUS\n", ++tap_count);
+		return;
+	}
+	buf_init(&out, SASL_B64_MAX);
+	buf_init(&first, SASL_B64_MAX);
+	k.cb_type = TLS_CB_EXPORTER;
+	k.cb_data = cb;
+	k.cb_len = sizeof(cb);
+	OK(sasl_client_new(&c, "SCRAM-SHA-256-PLUS", &k, &e) == 0 &&
+	        sasl_client_step(c, NULL, &out, &e) == 0 &&
+	        sasl_b64_decode(buf_str(&out), out.len, &first) == 0,
+	    "SCRAM-SHA-256-PLUS client-first message");
+	OK(strncmp(buf_str(&first), "p=tls-exporter,", 15) == 0,
+	    "TLS_CB_EXPORTER binds tls-exporter");
+	sasl_client_free(c);
+	buf_reset(&out);
+	buf_reset(&first);
+	k.cb_type = TLS_CB_UNIQUE;
+	OK(sasl_client_new(&c, "SCRAM-SHA-256-PLUS", &k, &e) == 0 &&
+	        sasl_client_step(c, NULL, &out, &e) == 0 &&
+	        sasl_b64_decode(buf_str(&out), out.len, &first) == 0 &&
+	        strncmp(buf_str(&first), "p=tls-unique,", 13) == 0,
+	    "TLS_CB_UNIQUE binds tls-unique");
+	sasl_client_free(c);
+	buf_wipe(&out);
+	buf_wipe(&first);
+}
+
 int
 main(void)
 {
+	test_channel_binding();
 	test_b64();
 	test_builders();
 	test_choose();

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 #include "tap.h"
 #include "util.h"
@@ -98,11 +99,26 @@ test_misc(void)
 	free(p);
 }
 
+/* One monotonic clock in milliseconds for every duration and deadline. */
+static void
+test_now_ms(void)
+{
+	const struct timespec ten = { 0, 10 * 1000 * 1000 };
+	uint64_t a, b;
+
+	a = util_now_ms();
+	(void)nanosleep(&ten, NULL);
+	b = util_now_ms();
+	OK(b >= a + 10, "util_now_ms advances with the time slept");
+	OK(b - a < 60 * 1000, "and in milliseconds, not microseconds");
+}
+
 int
 main(void)
 {
 	test_parse_uint();
 	test_paths();
 	test_misc();
+	test_now_ms();
 	return tap_done();
 }

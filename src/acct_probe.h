@@ -1,5 +1,5 @@
 /*
- * configure_acct.h: `postern --configure ADDRESS`: find the submission
+ * acct_probe.h: `postern --configure ADDRESS`: find the submission
  * server of an address and write a ready account block.
  *
  * The domain (IDNA2008 A-labels, idn.h) is looked up as
@@ -12,14 +12,14 @@
  * block and the notes say where it came from and that it must be
  * checked. Nothing here prints: the block and the notes go into buffers.
  */
-#ifndef POSTERN_CONFIGURE_ACCT_H
-#define POSTERN_CONFIGURE_ACCT_H
+#ifndef POSTERN_ACCT_PROBE_H
+#define POSTERN_ACCT_PROBE_H
 
 #include "buf.h"
 #include "doctor.h"
 #include "err.h"
 
-struct configure_opts {
+struct acct_probe_opts {
 	const char *address;
 	unsigned ports[DOCTOR_NPORTS]; /* 587 and 465 replacements used */
 	unsigned timeout;              /* seconds per step */
@@ -31,7 +31,7 @@ struct configure_opts {
  * with e: ERR_USAGE for a bad address, ERR_DATA for a domain libidn2
  * refuses, ERR_UNAVAILABLE when no server was found.
  */
-int configure_run(const struct configure_opts *, struct buf *out,
+int acct_probe_run(const struct acct_probe_opts *, struct buf *out,
     struct buf *notes, struct err *);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * configure_acct.c: --configure ADDRESS (see configure_acct.h): SRV
+ * acct_probe.c: --configure ADDRESS (see acct_probe.h): SRV
  * records first, then smtp. and mail. on the submission ports, each
  * candidate probed, and the account block for the first that answers.
  */
@@ -8,12 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "configure_acct.h"
+#include "acct_probe.h"
 #include "dns.h"
 #include "idn.h"
 #include "util.h"
 
-struct cand {
+struct acct_probe_cand {
 	char host[DNS_NAME_TEXT];
 	unsigned port;
 	enum smtp_tls_mode tls;
@@ -23,7 +23,7 @@ struct cand {
 
 /* Whether the candidate answers (a refused certificate still does). */
 static bool
-configure_probe(const struct configure_opts *o, struct cand *c,
+acct_probe_one(const struct acct_probe_opts *o, struct acct_probe_cand *c,
     struct buf *notes)
 {
 	struct smtp_params p;
@@ -50,8 +50,8 @@ configure_probe(const struct configure_opts *o, struct cand *c,
 
 /* 1 found (in c), 0 not, -1 never (DNS failures are notes). */
 static int
-configure_srv(const struct configure_opts *o, const char *svc,
-    const char *domain, struct cand *c, struct buf *notes)
+acct_probe_srv(const struct acct_probe_opts *o, const char *svc,
+    const char *domain, struct acct_probe_cand *c, struct buf *notes)
 {
 	char name[DNS_NAME_TEXT];
 	struct dns_srv v[DNS_SRV_MAX];
@@ -68,20 +68,17 @@ configure_srv(const struct configure_opts *o, const char *svc,
 		(void)buf_printf(notes, "SRV %s: none\n", name);
 	for (i = 0; i < n; i++) {
 		(void)buf_printf(notes,
-		    "SRV %s: %s port %u (priority %u, weight %u; from DNS, "
-		    "not authenticated)\n",
+		    "SRV %s: %s port %u (priority %u, weight %u; from DNS, not authenticated)\n",
 		    name, v[i].target, v[i].port, v[i].priority, v[i].weight);
 		if (strcmp(v[i].target, ".") == 0) {
 			(void)buf_printf(notes,
-			    "SRV %s: \".\": the domain offers no such "
-			    "service\n",
+			    "SRV %s: \".\": the domain offers no such service\n",
 			    name);
 			return 0;
 		}
 		if (!dns_name_safe(v[i].target) || v[i].port == 0) {
 			(void)buf_printf(notes,
-			    "SRV %s: target refused: not a plain host name "
-			    "and port\n",
+			    "SRV %s: target refused: not a plain host name and port\n",
 			    name);
 			continue;
 		}
@@ -91,7 +88,7 @@ configure_srv(const struct configure_opts *o, const char *svc,
 		    ? SMTP_TLS_IMPLICIT
 		    : SMTP_TLS_STARTTLS;
 		(void)strlcpy(c->via, name, sizeof(c->via));
-		if (configure_probe(o, c, notes))
+		if (acct_probe_one(o, c, notes))
 			return 1;
 	}
 	return 0;
@@ -99,8 +96,8 @@ configure_srv(const struct configure_opts *o, const char *svc,
 
 /* smtp.DOMAIN and mail.DOMAIN on 465 then 587. */
 static int
-configure_guess(const struct configure_opts *o, const char *domain,
-    struct cand *c, struct buf *notes)
+acct_probe_guess(const struct acct_probe_opts *o, const char *domain,
+    struct acct_probe_cand *c, struct buf *notes)
 {
 	static const char *const pre[] = { "smtp", "mail" };
 	static const int which[] = { DOCTOR_P465, DOCTOR_P587 };
@@ -116,15 +113,15 @@ configure_guess(const struct configure_opts *o, const char *domain,
 			c->tls = which[k] == DOCTOR_P465 ? SMTP_TLS_IMPLICIT
 			                                 : SMTP_TLS_STARTTLS;
 			c->via[0] = '\0';
-			if (configure_probe(o, c, notes))
+			if (acct_probe_one(o, c, notes))
 				return 1;
 		}
 	return 0;
 }
 
 static void
-configure_block(const struct configure_opts *o, const char *name,
-    const struct cand *c, struct buf *out)
+acct_probe_block(const struct acct_probe_opts *o, const char *name,
+    const struct acct_probe_cand *c, struct buf *out)
 {
 	(void)buf_printf(out,
 	    "# postern account for %s (postern --configure)\n", o->address);
@@ -154,12 +151,12 @@ configure_block(const struct configure_opts *o, const char *name,
 }
 
 int
-configure_run(const struct configure_opts *o, struct buf *out,
+acct_probe_run(const struct acct_probe_opts *o, struct buf *out,
     struct buf *notes, struct err *e)
 {
 	const char *at = strrchr(o->address, '@');
 	char domain[IDN_NAME_MAX];
-	struct cand c;
+	struct acct_probe_cand c;
 
 	if (at == NULL || at == o->address || at[1] == '\0' ||
 	    strpbrk(o->address, " \t\"<>()") != NULL)
@@ -170,19 +167,16 @@ configure_run(const struct configure_opts *o, struct buf *out,
 		return -1;
 	if (!dns_name_safe(domain) || strchr(domain, '.') == NULL)
 		return err_set(e, ERR_USAGE,
-		    "--configure %s: %s is not a "
-		    "mail domain",
-		    o->address, domain);
+		    "--configure %s: %s is not a mail domain", o->address,
+		    domain);
 	memset(&c, 0, sizeof(c));
-	if (configure_srv(o, "_submissions._tcp", domain, &c, notes) == 1 ||
-	    configure_srv(o, "_submission._tcp", domain, &c, notes) == 1 ||
-	    configure_guess(o, domain, &c, notes) == 1) {
-		configure_block(o, domain, &c, out);
+	if (acct_probe_srv(o, "_submissions._tcp", domain, &c, notes) == 1 ||
+	    acct_probe_srv(o, "_submission._tcp", domain, &c, notes) == 1 ||
+	    acct_probe_guess(o, domain, &c, notes) == 1) {
+		acct_probe_block(o, domain, &c, out);
 		return 0;
 	}
 	return err_set(e, ERR_UNAVAILABLE,
-	    "no submission server found for %s: no SRV record answered and "
-	    "neither smtp.%s nor mail.%s answers on the submission ports; "
-	    "ask your provider for the server name",
+	    "no submission server found for %s: no SRV record answered and neither smtp.%s nor mail.%s answers on the submission ports; ask your provider for the server name",
 	    at + 1, domain, domain);
 }
