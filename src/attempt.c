@@ -114,6 +114,7 @@ attempt_send(struct deliver_session *ds, const char *id, struct queue_env *env,
 	at->tried = m.nrcpts;
 	at->naccepted = m.naccepted;
 	at->unsure = m.unsure;
+	at->dsn_dropped = m.dsn_dropped;
 	(void)strlcpy(at->reply, m.reply, sizeof(at->reply));
 	if (!m.unsure) /* the outcome is known: no longer a duplicate risk */
 		env->sending = 0;

@@ -39,11 +39,12 @@ enum queue_rcpt_state attempt_state(enum smtp_rcpt_status, bool whole);
 
 /* What one attempt did. */
 struct attempt {
-	size_t tried;              /* recipients tried */
-	size_t naccepted;          /* of them, accepted */
-	size_t nrefused;           /* of them, refused now (refused[]) */
-	size_t *refused;           /* their envelope indexes */
-	bool unsure;               /* no reply after the end of data (smtp.h) */
+	size_t tried;     /* recipients tried */
+	size_t naccepted; /* of them, accepted */
+	size_t nrefused;  /* of them, refused now (refused[]) */
+	size_t *refused;  /* their envelope indexes */
+	bool unsure;      /* no reply after the end of data (smtp.h) */
+	bool dsn_dropped; /* DSN asked for, not offered: sent without */
 	char reply[SMTP_TEXT_MAX]; /* the server's final reply */
 };
 

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bounce_submit.h"
 #include "bs.h"
 #include "job.h"
 #include "queue.h"
@@ -47,6 +48,26 @@ struct bs_real {
  * otherwise the server's 4xx/5xx (bs_reply_for_err). The one place where
  * a message leaves the -bs session.
  */
+/*
+ * 250 for a message some recipients took and others refused: the reply
+ * names the refused ones, and, as any MTA that said 250 owes it, a
+ * bounce notice goes to the sender (bounce_submit.h).
+ */
+static void
+bs_partial(const struct job *j, const struct err *e, char *reply, size_t cap)
+{
+	char id[QUEUE_ID_LEN + 1];
+	struct err be;
+
+	err_clear(&be);
+	if (e->cls == ERR_NOUSER && bounce_submit(j, id, &be) == 1)
+		(void)snprintf(reply, cap,
+		    "250 2.0.0 Ok: %s; bounce notice queued as %s", e->text,
+		    id);
+	else
+		(void)snprintf(reply, cap, "250 2.0.0 Ok: %s", e->text);
+}
+
 static int
 bs_submit_one(struct job *j, const struct smtp_trace *trace, char *reply,
     size_t cap, struct err *e)
@@ -63,7 +84,7 @@ bs_submit_one(struct job *j, const struct smtp_trace *trace, char *reply,
 		    "250 2.0.0 Ok: delivered to %zu recipient%s; the server said: %s",
 		    sub.naccepted, sub.naccepted == 1 ? "" : "s", sub.reply);
 	else if (sub.naccepted > 0)
-		(void)snprintf(reply, cap, "250 2.0.0 Ok: %s", e->text);
+		bs_partial(j, e, reply, cap);
 	else
 		bs_reply_for_err(e, reply, cap);
 	return r;

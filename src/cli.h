@@ -72,9 +72,13 @@ struct cli_request {
 	bool flush;                 /* -qf, --flush: ignore the schedule */
 	const char *queue_id;       /* --queue-run ID */
 	const char *queue_delete;   /* --queue-delete ID */
+	bool requeue_failed;        /* --requeue-failed [ACCOUNT] */
+	bool purge_failed;          /* --purge-failed [ACCOUNT] */
+	const char *failed_account; /* their ACCOUNT, or NULL: all */
 	bool json;                  /* --json: -bp for scripts */
 	const char *diag_account;   /* --doctor/--serverinfo ACCOUNT */
 	const char *configure_addr; /* --configure ADDRESS */
+	bool configure_write;       /* --write: into the config file */
 	const char *probe_host;     /* --probe-host HOST */
 	const char *probe_ports;    /* --probe-ports 25,587,465 (as given) */
 	unsigned probe_timeout;     /* --probe-timeout SECONDS, 0: default */

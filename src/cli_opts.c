@@ -378,6 +378,27 @@ cli_queue_delete(struct cli_request *req, const char *val, struct err *e)
 	return 0;
 }
 
+/* --requeue-failed and --purge-failed [ACCOUNT] (queue_ops.h). */
+static int
+cli_requeue_failed(struct cli_request *req, const char *val, struct err *e)
+{
+	(void)e;
+	cli_queue_mode(req);
+	req->requeue_failed = true;
+	req->failed_account = val;
+	return 0;
+}
+
+static int
+cli_purge_failed(struct cli_request *req, const char *val, struct err *e)
+{
+	(void)e;
+	cli_queue_mode(req);
+	req->purge_failed = true;
+	req->failed_account = val;
+	return 0;
+}
+
 static int
 cli_json(struct cli_request *req, const char *val, struct err *e)
 {
@@ -450,6 +471,15 @@ cli_no_login(struct cli_request *req, const char *val, struct err *e)
 	return 0;
 }
 
+/* --write: --configure writes the account into the config file. */
+static int
+cli_write(struct cli_request *req, const char *val, struct err *e)
+{
+	(void)val, (void)e;
+	req->configure_write = true;
+	return 0;
+}
+
 enum cli_long_id {
 	CLI_LONG_HELP = 0,
 	CLI_LONG_VERSION,
@@ -461,6 +491,8 @@ enum cli_long_id {
 	CLI_LONG_FLUSH,
 	CLI_LONG_QUEUE_RUN,
 	CLI_LONG_QUEUE_DELETE,
+	CLI_LONG_REQUEUE_FAILED,
+	CLI_LONG_PURGE_FAILED,
 	CLI_LONG_JSON,
 	CLI_LONG_DOCTOR,
 	CLI_LONG_SERVERINFO,
@@ -469,6 +501,7 @@ enum cli_long_id {
 	CLI_LONG_PROBE_PORTS,
 	CLI_LONG_PROBE_TIMEOUT,
 	CLI_LONG_NO_LOGIN,
+	CLI_LONG_WRITE,
 	CLI_LONG_ACCOUNT,
 	CLI_LONG_FROM,
 	CLI_LONG_FILE,
@@ -497,6 +530,10 @@ static const struct cli_opt cli_longs[] = {
 	    cli_queue_run),
 	CLI_LONG(CLI_LONG_QUEUE_DELETE, "queue-delete", CLI_ARG_REQUIRED,
 	    cli_queue_delete),
+	CLI_LONG(CLI_LONG_REQUEUE_FAILED, "requeue-failed", CLI_ARG_GLUED,
+	    cli_requeue_failed),
+	CLI_LONG(CLI_LONG_PURGE_FAILED, "purge-failed", CLI_ARG_GLUED,
+	    cli_purge_failed),
 	CLI_LONG(CLI_LONG_JSON, "json", CLI_ARG_NONE, cli_json),
 	CLI_LONG(CLI_LONG_DOCTOR, "doctor", CLI_ARG_GLUED, cli_doctor),
 	CLI_LONG(CLI_LONG_SERVERINFO, "serverinfo", CLI_ARG_GLUED,
@@ -510,6 +547,7 @@ static const struct cli_opt cli_longs[] = {
 	CLI_LONG(CLI_LONG_PROBE_TIMEOUT, "probe-timeout", CLI_ARG_REQUIRED,
 	    cli_probe_timeout),
 	CLI_LONG(CLI_LONG_NO_LOGIN, "no-login", CLI_ARG_NONE, cli_no_login),
+	CLI_LONG(CLI_LONG_WRITE, "write", CLI_ARG_NONE, cli_write),
 	CLI_LONG(CLI_LONG_ACCOUNT, "account", CLI_ARG_REQUIRED, cli_account),
 	CLI_LONG(CLI_LONG_FROM, "from", CLI_ARG_REQUIRED, cli_sender_f),
 	CLI_LONG(CLI_LONG_FILE, "file", CLI_ARG_REQUIRED, cli_config),

@@ -24,6 +24,7 @@
 #include <strings.h>
 
 #include "conf.h"
+#include "mistake.h"
 #include "util.h"
 
 #define CONF_ERRORS_SHOWN 50
@@ -514,8 +515,9 @@ conf_select(const struct conf *c, const char *name, const char *sender,
 	if (name != NULL) {
 		if ((*out = conf_find(c, name)) != NULL)
 			return 0;
-		return err_set(e, ERR_CONFIG, "no account %s in %s", name,
-		    files);
+		err_set(e, ERR_CONFIG, "no account %s in %s", name, files);
+		mistake_account(c, name, e);
+		return -1;
 	}
 	for (i = 0; sender != NULL && *sender && i < c->naccounts; i++)
 		if (conf_from_matches(c->accounts[i]->from, sender)) {
@@ -524,6 +526,10 @@ conf_select(const struct conf *c, const char *name, const char *sender,
 		}
 	if ((*out = conf_find(c, "default")) != NULL)
 		return 0;
+	if (c->naccounts == 0)
+		return err_set(e, ERR_CONFIG,
+		    "no configuration: make one with postern --configure you@example.org --write, or copy doc/config.example (or a provider's file from contrib/accounts) to ~/.config/postern/config; looked in %s",
+		    files);
 	return err_set(e, ERR_CONFIG,
 	    "no account named default%s; looked in %s (see postern.conf(5))",
 	    sender && *sender ? " and none whose from matches the sender" : "",

@@ -108,6 +108,7 @@ enum conf_key_id {
 	CONF_KEY_ALLOW_FROM_OVERRIDE,
 	CONF_KEY_DSN_NOTIFY,
 	CONF_KEY_DSN_RETURN,
+	CONF_KEY_DSN_REQUIRED,
 	CONF_KEY_SET_FROM_HEADER,
 	CONF_KEY_SET_DATE_HEADER,
 	CONF_KEY_SET_MSGID_HEADER,
@@ -170,6 +171,7 @@ struct account {
 	bool allow_from_override;
 	char *dsn_notify;
 	int dsn_return;       /* enum conf_dsn_ret */
+	bool dsn_required;    /* no DSN at the server: refuse, not drop */
 	int set_from_header;  /* enum conf_hdr */
 	int set_date_header;  /* enum conf_hdr_auto */
 	int set_msgid_header; /* enum conf_hdr_auto */

@@ -228,6 +228,12 @@ const struct conf_key conf_keys[CONF_KEY_COUNT] = {
 	    .choices = conf_ret_choices,
 	    .def = "off",
 	    .help = "DSN RET: off, hdrs or full" },
+	[CONF_KEY_DSN_REQUIRED] = { .name = "dsn_required",
+	    .type = CONF_BOOL,
+	    .offset = OFF(dsn_required),
+	    .def = "off",
+	    .help =
+	        "refuse to send when DSN is asked for and the server lacks it" },
 	[CONF_KEY_SET_FROM_HEADER] = { .name = "set_from_header",
 	    .type = CONF_ENUM,
 	    .offset = OFF(set_from_header),

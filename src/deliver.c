@@ -14,6 +14,7 @@
 #include "deliver.h"
 #include "deliver_log.h"
 #include "log.h"
+#include "mistake.h"
 #include "util.h"
 
 static int
@@ -77,6 +78,7 @@ deliver_account_params(const struct account *a, char *port, size_t portlen,
 	p->data_timeout = a->data_timeout; /* RFC 5321: 10 min by default */
 	p->family = deliver_family(a);
 	p->source_ip = a->source_ip;
+	p->dsn_required = a->dsn_required;
 }
 
 /* The account as engine parameters, with the password sources. */
@@ -143,9 +145,10 @@ deliver_open(struct deliver_session *ds, const struct account *a,
 	if (a->tls_session_cache && (ds->tls_dir = deliver_tls_dir()) != NULL)
 		ds->params.tls_session_dir = ds->tls_dir;
 	ds->params.tls_up = &ds->tls_up;
-	if (smtp_open(&ds->smtp, &ds->params, trace, e) == -1) {
+	if (mistake_open(&ds->smtp, &ds->params, trace, e) == -1) {
 		free(ds->tls_dir); /* no deliver_close after a failed open */
 		ds->tls_dir = NULL;
+		mistake_password(a, ds->secret, e);
 		return -1;
 	}
 	ds->info = *smtp_session_info(ds->smtp);

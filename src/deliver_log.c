@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bounce_submit.h"
 #include "deliver_log.h"
 #include "log.h"
 #include "util.h"
@@ -49,6 +50,21 @@ deliver_log_write(const struct account *a, const struct log_record *rec,
 	buf_free(&line);
 }
 
+/*
+ * The exit the line records: a fresh submission refused for some
+ * recipients and delivered to the others exits 0 when it owes a bounce
+ * notice (main.c, bounce_submit.h).
+ */
+static int
+deliver_log_exit(const struct account *a, const char *id,
+    const struct smtp_mail *m, const struct err *e)
+{
+	if (id == NULL && e->cls == ERR_NOUSER && m->naccepted > 0 &&
+	    !m->unsure && bounce_owed(a, m->from))
+		return 0;
+	return err_exit_code(e->cls);
+}
+
 void
 deliver_log(const struct account *a, const char *id, const struct smtp_mail *m,
     const struct deliver_log_session *ls, const struct err *e, uint64_t ms)
@@ -80,7 +96,8 @@ deliver_log(const struct account *a, const char *id, const struct smtp_mail *m,
 		.reply = e->cls == ERR_NONE ? m->reply : e->text,
 		.duration_ms = ms,
 		.possible_duplicate = ls->possible_duplicate,
-		.exit_code = err_exit_code(e->cls) };
+		.dsn_dropped = m->dsn_dropped,
+		.exit_code = deliver_log_exit(a, id, m, e) };
 	deliver_log_write(a, &rec, e->cls != ERR_NONE);
 	free(lr);
 }

@@ -19,9 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "doctor_int.h"
+#include "mistake.h"
 #include "net.h"
 #include "util.h"
 #include "vis.h"
@@ -149,15 +151,10 @@ doctor_check_file(struct doctor_ctx *c)
 	char fix[600];
 
 	if (c->conf.nfiles == 0) {
-		char *def = util_default_config_path();
-
-		(void)snprintf(fix, sizeof(fix),
-		    "postern --configure YOUR-ADDRESS >> %s",
-		    def ? def : "~/.config/postern/config");
-		doctor_emit(c, DOCTOR_PROBLEM, "config", fix,
+		doctor_emit(c, DOCTOR_PROBLEM, "config",
+		    "postern --configure you@example.org --write",
 		    "no configuration file (looked for %s)",
 		    c->conf.searched.len ? buf_str(&c->conf.searched) : "none");
-		free(def);
 		return;
 	}
 	c->path = c->conf.files[0];
@@ -165,7 +162,9 @@ doctor_check_file(struct doctor_ctx *c)
 		doctor_emit(c, DOCTOR_OK, "config", NULL, "%s", c->path);
 		return;
 	}
-	if ((st.st_mode & 077) != 0 && st.st_uid != 0) {
+	/* A root-owned file others may read is a system file, unless root
+	 * runs this: then it is root's own file. */
+	if ((st.st_mode & 077) != 0 && (st.st_uid != 0 || getuid() == 0)) {
 		(void)snprintf(fix, sizeof(fix), "chmod 600 %s", c->path);
 		doctor_emit(c, DOCTOR_WARN, "config", fix,
 		    "%s (mode %04o): group or others may read it; it must not be before it holds a password",
@@ -197,7 +196,7 @@ doctor_settings(struct doctor_ctx *c)
 	const struct account *a = c->acct;
 	const char *mech = conf_auth_mechanism(a->auth);
 
-	doctor_emit(c, DOCTOR_INFO, "settings", NULL,
+	doctor_emit(c, DOCTOR_OK, "settings", NULL,
 	    "host %s, port %u (%s), auth %s, user %s, from %s, password from %s",
 	    a->host ? a->host : "(none)", a->port,
 	    doctor_mode_name(deliver_tls_mode(a)),
@@ -222,6 +221,7 @@ doctor_settings(struct doctor_ctx *c)
 static int
 doctor_check_config(struct doctor_ctx *c)
 {
+	const struct account *real;
 	struct err e;
 	char fix[300];
 
@@ -241,9 +241,9 @@ doctor_check_config(struct doctor_ctx *c)
 		doctor_emit(c, DOCTOR_PROBLEM, "account", fix, "%s", e.text);
 		return -1;
 	}
-	doctor_emit(c, DOCTOR_OK, "account", NULL, "%s (%s:%u)", c->acct->name,
-	    c->acct->where.file ? c->acct->where.file : "-",
-	    c->acct->where.line);
+	real = mistake_real(&c->conf, c->acct);
+	doctor_emit(c, DOCTOR_OK, "account", NULL, "%s (%s:%u)", real->name,
+	    real->where.file ? real->where.file : "-", real->where.line);
 	doctor_settings(c);
 	if (c->acct->host == NULL) {
 		doctor_emit(c, DOCTOR_PROBLEM, "settings",
@@ -312,7 +312,7 @@ doctor_check_port25(struct doctor_ctx *c)
 		return;
 	}
 	fix = uses25 ? "port 587\ntls_starttls on" : NULL;
-	doctor_emit(c, uses25 ? DOCTOR_PROBLEM : DOCTOR_INFO, "port 25", fix,
+	doctor_emit(c, uses25 ? DOCTOR_PROBLEM : DOCTOR_OK, "port 25", fix,
 	    "%s port %s is blocked (%s%s): this network (or the server) stops connections to port 25, as providers do against spam (Outbound Port 25 Blocking, OP25B); %s",
 	    host, port, how,
 	    strcmp(how, "timed out") == 0 ? " within the probe timeout" : "",

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "doctor_int.h"
+#include "mistake.h"
 #include "keyring.h"
 #include "queue.h"
 #include "util.h"
@@ -92,7 +93,9 @@ doctor_lookup(struct doctor_ctx *c)
 		        ? NULL
 		        : "unlock the keyring (log in to the desktop session)",
 		    "%s%s", kerr.text,
-		    nr == 0 ? "" : "; mail is queued until it answers");
+		    nr == 0 || strstr(kerr.text, "queued mail") != NULL
+		        ? ""
+		        : "; mail is queued until it answers");
 	if (nr == 0) {
 		doctor_found(c, "");
 		return;
@@ -152,31 +155,19 @@ doctor_give_password(void *arg, const char *host, const char *user,
 	return 0;
 }
 
-/* What to change when the server refused the login. */
+/*
+ * A refused login: the source and its fix in the text (mistake.h), and
+ * a fix line only when one can be pasted (the keyring's command).
+ */
 static void
-doctor_login_fix(const struct doctor_ctx *c, char *fix, size_t cap)
+doctor_login_fix(const struct doctor_ctx *c, struct err *e, char *fix,
+    size_t cap)
 {
-	switch (c->src) {
-	case SECRETS_CONFIG:
-		(void)snprintf(fix, cap,
-		    "password YOUR-PASSWORD  (or check user %s)",
-		    c->acct->user);
-		break;
-	case SECRETS_EVAL:
-		(void)snprintf(fix, cap,
-		    "passwordeval: check what the command prints (or check user %s)",
-		    c->acct->user);
-		break;
-	case SECRETS_NETRC:
-		(void)snprintf(fix, cap,
-		    "~/.netrc: machine %s login %s password YOUR-PASSWORD",
-		    c->acct->host, c->acct->user);
-		break;
-	default:
-		(void)snprintf(fix, cap,
-		    "postern --store-password %s  (or check user %s)",
-		    c->acct->name, c->acct->user);
-	}
+	mistake_password(c->acct, c->src, e);
+	if (c->src == SECRETS_KEYRING || c->src == SECRETS_KEYRING_MSMTP ||
+	    c->src == SECRETS_KEYRING_NETWORK || c->src == SECRETS_NONE)
+		(void)snprintf(fix, cap, "postern --store-password %s",
+		    c->acct->name);
 }
 
 void
@@ -216,7 +207,7 @@ doctor_check_login(struct doctor_ctx *c)
 	}
 	fix[0] = '\0';
 	if (e.cls == ERR_NOPERM)
-		doctor_login_fix(c, fix, sizeof(fix));
+		doctor_login_fix(c, &e, fix, sizeof(fix));
 	doctor_emit(c, DOCTOR_PROBLEM, "login", fix, "%s", e.text);
 }
 
@@ -276,10 +267,10 @@ doctor_queue_report(struct doctor_ctx *c, const char *dir,
 		    q->n, q->n == 1 ? "y" : "ies", dir, age / 3600,
 		    age % 3600 / 60);
 	if (q->held > 0)
-		doctor_emit(c, DOCTOR_WARN, "queue",
-		    "postern --flush  (once the cause is fixed)",
-		    "account %s is held (%zu entr%s): %s", q->held_acct,
-		    q->held, q->held == 1 ? "y" : "ies", q->held_why);
+		doctor_emit(c, DOCTOR_WARN, "queue", "postern --flush",
+		    "account %s is held (%zu entr%s): %s; once the cause is fixed, send them now",
+		    q->held_acct, q->held, q->held == 1 ? "y" : "ies",
+		    q->held_why);
 }
 
 void

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "doctor_int.h"
+#include "mistake.h"
 #include "sasl.h"
 #include "util.h"
 
@@ -39,16 +40,20 @@ doctor_join(const char *ext, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-/* The fix for a refused certificate, from what the server presents. */
+/*
+ * The fix for a refused certificate, from what the server presents: a
+ * config line that works when pasted (or none), and a note for the
+ * problem line (what to check first, the alternative).
+ */
 static void
 doctor_cert_fix(const struct smtp_params *p, const struct err *why, char *fix,
-    size_t cap)
+    size_t cap, char *note, size_t ncap)
 {
 	struct smtp_params q = *p;
 	struct doctor_probe pr;
 	char cn[256];
 
-	fix[0] = '\0';
+	fix[0] = note[0] = '\0';
 	q.tls_no_certcheck = true;
 	q.tls_fingerprint = NULL;
 	if (doctor_probe(&q, &pr) == -1 || !pr.info.tls)
@@ -57,18 +62,20 @@ doctor_cert_fix(const struct smtp_params *p, const struct err *why, char *fix,
 	if (strstr(why->text, "does not match") && cn[0] != '\0' &&
 	    strstr(why->text, "fingerprint") == NULL)
 		(void)snprintf(fix, cap, "host %s", cn);
-	else if (strstr(why->text, "fingerprint"))
-		(void)snprintf(fix, cap,
-		    "tls_fingerprint %s  (the certificate changed: check it with your provider first)",
+	else if (strstr(why->text, "fingerprint")) {
+		(void)snprintf(fix, cap, "tls_fingerprint %s",
 		    pr.info.tls_sha256);
-	else if (strstr(why->text, "issuer"))
-		(void)snprintf(fix, cap,
-		    "tls_trust_file /path/to/the-CA-that-issued-it.pem  (issuer: %s)\n"
-		    "or, after checking it with your provider: tls_fingerprint %s",
-		    pr.info.tls_issuer, pr.info.tls_sha256);
-	else if (strstr(why->text, "expired"))
-		(void)snprintf(fix, cap,
-		    "none in the configuration: the certificate expired on %s; the provider must renew it",
+		(void)snprintf(note, ncap,
+		    "; the certificate changed: check it with your provider before pinning the new one");
+	} else if (strstr(why->text, "issuer")) {
+		(void)snprintf(fix, cap, "tls_fingerprint %s",
+		    pr.info.tls_sha256);
+		(void)snprintf(note, ncap,
+		    "; issuer %s: check the certificate with your provider before pinning it, or set tls_trust_file to the CA that issued it",
+		    pr.info.tls_issuer);
+	} else if (strstr(why->text, "expired"))
+		(void)snprintf(note, ncap,
+		    "; it expired on %s: nothing to change here, the provider must renew it",
 		    pr.info.tls_not_after);
 }
 
@@ -77,7 +84,7 @@ static void
 doctor_report_probe(struct doctor_ctx *c, const struct smtp_params *p,
     const struct doctor_probe *pr, bool mine)
 {
-	char topic[64], ext[1024], fix[DOCTOR_FIX_MAX];
+	char topic[64], ext[1024], fix[DOCTOR_FIX_MAX], note[512];
 	const char *how;
 
 	(void)snprintf(topic, sizeof(topic), "port %s (%s)", p->port,
@@ -92,17 +99,19 @@ doctor_report_probe(struct doctor_ctx *c, const struct smtp_params *p,
 		    ext[0] ? ext : "(none)");
 		return;
 	}
-	fix[0] = '\0';
-	if (mine && pr->e.cls == ERR_NOPERM)
-		doctor_cert_fix(p, &pr->e, fix, sizeof(fix));
-	else if (mine && pr->e.cls == ERR_NOHOST)
-		(void)strlcpy(fix,
-		    "host SERVER  (the submission server your provider names, e.g. smtp.example.org)",
-		    sizeof(fix));
+	if (!mine)
+		return; /* a port the account does not use: not its problem */
+	fix[0] = note[0] = '\0';
+	if (pr->e.cls == ERR_NOPERM)
+		doctor_cert_fix(p, &pr->e, fix, sizeof(fix), note,
+		    sizeof(note));
+	else if (pr->e.cls == ERR_NOHOST)
+		(void)strlcpy(note,
+		    "; set host to the submission server your provider names (such as smtp.example.org)",
+		    sizeof(note));
 	how = doctor_connect_failure(pr->e.text);
-	doctor_emit(c, mine ? DOCTOR_PROBLEM : DOCTOR_WARN, topic, fix,
-	    "%s%s%s", how ? "no answer: " : "", pr->e.text,
-	    mine ? "" : " (the account does not use this port)");
+	doctor_emit(c, DOCTOR_PROBLEM, topic, fix, "%s%s%s",
+	    how ? "no answer: " : "", pr->e.text, note);
 }
 
 /* Mismatch: the account's port speaks the other TLS mode. */
@@ -145,12 +154,10 @@ doctor_check_cert(struct doctor_ctx *c, const struct smtp_info *in)
 	if (doctor_days_left(in->tls_not_after, time(NULL), &days) == -1)
 		days = 9999;
 	if (in->tls_verify == TLS_VERIFY_NONE) {
-		(void)snprintf(fix, sizeof(fix),
-		    "tls_certcheck on  (or pin it: tls_fingerprint %s)",
-		    in->tls_sha256);
+		(void)snprintf(fix, sizeof(fix), "tls_certcheck on");
 		doctor_emit(c, DOCTOR_WARN, "certificate", fix,
-		    "not checked (tls_certcheck off): anyone on the path can pose as the server; subject %s, expires %s",
-		    in->tls_subject, in->tls_not_after);
+		    "not checked (tls_certcheck off): anyone on the path can pose as the server; subject %s, expires %s; or pin it with tls_fingerprint %s",
+		    in->tls_subject, in->tls_not_after, in->tls_sha256);
 		return;
 	}
 	doctor_emit(c,
@@ -200,6 +207,29 @@ doctor_check_auth(struct doctor_ctx *c, const struct smtp_info *in)
 	    in->auth_offered, mech);
 }
 
+/* The account's port, not among the probed ones, whatever its number. */
+static void
+doctor_own_port(struct doctor_ctx *c, struct smtp_params *p)
+{
+	bool greeted = false;
+	struct err e;
+
+	p->greeted = &greeted;
+	(void)doctor_probe(p, &c->extra);
+	p->greeted = NULL;
+	if (c->extra.ok)
+		c->ap = &c->extra;
+	e = c->extra.e;
+	if (!c->extra.ok && mistake_tls_mode(p, greeted, &e)) {
+		doctor_emit(c, DOCTOR_PROBLEM, "tls mode",
+		    p->tls == SMTP_TLS_STARTTLS ? "tls_starttls off"
+		                                : "tls_starttls on",
+		    "%s", e.text);
+		return;
+	}
+	doctor_report_probe(c, p, &c->extra, true);
+}
+
 void
 doctor_check_submission(struct doctor_ctx *c)
 {
@@ -230,12 +260,8 @@ doctor_check_submission(struct doctor_ctx *c)
 		    a->port == c->o->ports[i] && mine == modes[i]);
 	}
 	doctor_params(a, c->acct_port, sizeof(c->acct_port), c->o->timeout, &p);
-	if (!found && !doctor_mismatch(c, mine)) {
-		(void)doctor_probe(&p, &c->extra);
-		if (c->extra.ok)
-			c->ap = &c->extra;
-		doctor_report_probe(c, &p, &c->extra, true);
-	}
+	if (!found && !doctor_mismatch(c, mine))
+		doctor_own_port(c, &p);
 	if (c->ap == NULL)
 		return;
 	doctor_check_cert(c, &c->ap->info);

@@ -21,6 +21,7 @@
 
 #include "idn.h"
 #include "job.h"
+#include "mistake.h"
 #include "queue.h"
 #include "util.h"
 
@@ -191,8 +192,9 @@ job_msg_opts(const struct job *j, struct msg_opts *o)
 
 /*
  * The envelope sender: -f (unless allow_from_override is off), else the
- * account's from. A bare name ("root", cronie's -f) is qualified with
- * local_domain, or replaced by the account's from.
+ * account's from. A bare name ("root", cronie's -f; "root@vm", a host
+ * name without a dot, GNU Mailutils' -f) is qualified with local_domain,
+ * or replaced by the account's from.
  */
 static int
 job_sender(struct job *j, struct err *e)
@@ -204,6 +206,8 @@ job_sender(struct job *j, struct err *e)
 	if (j->req->sender != NULL && a->allow_from_override &&
 	    addr_parse_envelope(j->req->sender, true, &s, &unq, e) == -1)
 		return -1;
+	if (s != NULL && !unq)
+		unq = mistake_bare_host(s); /* root@vm: a bare name */
 	if (s != NULL && unq && j->local_domain != NULL) {
 		if (asprintf(&j->sender, "%s@%s", s, j->local_domain) == -1)
 			j->sender = NULL;

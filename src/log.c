@@ -125,7 +125,8 @@ log_add_fields(struct buf *out, const struct log_record *rec)
 	    log_add_kv(out, "reply", rec->reply) == -1 ||
 	    log_add_num(out, "duration_ms", rec->duration_ms) == -1 ||
 	    (rec->possible_duplicate &&
-	        log_add_kv(out, "possible_duplicate", "yes") == -1))
+	        log_add_kv(out, "possible_duplicate", "yes") == -1) ||
+	    (rec->dsn_dropped && log_add_kv(out, "dsn", "not-offered") == -1))
 		return -1;
 	return buf_printf(out, " exit=%d", rec->exit_code);
 }

@@ -44,6 +44,7 @@ struct log_record {
 	bool possible_duplicate; /* an earlier attempt may have delivered it:
 				    " possible_duplicate=yes" */
 	int exit_code;           /* the process exit code for this message */
+	bool dsn_dropped; /* DSN asked for, not offered: " dsn=not-offered" */
 };
 
 /* The default time stamp of a logfile line: ISO 8601 with the zone. */

@@ -28,17 +28,21 @@
 #include <unistd.h>
 
 #include "attempt.h"
+#include "bounce_submit.h"
 #include "bs.h"
 #include "buf.h"
 #include "cli.h"
 #include "conf.h"
 #include "acct_probe.h"
+#include "configure_write.h"
 #include "deliver.h"
 #include "doctor.h"
 #include "err.h"
 #include "log.h"
 #include "job.h"
+#include "mistake.h"
 #include "queue.h"
+#include "queue_ops.h"
 #include "queue_list.h"
 #include "queue_run.h"
 #include "secrets.h"
@@ -124,12 +128,26 @@ main_dry_run(const struct job *j, struct err *e)
 static void
 main_verbose(const struct job *j)
 {
+	const struct account *a;
+
 	if (j->req->verbose == 0)
 		return;
+	a = mistake_real(&j->conf, j->acct);
 	main_lines(&j->conf.notes, "");
-	fprintf(stderr, "%s: using account %s (%s:%u)\n", main_prog,
-	    j->acct->name, j->acct->where.file ? j->acct->where.file : "-",
-	    j->acct->where.line);
+	fprintf(stderr, "%s: using account %s (%s:%u)\n", main_prog, a->name,
+	    a->where.file ? a->where.file : "-", a->where.line);
+}
+
+/* A progress line (main_progress) is on the terminal, unfinished. */
+static bool main_progress_shown;
+
+/* Clear the progress line before anything else goes to stderr. */
+static void
+main_progress_clear(void)
+{
+	if (main_progress_shown)
+		fputs("\r\033[K", stderr);
+	main_progress_shown = false;
 }
 
 /* -v: the SMTP transcript on stderr (the engine redacts AUTH). */
@@ -148,6 +166,7 @@ main_trace(void *arg, enum smtp_trace_dir dir, const char *line, size_t len)
 	    "a mark for every trace direction");
 
 	(void)arg;
+	main_progress_clear();
 	(void)vis_str(shown, sizeof(shown), line, len, "");
 	log_stamp(at, sizeof(at), main_t0, &main_tprev);
 	fprintf(stderr, "%s: %s%s %s\n", main_prog, at, mark[dir], shown);
@@ -179,6 +198,54 @@ main_tls_refused(const struct job *j, const struct submit *s)
 }
 
 /*
+ * Some recipients refused (5xx), the others reached: exit 0 with a bounce
+ * notice to the sender, as Postfix and sendmail do (postern(1), EXIT
+ * STATUS: a caller that retried on 67 would send it again to those who
+ * have it). Without a notice (the null sender, queue off): 67.
+ */
+static int
+main_partial(const struct job *j, const struct submit *s, const struct err *e)
+{
+	char id[QUEUE_ID_LEN + 1];
+	struct err be;
+
+	fprintf(stderr, "%s: %s\n", main_prog, e->text);
+	err_clear(&be);
+	switch (bounce_submit(j, id, &be)) {
+	case 1:
+		fprintf(stderr,
+		    "%s: a bounce notice to <%s> for the refused recipients is queued as %s\n",
+		    main_prog, j->sender, id);
+		main_kept(s);
+		return EX_OK;
+	case -1:
+		fprintf(stderr, "%s: no bounce notice: %s\n", main_prog,
+		    be.text);
+		break;
+	}
+	main_kept(s);
+	return err_exit_code(e->cls);
+}
+
+/* The submission failed: one line, and where the message is. */
+static int
+main_not_delivered(const struct job *j, const struct submit *s,
+    const struct err *e)
+{
+	if (e->cls == ERR_NOUSER && s->naccepted > 0 && !s->unsure)
+		return main_partial(j, s, e);
+	if (s->naccepted > 0 || s->unsure)
+		fprintf(stderr, "%s: %s\n", main_prog, e->text);
+	else
+		fprintf(stderr, "%s: %s; the message was not sent%s\n",
+		    main_prog, e->text,
+		    e->temporary ? " (temporary failure: try again later)"
+		                 : "");
+	main_kept(s);
+	return err_exit_code(e->cls);
+}
+
+/*
  * Submit the prepared job: delivered, or queued (exit 0 with one line
  * saying why), or one line on stderr when it failed.
  */
@@ -190,21 +257,16 @@ main_deliver(struct job *j)
 	struct err e;
 	int rc = EX_OK;
 
-	if (submit_job(j, j->req->verbose ? &trace : NULL, &s, &e) == -1) {
-		if (s.naccepted > 0 || s.unsure)
-			fprintf(stderr, "%s: %s\n", main_prog, e.text);
-		else
-			fprintf(stderr, "%s: %s; the message was not sent%s\n",
-			    main_prog, e.text,
-			    e.temporary
-			        ? " (temporary failure: try again later)"
-			        : "");
-		main_kept(&s);
-		rc = err_exit_code(e.cls);
-	} else if (s.tls_refused)
+	if (submit_job(j, j->req->verbose ? &trace : NULL, &s, &e) == -1)
+		rc = main_not_delivered(j, &s, &e);
+	else if (s.tls_refused)
 		main_tls_refused(j, &s);
 	else if (s.outcome == SUBMIT_QUEUED && (s.tried || j->req->verbose))
 		fprintf(stderr, "%s: queued %s: %s\n", main_prog, s.id, s.why);
+	if (s.dsn_dropped)
+		fprintf(stderr,
+		    "%s: the server does not offer DSN: sent without the delivery status notifications asked for (-N, -R, -V or dsn_notify); dsn_required on refuses instead\n",
+		    main_prog);
 	if (j->req->verbose && s.secret != SECRETS_NONE)
 		fprintf(stderr, "%s: the password came from %s\n", main_prog,
 		    secrets_source_name(s.secret));
@@ -258,6 +320,16 @@ out:
 	return rc;
 }
 
+/* A port and TLS mode that do not go together (mistake.h). */
+static void
+main_mode_warning(const struct account *a)
+{
+	const char *w = mistake_port_mode(a->port, deliver_tls_mode(a));
+
+	if (w != NULL)
+		fprintf(stderr, "postern: warning: %s\n", w);
+}
+
 /* --print-config [ACCOUNT] */
 static int
 main_print_config(struct cli_request *req)
@@ -279,6 +351,7 @@ main_print_config(struct cli_request *req)
 		fputs(buf_str(&out), stdout);
 		if (fflush(stdout) != 0)
 			rc = EX_IOERR;
+		main_mode_warning(j.acct);
 	}
 	buf_free(&out);
 	job_free(&j);
@@ -302,17 +375,21 @@ main_secret(struct cli_request *req)
 	if (job_load(&j, name, &e) == -1)
 		rc = main_conf_fail(&j.conf, &e);
 	else if ((store ? secrets_store(j.acct, req->password_stdin, &e)
-	                : secrets_forget(j.acct, &removed, &e)) == -1)
+	                : secrets_forget(j.acct, &removed, &e)) == -1) {
+		if (store)
+			mistake_headless(j.acct, &e);
 		rc = main_fail(&e);
-	else if (store || removed)
+	} else if (store || removed)
 		printf(
 		    "%s: %s the password of %s at %s (account %s) %s the keyring\n",
 		    main_prog, store ? "stored" : "removed", j.acct->user,
-		    j.acct->host, j.acct->name, store ? "in" : "from");
+		    j.acct->host, mistake_real(&j.conf, j.acct)->name,
+		    store ? "in" : "from");
 	else
 		printf(
 		    "%s: the keyring holds no password of %s at %s (account %s); nothing was removed\n",
-		    main_prog, j.acct->user, j.acct->host, j.acct->name);
+		    main_prog, j.acct->user, j.acct->host,
+		    mistake_real(&j.conf, j.acct)->name);
 	job_free(&j);
 	if (rc == EX_OK && fflush(stdout) != 0)
 		rc = EX_IOERR;
@@ -363,6 +440,7 @@ static void
 main_note(void *arg, const char *line)
 {
 	(void)arg;
+	main_progress_clear();
 	fprintf(stderr, "%s: %s\n", main_prog, line);
 }
 
@@ -372,12 +450,75 @@ main_progress(void *arg, size_t done, size_t total, uint64_t bytes,
     uint64_t total_bytes)
 {
 	(void)arg;
-	fprintf(stderr, "\r%s: queue run: %zu/%zu entries, %llu/%llu bytes%s",
+	main_progress_clear();
+	fprintf(stderr, "%s: queue run: %zu/%zu entries, %llu/%llu bytes%s",
 	    main_prog, done, total, (unsigned long long)bytes,
 	    (unsigned long long)total_bytes, done == total ? "\n" : "");
+	main_progress_shown = done != total;
 }
 
-/* -q, -qf, --flush, --queue-run ID, --queue-delete ID. */
+/* -q on a terminal: what the run left for later, and how to send it. */
+static void
+main_not_due(size_t n, int64_t next, time_t now)
+{
+	char in[32];
+
+	if (n == 0)
+		return;
+	queue_list_span(next - (int64_t)now, in, sizeof(in));
+	main_progress_clear();
+	fprintf(stderr,
+	    "%s: %zu queued %s not due yet (the next attempt in %s); postern -qf sends %s now\n",
+	    main_prog, n, n == 1 ? "entry" : "entries", in,
+	    n == 1 ? "it" : "them");
+}
+
+/* The run; on a terminal, -q says what it skipped as not due. */
+static int
+main_queue_once(const struct conf *c, const struct queue_run_opts *o,
+    struct queue_run_stats *st, bool tty)
+{
+	bool tell = tty && !o->flush && o->only_id == NULL;
+	time_t now = time(NULL);
+	int64_t next = 0;
+	size_t n = 0;
+	struct err e;
+
+	err_clear(&e);
+	if (tell && queue_not_due(c, now, &n, &next, &e) == -1)
+		n = 0;
+	if (queue_run(c, o, st, &e) == -1)
+		return main_fail(&e);
+	if (tell)
+		main_not_due(n, next, now);
+	return EX_OK;
+}
+
+/*
+ * Before a run: --requeue-failed and --purge-failed [ACCOUNT], and
+ * --queue-run ID of an entry in failed/ (queued again first).
+ */
+static int
+main_failed(const struct conf *c, const struct cli_request *req, struct err *e)
+{
+	const char *acct = req->failed_account;
+	size_t n;
+
+	if (req->queue_id != NULL)
+		return queue_failed_id(c, req->queue_id, false, e) == -1 ? -1
+		                                                         : 0;
+	if (!req->requeue_failed && !req->purge_failed)
+		return 0;
+	if (queue_failed_all(c, acct, req->purge_failed, &n, e) == -1)
+		return -1;
+	fprintf(stderr, "postern: %zu failed %s%s%s %s\n", n,
+	    n == 1 ? "entry" : "entries", acct ? " of account " : "",
+	    acct ? acct : "", req->purge_failed ? "removed" : "queued again");
+	return 0;
+}
+
+/* -q, -qf, --flush, --queue-run ID, --queue-delete ID, --requeue-failed,
+ * --purge-failed. */
 static int
 main_queue_run(struct cli_request *req)
 {
@@ -398,17 +539,20 @@ main_queue_run(struct cli_request *req)
 	} else if (conf_load(&c, req->config_file, &e) == -1)
 		rc = main_conf_fail(&c, &e);
 	else if (req->queue_delete != NULL)
-		rc = queue_delete(&c, req->queue_delete, &e) == -1
+		rc = queue_delete_any(&c, req->queue_delete, &e) == -1
 		    ? main_fail(&e)
 		    : EX_OK;
+	else if (main_failed(&c, req, &e) == -1)
+		rc = main_fail(&e);
+	else if (req->purge_failed)
+		rc = EX_OK;
 	else {
 		o.flush = req->flush;
 		o.trace = req->verbose ? &trace : NULL;
 		o.note = req->verbose || tty ? main_note : NULL;
 		o.progress = tty ? main_progress : NULL;
-		if (queue_run(&c, &o, &st, &e) == -1)
-			rc = main_fail(&e);
-		else if (o.only_id != NULL && st.seen == 0) {
+		if ((rc = main_queue_once(&c, &o, &st, tty)) == EX_OK &&
+		    o.only_id != NULL && st.seen == 0) {
 			err_set(&e, ERR_NOINPUT, "no queue entry %s",
 			    o.only_id);
 			rc = main_fail(&e);
@@ -509,6 +653,29 @@ main_serverinfo(struct cli_request *req)
 	return rc;
 }
 
+/* --configure ADDRESS --write: the block into -C FILE or the default. */
+static int
+main_configure_write(const struct cli_request *req, const struct buf *block)
+{
+	char *def = req->config_file ? NULL : util_default_config_path();
+	const char *path = req->config_file ? req->config_file : def;
+	struct err e;
+	int rc = EX_OK;
+
+	err_clear(&e);
+	if (path == NULL)
+		err_set(&e, ERR_CONFIG,
+		    "no home directory to write the configuration into");
+	else if (configure_write(path, buf_str(block), block->len, &e) == 0)
+		fprintf(stderr,
+		    "%s: wrote the account to %s (mode 600); next: postern --store-password, then postern --doctor\n",
+		    main_prog, path);
+	if (e.cls != ERR_NONE)
+		rc = main_fail(&e);
+	free(def);
+	return rc;
+}
+
 /* --configure ADDRESS: the block on stdout, the steps on stderr. */
 static int
 main_configure(const struct cli_request *req)
@@ -532,6 +699,8 @@ main_configure(const struct cli_request *req)
 	fputs(buf_str(&out), stdout);
 	if (fflush(stdout) != 0)
 		rc = EX_IOERR;
+	if (rc == EX_OK && req->configure_write)
+		rc = main_configure_write(req, &out);
 	buf_free(&out);
 	buf_free(&notes);
 	return rc;

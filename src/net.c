@@ -492,9 +492,8 @@ net_resolve(const struct net_params *p, struct addrinfo **res, struct err *e)
 	if (rc == 0)
 		return 0;
 	if (rc == EAI_AGAIN)
-		return err_set_temp(e, ERR_TEMP,
-		    "cannot resolve %s: %s (temporary)", p->host,
-		    gai_strerror(rc));
+		return err_set_temp(e, ERR_TEMP, "cannot resolve %s: %s",
+		    p->host, gai_strerror(rc));
 	if (rc == EAI_SYSTEM)
 		return err_set(e, ERR_OSERR, "cannot resolve %s: %s", p->host,
 		    strerror(errno));

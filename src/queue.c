@@ -520,7 +520,7 @@ queue_remove(struct queue_entry *q, struct err *e)
 
 /* Message first, envelope last, as when publishing. */
 int
-queue_fail(struct queue_entry *q, struct err *e)
+queue_move(struct queue_entry *q, const char *sub, struct err *e)
 {
 	static const char *const ext[] = { ".msg", ".env" };
 	char from[QUEUE_PATH_MAX], to[QUEUE_PATH_MAX];
@@ -528,14 +528,20 @@ queue_fail(struct queue_entry *q, struct err *e)
 
 	for (i = 0; i < ARRAY_SIZE(ext); i++)
 		if (queue_path(from, q->dir, q->sub, q->env.id, ext[i], e) ||
-		    queue_path(to, q->dir, "failed", q->env.id, ext[i], e) ||
+		    queue_path(to, q->dir, sub, q->env.id, ext[i], e) ||
 		    queue_rename(from, to, e) == -1)
 			return -1;
-	if (queue_fsync_dir(q->dir, "failed", e) == -1)
+	if (queue_fsync_dir(q->dir, sub, e) == -1)
 		return -1;
 	(void)queue_fsync_dir(q->dir, q->sub, e);
-	q->sub = "failed";
+	q->sub = sub;
 	return 0;
+}
+
+int
+queue_fail(struct queue_entry *q, struct err *e)
+{
+	return queue_move(q, "failed", e);
 }
 
 void

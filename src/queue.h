@@ -95,6 +95,9 @@ int queue_save(struct queue_entry *, struct err *);
 int queue_remove(struct queue_entry *, struct err *);
 int queue_fail(struct queue_entry *, struct err *);
 
+/* Move the entry into sub ("new", "failed"): message, envelope, fsync. */
+int queue_move(struct queue_entry *, const char *sub, struct err *);
+
 /* Unlock and free (the files stay). */
 void queue_entry_free(struct queue_entry *);
 

@@ -9,12 +9,13 @@
  *     possible duplicate: an attempt may have reached the server; ...
  *     <bob@example.org> deferred: 450 4.2.0 busy
  *     <carol@example.org> sent
- *   -- 1 entry, 1234 bytes
  *
- * then, when failed/ holds entries, one line each (id, age, size,
- * sender, the reason: a refused recipient's reply, else the last error):
+ * after one summary line ("Mail queue: 1 queued (1234 bytes), 1 failed",
+ * or "Mail queue is empty" when both are), then, when failed/ holds
+ * entries, one line each (id, age, size, sender, the reason: a refused
+ * recipient's reply, else the last error):
  *
- *   Failed (kept in failed/):
+ *   Failed (kept in failed/; after the fix: postern --queue-run ID, ...):
  *     66f0a1b2c3d4e5f7  2d  980 bytes  <alice@example.org>  550 5.1.1 ...
  *
  * JSON: {"queue": [{"id", "account", "sender", "created", "age", "size",
@@ -37,9 +38,8 @@
 typedef int (*qlist_fn)(const struct queue_entry *, time_t now, bool first,
     struct buf *);
 
-/* "45s", "12m", "3h", "2d". */
-static void
-qlist_span(int64_t s, char *out, size_t cap)
+void
+queue_list_span(int64_t s, char *out, size_t cap)
 {
 	if (s < 0)
 		s = 0;
@@ -64,8 +64,8 @@ qlist_text(const struct queue_entry *q, time_t now, bool first, struct buf *b)
 	if (q->damaged)
 		return buf_printf(b, "%s  damaged: %s (never sent)\n", env->id,
 		    q->why);
-	qlist_span(now - env->created, age, sizeof(age));
-	qlist_span(env->next_attempt - now, next, sizeof(next));
+	queue_list_span(now - env->created, age, sizeof(age));
+	queue_list_span(env->next_attempt - now, next, sizeof(next));
 	if (buf_printf(b, "%s  %s  %" PRIu64 " bytes  <%s>  account %s\n",
 	        env->id, age, env->size, env->sender, env->account) == -1 ||
 	    buf_printf(b, "  attempts %u, next attempt %s%s%s%s\n",
@@ -185,8 +185,11 @@ qlist_failed_text(const struct queue_entry *q, time_t now, bool first,
 {
 	char age[32];
 
-	qlist_span(now - q->env.created, age, sizeof(age));
-	if (first && buf_add_str(b, "Failed (kept in failed/):\n") == -1)
+	queue_list_span(now - q->env.created, age, sizeof(age));
+	if (first &&
+	    buf_add_str(b,
+	        "Failed (kept in failed/; after the fix: postern --queue-run ID, or --requeue-failed):\n") ==
+	        -1)
 		return -1;
 	return buf_printf(b, "  %s  %s  %" PRIu64 " bytes  <%s>  %s\n",
 	    q->env.id, age, q->env.size, q->env.sender ? q->env.sender : "",
@@ -272,23 +275,39 @@ full:
 	return err_set(e, ERR_SOFTWARE, "the listing is too long");
 }
 
+/* The text listing: one summary line, the queue, then failed/. */
 static int
 qlist_text_all(char *const *dirs, size_t ndirs, time_t now, struct buf *out,
     struct err *e)
 {
-	uint64_t bytes = 0;
-	size_t i, n = 0;
+	struct buf q, f;
+	uint64_t bytes = 0, fbytes = 0;
+	size_t i, n = 0, nf = 0;
+	int r = -1;
 
+	buf_init(&q, out->max);
+	buf_init(&f, out->max);
 	for (i = 0; i < ndirs; i++)
-		if (qlist_dir(dirs[i], "new", qlist_text, now, out, &n, &bytes,
-		        e) == -1)
-			return -1;
-	if (n == 0 ? buf_add_str(out, "Mail queue is empty\n")
-	           : buf_printf(out, "-- %zu entr%s, %" PRIu64 " bytes\n", n,
-	                 n == 1 ? "y" : "ies", bytes))
-		return err_set(e, ERR_SOFTWARE, "out of memory");
-	return qlist_dirs(dirs, ndirs, "failed", qlist_failed_text, now, out,
-	    &n, e);
+		if (qlist_dir(dirs[i], "new", qlist_text, now, &q, &n, &bytes,
+		        e) == -1 ||
+		    qlist_dir(dirs[i], "failed", qlist_failed_text, now, &f,
+		        &nf, &fbytes, e) == -1)
+			goto out;
+	if ((n + nf == 0
+	            ? buf_add_str(out, "Mail queue is empty\n")
+	            : buf_printf(out,
+	                  "Mail queue: %zu queued (%llu bytes), %zu failed\n",
+	                  n, (unsigned long long)bytes, nf)) == -1 ||
+	    (q.len > 0 && buf_add(out, q.data, q.len) == -1) ||
+	    (f.len > 0 && buf_add(out, f.data, f.len) == -1)) {
+		err_set(e, ERR_SOFTWARE, "the listing is too long");
+		goto out;
+	}
+	r = 0;
+out:
+	buf_free(&q);
+	buf_free(&f);
+	return r;
 }
 
 int

@@ -398,6 +398,19 @@ sasl_builtin_step(struct sasl_client *c, const char *challenge, struct buf *out,
 	return 0;
 }
 
+/* Whether s is base64 text: the alphabet, '=' padding, whole quads. */
+static bool
+sasl_b64_text(const char *s)
+{
+	size_t n = strlen(s), i = 0;
+
+	while (i < n && sasl_b64_value(s[i]) >= 0)
+		i++;
+	while (i < n && i + 2 >= n && s[i] == '=')
+		i++;
+	return i == n && n % 4 == 0;
+}
+
 int
 sasl_client_step(struct sasl_client *c, const char *challenge, struct buf *out,
     struct err *e)
@@ -405,6 +418,10 @@ sasl_client_step(struct sasl_client *c, const char *challenge, struct buf *out,
 	int r;
 
 	buf_reset(out);
+	/* "334 NTLM supported" (Exchange-style servers, Exim's NTLM): text
+	 * that is not base64 is an empty challenge, as msmtp takes it. */
+	if (challenge != NULL && !sasl_b64_text(challenge))
+		challenge = "";
 	if (c->lib != NULL) {
 		r = sasl_lib_step(c->lib, challenge ? challenge : "", out, e);
 		if (r == -1)

@@ -364,8 +364,7 @@ keyring_lookup(const char *host, const char *user, struct buf *out,
 	}
 	if (r == 1 && locked > 0)
 		r = err_set_temp(e, ERR_TEMP,
-		    "the keyring is locked; unlock it (log in to the desktop "
-		    "session) and try again");
+		    "the keyring is locked: once it is unlocked (log in to the desktop session), queued mail goes out at the next queue run (postern -q)");
 out:
 	keyring_end(&c);
 	return r;

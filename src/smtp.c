@@ -301,6 +301,10 @@ smtp_reply_greeting(struct smtp_session *s, struct err *e,
 	if (r->code / 100 != 2)
 		return smtp_fail_reply(e, ERR_UNAVAILABLE, r,
 		    "%s refused the session", net_peer(s->conn));
+	if (s->p->greeted != NULL)
+		*s->p->greeted = true;
+	if (s->p->greeting_wait != 0) /* back to the command timeout */
+		net_set_timeout(s->conn, s->p->timeout);
 	return smtp_enter(s, e, SMTP_ST_EHLO);
 }
 
@@ -445,7 +449,10 @@ smtp_handshake(struct smtp_session *s, struct err *e)
 static int
 smtp_open_conn(struct smtp_session **out, struct smtp_session *s, struct err *e)
 {
-	net_set_timeout(s->conn, s->p->timeout);
+	net_set_timeout(s->conn,
+	    s->p->greeting_wait != 0 && s->p->tls != SMTP_TLS_IMPLICIT
+	        ? s->p->greeting_wait
+	        : s->p->timeout);
 	if (smtp_handshake(s, e) == -1) {
 		smtp_session_free(s);
 		return -1;

@@ -98,7 +98,13 @@ struct smtp_params {
 	const char *user;      /* AUTH identity */
 	smtp_password_fn password;
 	void *password_arg;
-	unsigned timeout;       /* seconds per command; 0 = 60 */
+	bool dsn_required; /* DSN asked for, none at the server: ERR_UNAVAILABLE
+			      (else sent without, mail.dsn_dropped) */
+	unsigned timeout;  /* seconds per command; 0 = 60 */
+	unsigned greeting_wait; /* seconds for the greeting (not implicit
+				   TLS), when shorter than timeout; 0 =
+				   timeout (mistake.h) */
+	bool *greeted;          /* if not NULL: set once a greeting came */
 	unsigned data_timeout;  /* reply after end of data; 0 = timeout */
 	enum net_family family; /* ipv4 / ipv6 preference */
 	const char *source_ip;  /* or NULL */
@@ -141,9 +147,10 @@ struct smtp_mail {
 	size_t naccepted;          /* recipients with SMTP_RCPT_OK */
 	int code;                  /* final reply to end of data, or 0 */
 	char reply[SMTP_TEXT_MAX]; /* its text, e.g. "250 2.0.0 Ok: 4X..." */
-	bool unsure; /* the end of data went out whole but no valid reply
+	bool unsure;      /* the end of data went out whole but no valid reply
 			came back (lost, timed out or unreadable): the
 			server may have the message (RFC 1047) */
+	bool dsn_dropped; /* DSN asked for, not offered: sent without */
 };
 
 enum smtp_trace_dir {

@@ -160,10 +160,12 @@ smtp_mail_check(struct smtp_session *s, struct err *e, struct smtp_mail *m)
 		return err_set(e, ERR_DATA,
 		    "the message has 8-bit content and %s does not offer 8BITMIME",
 		    s->info.ehlo_host);
+	m->dsn_dropped = (m->dsn_notify || m->dsn_ret || m->dsn_envid) &&
+	    !(i->caps & SMTP_CAP_DSN) && !s->p->dsn_required;
 	if ((m->dsn_notify || m->dsn_ret || m->dsn_envid) &&
-	    !(i->caps & SMTP_CAP_DSN))
+	    !(i->caps & SMTP_CAP_DSN) && s->p->dsn_required)
 		return err_set(e, ERR_UNAVAILABLE,
-		    "delivery status notifications requested, but %s does not offer DSN",
+		    "delivery status notifications requested, but %s does not offer DSN (dsn_required on)",
 		    s->info.ehlo_host);
 	return 0;
 }
@@ -195,6 +197,8 @@ smtp_mail_params(const struct smtp_mail *m, unsigned caps, struct buf *b)
 		return -1;
 	if (utf8 && buf_add_str(b, " SMTPUTF8") == -1)
 		return -1;
+	if (!(caps & SMTP_CAP_DSN)) /* sent without (smtp_mail_check) */
+		return 0;
 	if (m->dsn_ret && buf_printf(b, " RET=%s", m->dsn_ret) == -1)
 		return -1;
 	if (m->dsn_envid &&
@@ -249,10 +253,10 @@ smtp_rcpt_line(const struct smtp_mail *m, const struct smtp_rcpt *rc,
 	int r = 0;
 
 	buf_init(&params, 1024);
-	if (m->dsn_notify &&
+	if (m->dsn_notify && (caps & SMTP_CAP_DSN) &&
 	    buf_printf(&params, " NOTIFY=%s", m->dsn_notify) == -1)
 		r = -1;
-	if (r == 0 && rc->orcpt &&
+	if (r == 0 && rc->orcpt && (caps & SMTP_CAP_DSN) &&
 	    (buf_add_str(&params, " ORCPT=rfc822;") == -1 ||
 	        smtp_xtext(rc->orcpt, &params) == -1))
 		r = -1;

@@ -132,6 +132,7 @@ submit_attempt(struct job *j, const struct smtp_trace *trace,
 	s->nrcpts = at.tried;
 	s->naccepted = at.naccepted;
 	s->unsure = at.unsure;
+	s->dsn_dropped = at.dsn_dropped;
 	(void)strlcpy(s->reply, at.reply, sizeof(s->reply));
 	attempt_free(&at);
 	return r;

@@ -39,12 +39,13 @@ enum submit_outcome {
 
 struct submit {
 	enum submit_outcome outcome;
-	char id[QUEUE_ID_LEN + 1];  /* the entry, when queued or kept */
-	char why[ERR_TEXT_MAX];     /* why it was queued */
-	bool tried;                 /* a session was attempted */
-	size_t nrcpts;              /* recipients tried */
-	size_t naccepted;           /* recipients the message reached */
-	bool unsure;                /* no reply after the end of data */
+	char id[QUEUE_ID_LEN + 1]; /* the entry, when queued or kept */
+	char why[ERR_TEXT_MAX];    /* why it was queued */
+	bool tried;                /* a session was attempted */
+	size_t nrcpts;             /* recipients tried */
+	size_t naccepted;          /* recipients the message reached */
+	bool unsure;               /* no reply after the end of data */
+	bool dsn_dropped; /* DSN asked for, not offered: sent without */
 	char reply[SMTP_TEXT_MAX];  /* the server's final reply */
 	enum secrets_source secret; /* where the password came from */
 	bool tls_refused; /* queued and the account held: TLS was refused

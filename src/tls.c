@@ -47,6 +47,24 @@ struct tls_session {
 	bool ready;
 };
 
+/*
+ * GnuTLS's message for rc without its final period ("A TLS fatal alert
+ * has been received"): postern's lines go on after it ("...; the message
+ * was not sent"). Returns a static buffer: one message at a time.
+ */
+static const char *
+tls_strerror(int rc)
+{
+	static char msg[256];
+	size_t n;
+
+	(void)strlcpy(msg, gnutls_strerror(rc), sizeof(msg));
+	n = strlen(msg);
+	if (n > 0 && msg[n - 1] == '.')
+		msg[n - 1] = '\0';
+	return msg;
+}
+
 const char *
 tls_library_version(void)
 {
@@ -97,14 +115,14 @@ tls_trust(struct tls_session *t, const struct tls_params *p, struct err *e)
 		if (rc <= 0)
 			return err_set(e, ERR_NOINPUT,
 			    "cannot load trust file %s: %s", p->trust_file,
-			    rc == 0 ? "no certificates" : gnutls_strerror(rc));
+			    rc == 0 ? "no certificates" : tls_strerror(rc));
 		return 0;
 	}
 	rc = gnutls_certificate_set_x509_system_trust(t->cred);
 	if (rc <= 0)
 		return err_set(e, ERR_CONFIG,
 		    "cannot load the system trust store: %s; set tls_trust_file",
-		    rc == 0 ? "it is empty" : gnutls_strerror(rc));
+		    rc == 0 ? "it is empty" : tls_strerror(rc));
 	return 0;
 }
 
@@ -138,7 +156,7 @@ tls_setup_creds(struct tls_session *t, const struct tls_params *p,
 	if (rc < 0)
 		return err_set(e, ERR_NOINPUT,
 		    "cannot load client certificate %s / key %s: %s",
-		    p->cert_file, p->key_file, gnutls_strerror(rc));
+		    p->cert_file, p->key_file, tls_strerror(rc));
 	return 0;
 }
 
@@ -155,7 +173,7 @@ tls_setup_priorities(struct tls_session *t, const struct tls_params *p,
 		    0);
 		if (rc < 0)
 			return err_set(e, ERR_SOFTWARE, "TLS priorities: %s",
-			    gnutls_strerror(rc));
+			    tls_strerror(rc));
 		return 0;
 	}
 	buf_init(&prio, 4096);
@@ -167,7 +185,7 @@ tls_setup_priorities(struct tls_session *t, const struct tls_params *p,
 	buf_free(&prio);
 	if (rc < 0)
 		return err_set(e, ERR_CONFIG, "tls_priorities \"%s\": %s",
-		    p->priorities, gnutls_strerror(rc));
+		    p->priorities, tls_strerror(rc));
 	return 0;
 }
 
@@ -239,7 +257,7 @@ tls_session_new(struct tls_session **out, int fd, const struct tls_params *p,
 		return err_set(e, ERR_SOFTWARE, "out of memory");
 	if ((rc = gnutls_certificate_allocate_credentials(&t->cred)) < 0 ||
 	    (rc = gnutls_init(&t->s, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL)) < 0) {
-		err_set(e, ERR_SOFTWARE, "TLS: %s", gnutls_strerror(rc));
+		err_set(e, ERR_SOFTWARE, "TLS: %s", tls_strerror(rc));
 		goto fail;
 	}
 	if (tls_setup_creds(t, p, e) == -1 ||
@@ -247,7 +265,7 @@ tls_session_new(struct tls_session **out, int fd, const struct tls_params *p,
 		goto fail;
 	rc = gnutls_credentials_set(t->s, GNUTLS_CRD_CERTIFICATE, t->cred);
 	if (rc < 0) {
-		err_set(e, ERR_SOFTWARE, "TLS: %s", gnutls_strerror(rc));
+		err_set(e, ERR_SOFTWARE, "TLS: %s", tls_strerror(rc));
 		goto fail;
 	}
 	/* SNI and the reference identity are A-labels (RFC 6125 6.4.2). */
@@ -375,7 +393,7 @@ tls_resumed_verify(struct tls_session *t, struct err *e)
 	if (rc < 0)
 		return err_set_temp(e, ERR_TEMP,
 		    "%s: resumed TLS session cannot be verified (%s); the next connection makes a full handshake",
-		    t->host, gnutls_strerror(rc));
+		    t->host, tls_strerror(rc));
 	return tls_verify_error(t, status, e);
 }
 
@@ -394,10 +412,10 @@ tls_session_handshake(struct tls_session *t, struct err *e)
 	if (rc == GNUTLS_E_PREMATURE_TERMINATION || rc == GNUTLS_E_PULL_ERROR ||
 	    rc == GNUTLS_E_PUSH_ERROR)
 		return err_set_temp(e, ERR_TEMP,
-		    "TLS handshake interrupted: %s", gnutls_strerror(rc));
+		    "TLS handshake interrupted: %s", tls_strerror(rc));
 	if (rc < 0)
 		return err_set(e, ERR_PROTOCOL, "TLS handshake failed: %s",
-		    gnutls_strerror(rc));
+		    tls_strerror(rc));
 	if (gnutls_session_is_resumed(t->s) && tls_resumed_verify(t, e) == -1)
 		return -1;
 	if (t->pinlen > 0 && tls_check_pin(t, e) == -1)
@@ -470,10 +488,11 @@ tls_session_info(struct tls_session *t, struct tls_info *i)
 		return;
 	v = gnutls_protocol_get_name(gnutls_protocol_get_version(t->s));
 	(void)strlcpy(i->version, v ? v : "?", sizeof(i->version));
-	if ((desc = gnutls_session_get_desc(t->s)) != NULL) {
+	/* The cipher's name ("AES-256-GCM"): the session description
+	 * repeats the version and is empty in places under TLS 1.3. */
+	if ((desc = (char *)gnutls_cipher_get_name(gnutls_cipher_get(t->s))) !=
+	    NULL)
 		(void)strlcpy(i->cipher, desc, sizeof(i->cipher));
-		gnutls_free(desc);
-	}
 	i->resumed = gnutls_session_is_resumed(t->s) != 0;
 	tls_cert_info(t, i);
 }
@@ -531,8 +550,8 @@ tls_io_result(struct tls_session *t, ssize_t rc, struct err *e)
 	 * away, as for plain TCP a temporary failure, not a local error. */
 	if (rc == GNUTLS_E_PUSH_ERROR || rc == GNUTLS_E_PULL_ERROR)
 		return err_set_temp(e, ERR_TEMP, "TLS connection lost: %s",
-		    gnutls_strerror((int)rc));
-	err_set(e, ERR_IO, "TLS: %s", gnutls_strerror((int)rc));
+		    tls_strerror((int)rc));
+	err_set(e, ERR_IO, "TLS: %s", tls_strerror((int)rc));
 	return -1;
 }
 

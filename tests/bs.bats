@@ -243,7 +243,7 @@ delivered() {
 	stderr_is "postern: delivered to 1 of 2 recipients; refused reject@example.test: 550 5.1.1 <reject@example.test>: Recipient address rejected: Recipient rejected by the test bed"
 	replies "S: 220 *" "${EHLO_REPLY[@]}" "S: 250 2.1.0 Ok" \
 		"S: 250 2.1.5 Ok" "S: 250 2.1.5 Ok" "S: 354 *" \
-		"S: 250 2.0.0 Ok: delivered to 1 of 2 recipients; refused reject@example.test: 550 5.1.1 <reject@example.test>: Recipient address rejected: Recipient rejected by the test bed" \
+		"S: 250 2.0.0 Ok: delivered to 1 of 2 recipients; refused reject@example.test: 550 5.1.1 <reject@example.test>: Recipient address rejected: Recipient rejected by the test bed; bounce notice queued as *" \
 		"S: 221 2.0.0 Bye" "S-EOF" "exit 67"
 	delivered tok-bs-partial bob@example.test
 }

@@ -119,6 +119,27 @@ has_line() {
 	[[ $output == *"user bob@example.test"* ]]
 }
 
+@test "--configure --write: a fresh home gets the directory and a 600 file; an existing file is never changed" {
+	in_netns "--local=/example.test/ \
+		--srv-host=_submission._tcp.example.test,mail.example.test,587,0,1 \
+		--address=/mail.example.test/127.0.0.1" \
+		"--port 587" \
+		sh -c 'XDG_CONFIG_HOME="$2" "$1" --configure bob@example.test --write --probe-timeout 3 >/dev/null 2>"$3.1"; echo "first $?";
+			XDG_CONFIG_HOME="$2" "$1" --configure bob@example.test --write --probe-timeout 3 >/dev/null 2>"$3.2"; echo "second $?"' \
+		x "$POSTERN" "$D/fresh" "$D/err"
+	[ "$status" -eq 0 ]
+	has_line "first 0"
+	has_line "second 73"
+	f=$D/fresh/postern/config
+	[ "$(stat -c %a "$f")" = 600 ]
+	[ "$(stat -c %a "$D/fresh/postern")" = 700 ]
+	grep -qx 'host mail.example.test' "$f"
+	grep -qx 'account default : example.test' "$f" || grep -q '^account default : ' "$f"
+	[ "$(tail -n 1 "$D/err.1")" = "postern: wrote the account to $f (mode 600); next: postern --store-password, then postern --doctor" ]
+	[ "$(tail -n 1 "$D/err.2")" = "postern: $f exists: nothing was written to it; add the account block printed above to it yourself (or pass -C NEWFILE)" ]
+	[ "$(grep -c '^account default' "$f")" = 1 ]
+}
+
 @test "--configure: an IDN domain is looked up in A-labels" {
 	in_netns "--local=/xn--r8jz45g.test/ \
 		--srv-host=_submissions._tcp.xn--r8jz45g.test,mail.xn--r8jz45g.test,465,0,1 \

@@ -66,8 +66,8 @@ has_line() {
 	run "$POSTERN" --doctor $PROBE
 	[ "$status" -eq 0 ]
 	has_line "OK       config: $XDG_CONFIG_HOME/postern/config (mode 0600, owner uid $(id -u))"
-	has_line "OK       account: default ($XDG_CONFIG_HOME/postern/config:8)"
-	has_line "INFO     settings: host localhost, port $TB_SUBMISSION_PORT (STARTTLS), auth on, user $TB_USER, from $TB_USER, password from the config file"
+	has_line "OK       account: tb ($XDG_CONFIG_HOME/postern/config:1)" # "default : tb" names tb
+	has_line "OK       settings: host localhost, port $TB_SUBMISSION_PORT (STARTTLS), auth on, user $TB_USER, from $TB_USER, password from the config file"
 	has_line "OK       port 25: localhost port $TB_PLAIN_PORT is reachable: 220 plain.testbed.example.test ESMTP mail-testbed: this network does not block outbound port 25"
 	[[ $output == *"OK       port $TB_SUBMISSION_PORT (STARTTLS): localhost answers: 220 submission.testbed.example.test ESMTP mail-testbed; TLS "*"; extensions: PIPELINING, SIZE 10240000, "*"AUTH PLAIN LOGIN SCRAM-SHA-1 SCRAM-SHA-256"* ]]
 	[[ $output == *"OK       port $TB_SMTPS_PORT (implicit TLS): localhost answers: 220 smtps.testbed.example.test ESMTP"* ]]
@@ -76,7 +76,7 @@ has_line() {
 	has_line "OK       password: from the configuration file (password)"
 	has_line "OK       login: AUTH SCRAM-SHA-256 as $TB_USER accepted; QUIT sent, no mail was sent"
 	has_line "OK       queue: empty ($XDG_STATE_HOME/postern/queue)"
-	has_line "10 ok, 1 info, 0 warnings, 0 problems"
+	has_line "11 ok, 0 info, 0 warnings, 0 problems"
 	[[ $output != *PROBLEM* && $output != *WARN* ]]
 	[[ $output != *$'\033'* ]] # not a terminal: no colour
 	# AUTH then QUIT: Postfix saw sessions, no failed login, no message.
@@ -95,7 +95,7 @@ has_line() {
 	has_line "PROBLEM  tls mode: port $TB_SMTPS_PORT speaks TLS from the first byte (implicit TLS, like 465), but the account uses STARTTLS: postern would wait for a greeting that never comes"
 	has_line "         fix: tls_starttls off"
 	has_line "INFO     login: not tried: the server did not answer as configured"
-	has_line "7 ok, 2 info, 0 warnings, 1 problem"
+	has_line "8 ok, 1 info, 0 warnings, 1 problem"
 }
 
 @test "--doctor: port 587 with implicit TLS is named, with tls_starttls on" {
@@ -121,27 +121,27 @@ has_line() {
 	run "$POSTERN" --doctor $PROBE
 	[ "$status" -eq 1 ]
 	[[ $output == *"PROBLEM  port $TB_SUBMISSION_PORT (STARTTLS): cannot resolve smtp.nowhere.invalid: "* ]]
-	has_line "         fix: host SERVER  (the submission server your provider names, e.g. smtp.example.org)"
+	[[ $output == *"; set host to the submission server your provider names (such as smtp.example.org)"* ]]
+	[[ $output != *"fix: host"* ]] # nothing pasteable to offer
 }
 
 @test "--doctor: a wrong password: the login PROBLEM and the line to change" {
 	write_config "$TB_SUBMISSION_PORT" 'password "not it"'
 	run "$POSTERN" --doctor $PROBE
 	[ "$status" -eq 1 ]
-	has_line "PROBLEM  login: authentication failed (AUTH SCRAM-SHA-256): 535 5.7.8 Error: authentication failed: (reason unavailable)"
-	has_line "         fix: password YOUR-PASSWORD  (or check user $TB_USER)"
-	has_line "9 ok, 1 info, 0 warnings, 1 problem"
+	has_line "PROBLEM  login: authentication failed (AUTH SCRAM-SHA-256): 535 5.7.8 Error: authentication failed: (reason unavailable); the password came from the configuration file ($XDG_CONFIG_HOME/postern/config:7, password): correct it there"
+	[[ $output != *"fix: password"* ]] # no placeholder to paste
+	has_line "10 ok, 0 info, 0 warnings, 1 problem"
 }
 
 @test "--doctor: an untrusted CA: PROBLEM, fix tls_trust_file or the pin" {
 	write_config "$TB_SUBMISSION_WRONGCA_PORT" "password \"$TB_PASS\""
 	run "$POSTERN" --doctor $PROBE
 	[ "$status" -eq 1 ]
-	has_line "PROBLEM  port $TB_SUBMISSION_WRONGCA_PORT (STARTTLS): localhost: TLS certificate refused: its issuer is not in the trusted CAs (tls_trust_file)"
-	has_line "         fix: tls_trust_file /path/to/the-CA-that-issued-it.pem  (issuer: O=postern test bed,CN=postern WRONG test CA)"
+	has_line "PROBLEM  port $TB_SUBMISSION_WRONGCA_PORT (STARTTLS): localhost: TLS certificate refused: its issuer is not in the trusted CAs (tls_trust_file); issuer O=postern test bed,CN=postern WRONG test CA: check the certificate with your provider before pinning it, or set tls_trust_file to the CA that issued it"
 	pin=$(certtool --fingerprint --hash=sha256 --infile "$TB_CERT_DIR/wrongca-server.crt" 2>/dev/null |
 		tr a-f A-F | sed 's/../&:/g; s/:$//')
-	has_line "         fix: or, after checking it with your provider: tls_fingerprint $pin"
+	has_line "         fix: tls_fingerprint $pin"
 	# The pin it proposes works.
 	write_config "$TB_SUBMISSION_WRONGCA_PORT" "password \"$TB_PASS\"" "tls_fingerprint $pin"
 	run "$POSTERN" --doctor $PROBE
@@ -181,13 +181,13 @@ has_line() {
 	keyring_lock
 	run "$POSTERN" --doctor $PROBE
 	[ "$status" -eq 1 ]
-	has_line "PROBLEM  keyring: the keyring is locked; unlock it (log in to the desktop session) and try again; mail is queued until it answers"
+	has_line "PROBLEM  keyring: the keyring is locked: once it is unlocked (log in to the desktop session), queued mail goes out at the next queue run (postern -q)"
 	# ~/.netrc answers after it: the locked keyring is only a warning.
 	printf 'machine localhost login %s password "%s"\n' "$TB_USER" "$TB_PASS" >"$HOME/.netrc"
 	chmod 600 "$HOME/.netrc"
 	run "$POSTERN" --doctor $PROBE
 	[ "$status" -eq 0 ]
-	has_line "WARN     keyring: the keyring is locked; unlock it (log in to the desktop session) and try again"
+	has_line "WARN     keyring: the keyring is locked: once it is unlocked (log in to the desktop session), queued mail goes out at the next queue run (postern -q)"
 	has_line "OK       password: from ~/.netrc"
 }
 
@@ -219,8 +219,8 @@ has_line() {
 	run "$POSTERN" --doctor --no-login $PROBE
 	[ "$status" -eq 0 ]
 	has_line "OK       queue: 1 entry in $q, the oldest 2 h 5 min old; postern -q sends what is due"
-	has_line "WARN     queue: account tb is held (1 entry): authentication refused: 535 5.7.8 authentication failed"
-	has_line "         fix: postern --flush  (once the cause is fixed)"
+	has_line "WARN     queue: account tb is held (1 entry): authentication refused: 535 5.7.8 authentication failed; once the cause is fixed, send them now"
+	has_line "         fix: postern --flush"
 }
 
 @test "--doctor: colours on a terminal, none with NO_COLOR" {
@@ -228,11 +228,11 @@ has_line() {
 	write_config "$TB_SUBMISSION_PORT" "password \"$TB_PASS\""
 	run script -qec "$POSTERN --doctor --no-login $PROBE" /dev/null
 	[ "$status" -eq 0 ]
-	[[ $output == *$'\033[32mOK     \033[0m  account: default'* ]]
+	[[ $output == *$'\033[32mOK     \033[0m  account: tb'* ]]
 	[[ $output == *$'\033[34mINFO   \033[0m  login: skipped'* ]]
 	run env NO_COLOR=1 script -qec "$POSTERN --doctor --no-login $PROBE" /dev/null
 	[ "$status" -eq 0 ]
-	[[ $output == *"OK       account: default"* ]]
+	[[ $output == *"OK       account: tb"* ]]
 	[[ $output != *$'\033'* ]]
 }
 
@@ -292,7 +292,7 @@ netns_drop() {
 	run unshare -n sh "$BATS_TEST_TMPDIR/drop.sh" x "$POSTERN" --doctor \
 		--probe-ports 2525,0,0 --probe-timeout 2
 	[ "$SECONDS" -lt 6 ]
-	has_line "INFO     port 25: 127.0.0.1 port 2525 is blocked (timed out within the probe timeout): this network (or the server) stops connections to port 25, as providers do against spam (Outbound Port 25 Blocking, OP25B); not a problem: the account submits on the submission port"
+	has_line "OK       port 25: 127.0.0.1 port 2525 is blocked (timed out within the probe timeout): this network (or the server) stops connections to port 25, as providers do against spam (Outbound Port 25 Blocking, OP25B); not a problem: the account submits on the submission port"
 	# The account's own port (nothing listens) is the problem here.
 	has_line "PROBLEM  port 2587 (STARTTLS): no answer: cannot connect to 127.0.0.1 port 2587: Connection refused"
 }
@@ -319,7 +319,7 @@ netns_drop() {
 	[ "$status" -eq 1 ]
 	[ "$SECONDS" -lt 12 ]
 	has_line "PROBLEM  port 2587 (STARTTLS): no answer: cannot connect to 127.0.0.1 port 2587: Connection timed out"
-	has_line "WARN     port 2465 (implicit TLS): no answer: cannot connect to 127.0.0.1 port 2465: Connection timed out (the account does not use this port)"
+	[[ $output != *"port 2465"* ]] # a port the account does not use: no line
 }
 
 @test "--doctor: usage errors" {

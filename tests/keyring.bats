@@ -59,7 +59,7 @@ temporary() {
 @test "--store-password --password-stdin, then a submission authenticates with it" {
 	run "$POSTERN" --store-password --password-stdin <<<"$TB_PASS"
 	[ "$status" -eq 0 ]
-	[ "$output" = "postern: stored the password of $TB_USER at localhost (account default) in the keyring" ]
+	[ "$output" = "postern: stored the password of $TB_USER at localhost (account tb) in the keyring" ]
 	# stored under our schema, labelled with the account
 	run secret-tool search --all xdg:schema org.postern.Password \
 		host localhost service smtp user "$TB_USER"
@@ -117,7 +117,7 @@ temporary() {
 	"$POSTERN" --store-password --password-stdin <<<"$TB_PASS"
 	run "$POSTERN" --forget-password
 	[ "$status" -eq 0 ]
-	[ "$output" = "postern: removed the password of $TB_USER at localhost (account default) from the keyring" ]
+	[ "$output" = "postern: removed the password of $TB_USER at localhost (account tb) from the keyring" ]
 	run secret-tool lookup host localhost service smtp user "$TB_USER"
 	[ "$status" -ne 0 ]
 	run "$POSTERN" --forget-password -a tb
@@ -198,7 +198,7 @@ temporary() {
 	local t0=$SECONDS
 	send tok-kr-locked
 	[ $((SECONDS - t0)) -lt 10 ]
-	temporary "the keyring is locked; unlock it"
+	temporary "the keyring is locked: once it is unlocked (log in to the desktop session), queued mail goes out at the next queue run (postern -q)"
 	assert_no_mail tok-kr-locked
 	# no prompter was started, the collection stays locked
 	[ "$(keyring_status)" = locked ]

@@ -20,10 +20,11 @@ bats_require_minimum_version 1.5.0
 	[ "$(ids)" = "$id" ]
 	[ "$(stat -c %a "$Q")" = 700 ]
 	run -0 "$POSTERN" -bp
-	[[ "${lines[0]}" =~ ^$id\ \ [0-9]+s\ \ [0-9]+\ bytes\ \ \<alice@example.test\>\ \ account\ default$ ]]
-	[[ "${lines[1]}" == "  attempts 1, next attempt in "*", last error: cannot connect to 127.0.0.1 port "*": Connection refused" ]]
-	[ "${lines[2]}" = "  <bob@example.test> pending" ]
-	[[ "${lines[3]}" == "-- 1 entry, "*" bytes" ]]
+	[[ "${lines[0]}" =~ ^Mail\ queue:\ 1\ queued\ \([0-9]+\ bytes\),\ 0\ failed$ ]]
+	[[ "${lines[1]}" =~ ^$id\ \ [0-9]+s\ \ [0-9]+\ bytes\ \ \<alice@example.test\>\ \ account\ default$ ]]
+	[[ "${lines[2]}" == "  attempts 1, next attempt in "*", last error: cannot connect to 127.0.0.1 port "*": Connection refused" ]]
+	[ "${lines[3]}" = "  <bob@example.test> pending" ]
+	[ "${#lines[@]}" = 4 ]
 	# The envelope on disk.
 	grep -qx "account: default" "$Q/new/$id.env"
 	grep -qx "rcpt: pending bob@example.test" "$Q/new/$id.env"
@@ -63,8 +64,8 @@ bats_require_minimum_version 1.5.0
 	grep -qx "attempts: 1" "$Q/new/$id.env"
 	grep -qx "last-error: message refused: 451 4.3.0 try later" "$Q/new/$id.env"
 	run -0 "$POSTERN" -bp
-	[[ "${lines[1]}" == "  attempts 1, next attempt in "*", last error: message refused: 451 4.3.0 try later" ]]
-	[ "${lines[2]}" = "  <bob@example.test> deferred" ]
+	[[ "${lines[2]}" == "  attempts 1, next attempt in "*", last error: message refused: 451 4.3.0 try later" ]]
+	[ "${lines[3]}" = "  <bob@example.test> deferred" ]
 	run -0 "$POSTERN" -q # backoff: not due
 	fault_wait_sessions
 	[ ! -e "$FAULT_DIR/session-2.log" ]
@@ -194,10 +195,10 @@ bats_require_minimum_version 1.5.0
 	[ "$(ids | wc -l)" = 2 ]
 	run -0 "$POSTERN" -bp
 	echo "$output"
-	[ "$(grep -c '^  held: authentication failed (AUTH PLAIN): 535 5.7.8 authentication failed$' <<<"$output")" = 2 ]
+	[ "$(grep -c '^  held: authentication failed (AUTH PLAIN): 535 5.7.8 authentication failed; the password came from the configuration file (.*, password): correct it there$' <<<"$output")" = 2 ]
 	[ "$(grep -c '^  attempts 0, next attempt at the next run$' <<<"$output")" = 2 ]
 	run -0 "$POSTERN" -bp --json
-	[[ "$output" == *'"held":"authentication failed (AUTH PLAIN): 535 5.7.8 authentication failed"'* ]]
+	[[ "$output" == *'"held":"authentication failed (AUTH PLAIN): 535 5.7.8 authentication failed; the password came from the configuration file ('*', password): correct it there"'* ]]
 	# Re-checked at every run with one entry: one session, no MAIL.
 	run -0 "$POSTERN" -q
 	fault_wait_sessions
@@ -206,7 +207,7 @@ bats_require_minimum_version 1.5.0
 	# run for the account, not one per entry.
 	[ "$(grep -c ' rcpt=bob@example.test status=not-sent ' "$BATS_TEST_TMPDIR/log")" = 2 ]
 	[ "$(grep -c ' status=held ' "$BATS_TEST_TMPDIR/log")" = 2 ]
-	[ "$(grep -cx '[^ ]* account=default status=held reason="authentication failed (AUTH PLAIN): 535 5.7.8 authentication failed" entries=2' "$BATS_TEST_TMPDIR/log")" = 2 ]
+	[ "$(grep -cx '[^ ]* account=default status=held reason="authentication failed (AUTH PLAIN): 535 5.7.8 authentication failed; the password came from the configuration file (.*, password): correct it there" entries=2' "$BATS_TEST_TMPDIR/log")" = 2 ]
 	[ "$(grep -c 'status=' "$BATS_TEST_TMPDIR/log")" = 4 ]
 	# The server takes the password now: both go, over one connection.
 	fault_stop
@@ -239,7 +240,7 @@ bats_require_minimum_version 1.5.0
 	[ ! -e "$FAULT_DIR/session-1.log" ]
 	run -0 "$POSTERN" -bp
 	echo "$output"
-	[ "${lines[0]}" = "$2  damaged: damaged envelope: line 6: truncated: no end line (never sent)" ]
+	[ "${lines[1]}" = "$2  damaged: damaged envelope: line 6: truncated: no end line (never sent)" ]
 	# A message file that does not match its envelope.
 	run -0 send tok-short -odq bob@example.test
 	id=$(ids | grep -vx "$2")
@@ -273,12 +274,12 @@ bats_require_minimum_version 1.5.0
 	[ -z "$(ids)" ]
 	grep -qx 'rcpt: refused bob@example.test' "$Q/failed/$id.env"
 	grep -q 'body of tok-perm' "$Q/failed/$id.msg"
-	# mailq lists it after the (empty) queue, with the server's reason.
+	# mailq: one summary line, then it, with the server's reason.
 	size=$(stat -c %s "$Q/failed/$id.msg")
 	run -0 "$POSTERN" -bp
 	[ "${#lines[@]}" = 3 ]
-	[ "${lines[0]}" = "Mail queue is empty" ]
-	[ "${lines[1]}" = "Failed (kept in failed/):" ]
+	[ "${lines[0]}" = "Mail queue: 0 queued (0 bytes), 1 failed" ]
+	[ "${lines[1]}" = "Failed (kept in failed/; after the fix: postern --queue-run ID, or --requeue-failed):" ]
 	[[ "${lines[2]}" =~ ^\ \ $id\ \ [0-9]+s\ \ $size\ bytes\ \ \<alice@example.test\>\ \ message\ refused:\ 554\ 5\.6\.0\ no\ thanks$ ]]
 	run -0 "$POSTERN" -bp --json
 	[[ "$output" =~ ^\{\"queue\":\[\],\"failed\":\[\{\"id\":\"$id\",\"account\":\"default\",\"sender\":\"alice@example.test\",\"created\":[0-9]+,\"age\":[0-9]+,\"size\":$size,\"reason\":\"message\ refused:\ 554\ 5\.6\.0\ no\ thanks\"\}\]\}$ ]]
@@ -286,8 +287,8 @@ bats_require_minimum_version 1.5.0
 	config "$(dead_port)"
 	run -0 send tok-perm2 bob@example.test
 	run -0 "$POSTERN" -bp
-	[[ "${lines[3]}" == "-- 1 entry, "*" bytes" ]]
-	[ "${lines[4]}" = "Failed (kept in failed/):" ]
+	[[ "${lines[0]}" =~ ^Mail\ queue:\ 1\ queued\ \([0-9]+\ bytes\),\ 1\ failed$ ]]
+	[ "${lines[4]}" = "Failed (kept in failed/; after the fix: postern --queue-run ID, or --requeue-failed):" ]
 	[[ "${lines[5]}" == "  $id  "* ]]
 	[ "${#lines[@]}" = 6 ]
 	run -0 /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["queue"]), len(d["failed"]), d["failed"][0]["reason"])' <<<"$("$POSTERN" -bp --json)"

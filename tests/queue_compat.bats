@@ -39,7 +39,7 @@ compat_setup() {
 	[[ "$output" == *"<c@example.test> pending"* ]]
 	[[ "$output" == *"<e@example.test> pending"* ]]
 	[[ "$output" == *"held: passwordeval command failed"* ]]
-	printf "%s\n" "$output" | grep -q "^-- 3 entries, "
+	printf "%s\n" "$output" | grep -q "^Mail queue: 3 queued ([0-9]* bytes), [0-9]* failed$"
 	run -0 --separate-stderr "$POSTERN" -qf -v
 	[[ "$stderr" == *"possible duplicate"* ]]
 	fault_wait_sessions

@@ -237,7 +237,7 @@ inherited() {
 	send
 	[ "$status" -eq 77 ]
 	# the stderr line names the server's JSON error
-	[[ $output == *"postern: authentication failed (AUTH XOAUTH2; the server said $json): 535 5.7.8 Username and Password not accepted; the message was not sent"* ]]
+	[[ $output == *"postern: authentication failed (AUTH XOAUTH2; the server said $json): 535 5.7.8 Username and Password not accepted; the password came from passwordeval ("*"): check what the command prints; the message was not sent"* ]]
 	[[ $output != *"ya29.tok3n"* ]]
 	# -v shows the server's JSON error challenge
 	[[ $output == *"postern: <-- 334 $b64"* ]]

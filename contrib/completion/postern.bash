@@ -49,7 +49,7 @@ _postern()
 
 	case $prev in
 	-a | --account | --store-password | --forget-password | --print-config | \
-		--doctor | --serverinfo)
+		--doctor | --serverinfo | --requeue-failed | --purge-failed)
 		words=$(_postern_accounts)
 		COMPREPLY=($(compgen -W "$words" -- "$cur"))
 		return 0
@@ -92,8 +92,9 @@ _postern()
 		words="-t -i -oi -f -r -F -a --account -C -B -N -R -V -odq -v -vv
 			-bm -bi -I -bp -q -qf -bs --flush --dry-run --print-config
 			--store-password --password-stdin --forget-password
-			--queue-run --queue-delete --json --doctor --no-login
-			--serverinfo --configure --probe-host --probe-ports
+			--queue-run --queue-delete --requeue-failed --purge-failed
+			--json --doctor --no-login
+			--serverinfo --configure --write --probe-host --probe-ports
 			--probe-timeout --trace-timing --version --help --"
 		COMPREPLY=($(compgen -W "$words" -- "$cur"))
 	fi

@@ -302,9 +302,11 @@ test_checks(void)
 	free(p.log);
 	mail_init(&m, "x\r\n", 1);
 	m.dsn_notify = "FAILURE";
+	par.dsn_required = true;
 	(void)run(&p, script, &par, &m, &e);
-	OK(e.cls == ERR_UNAVAILABLE && strstr(e.text, "DSN"),
-	    "DSN requested, not offered: unavailable");
+	par.dsn_required = false;
+	OK(e.cls == ERR_UNAVAILABLE && strstr(e.text, "DSN") && !m.dsn_dropped,
+	    "DSN requested, not offered, dsn_required: unavailable");
 	free(p.log);
 	mail_init(&m, "x\r\n", 1);
 	m.needs_smtputf8 = true;
