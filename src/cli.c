@@ -181,6 +181,25 @@ cli_finish_diag(struct cli_request *req, struct err *e)
 	return 0;
 }
 
+/* --system with -q or -bp only; --watch with -q --system only. */
+static int
+cli_finish_system(const struct cli_request *req, struct err *e)
+{
+	if (req->system && req->mode != CLI_MODE_QUEUE_RUN &&
+	    req->mode != CLI_MODE_QUEUE_LIST)
+		return err_set(e, ERR_USAGE,
+		    "--system only applies to -q and -bp (mailq)");
+	if (req->watch &&
+	    (!req->system || req->mode != CLI_MODE_QUEUE_RUN || req->queue_id ||
+	        req->queue_delete))
+		return err_set(e, ERR_USAGE,
+		    "--watch only applies to -q --system");
+	if (req->system && req->config_file != NULL)
+		return err_set(e, ERR_USAGE,
+		    "--system reads the system configuration only: -C is refused with it");
+	return 0;
+}
+
 static int
 cli_finish(struct cli_request *req, struct err *e)
 {
@@ -199,7 +218,7 @@ cli_finish(struct cli_request *req, struct err *e)
 	if (req->json && req->mode != CLI_MODE_QUEUE_LIST)
 		return err_set(e, ERR_USAGE,
 		    "--json only applies to -bp (mailq)");
-	if (cli_finish_diag(req, e) == -1)
+	if (cli_finish_diag(req, e) == -1 || cli_finish_system(req, e) == -1)
 		return -1;
 	if (req->mode == CLI_MODE_SEND && req->nrcpts == 0 &&
 	    !req->read_recipients)

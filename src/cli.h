@@ -76,6 +76,8 @@ struct cli_request {
 	bool purge_failed;          /* --purge-failed [ACCOUNT] */
 	const char *failed_account; /* their ACCOUNT, or NULL: all */
 	bool json;                  /* --json: -bp for scripts */
+	bool system;                /* --system: -q, -bp on the system queue */
+	bool watch;                 /* --watch: with -q --system, stay */
 	const char *diag_account;   /* --doctor/--serverinfo ACCOUNT */
 	const char *configure_addr; /* --configure ADDRESS */
 	bool configure_write;       /* --write: into the config file */

@@ -407,6 +407,23 @@ cli_json(struct cli_request *req, const char *val, struct err *e)
 	return 0;
 }
 
+/* --system (-q, -bp: the system queue), --watch (-q --system: stay). */
+static int
+cli_system(struct cli_request *req, const char *val, struct err *e)
+{
+	(void)val, (void)e;
+	req->system = true;
+	return 0;
+}
+
+static int
+cli_watch(struct cli_request *req, const char *val, struct err *e)
+{
+	(void)val, (void)e;
+	req->watch = true;
+	return 0;
+}
+
 static int
 cli_doctor(struct cli_request *req, const char *val, struct err *e)
 {
@@ -494,6 +511,8 @@ enum cli_long_id {
 	CLI_LONG_REQUEUE_FAILED,
 	CLI_LONG_PURGE_FAILED,
 	CLI_LONG_JSON,
+	CLI_LONG_SYSTEM,
+	CLI_LONG_WATCH,
 	CLI_LONG_DOCTOR,
 	CLI_LONG_SERVERINFO,
 	CLI_LONG_CONFIGURE,
@@ -535,6 +554,8 @@ static const struct cli_opt cli_longs[] = {
 	CLI_LONG(CLI_LONG_PURGE_FAILED, "purge-failed", CLI_ARG_GLUED,
 	    cli_purge_failed),
 	CLI_LONG(CLI_LONG_JSON, "json", CLI_ARG_NONE, cli_json),
+	CLI_LONG(CLI_LONG_SYSTEM, "system", CLI_ARG_NONE, cli_system),
+	CLI_LONG(CLI_LONG_WATCH, "watch", CLI_ARG_NONE, cli_watch),
 	CLI_LONG(CLI_LONG_DOCTOR, "doctor", CLI_ARG_GLUED, cli_doctor),
 	CLI_LONG(CLI_LONG_SERVERINFO, "serverinfo", CLI_ARG_GLUED,
 	    cli_serverinfo),

@@ -102,6 +102,7 @@ enum conf_key_id {
 	CONF_KEY_USER,
 	CONF_KEY_PASSWORD,
 	CONF_KEY_PASSWORDEVAL,
+	CONF_KEY_PASSWORD_CREDENTIAL,
 	CONF_KEY_KEYRING,
 	CONF_KEY_FROM,
 	CONF_KEY_FROM_FULL_NAME,
@@ -125,6 +126,7 @@ enum conf_key_id {
 	CONF_KEY_RETRY_MIN,
 	CONF_KEY_RETRY_MAX,
 	CONF_KEY_QUEUE_ONLY,
+	CONF_KEY_SYSTEM_DIRECT,
 	CONF_KEY_COUNT
 };
 
@@ -161,8 +163,9 @@ struct account {
 	/* authentication */
 	int auth; /* enum conf_auth */
 	char *user;
-	char *password;     /* SECRET */
-	char *passwordeval; /* CMD: run by secrets.c, not here */
+	char *password;            /* SECRET */
+	char *passwordeval;        /* CMD: run by secrets.c, not here */
+	char *password_credential; /* $CREDENTIALS_DIRECTORY/NAME (systemd) */
 	bool keyring;
 
 	/* envelope and headers */
@@ -192,6 +195,7 @@ struct account {
 	unsigned int retry_min;      /* seconds */
 	unsigned int retry_max;      /* seconds */
 	bool queue_only;
+	bool system_direct; /* users without a file send with this account */
 
 	/* Where each key's value came from, by enum conf_key_id. */
 	struct conf_origin origin[CONF_KEY_COUNT];
@@ -236,6 +240,20 @@ int conf_finish(struct conf *, const char *default_queue_dir);
  * conf->errors); ERR_NOINPUT when -C names a file that cannot be opened.
  */
 int conf_load(struct conf *, const char *config_file, struct err *);
+
+/*
+ * Whether the caller has a configuration file of their own (the user
+ * search order above, without -C): one that exists, or that cannot be
+ * checked for another reason than ENOENT.
+ */
+bool conf_user_exists(void);
+
+/*
+ * The system queue's load (postern -q --system): SYSCONFDIR/postern.conf
+ * alone (ERR_NOINPUT when it cannot be opened), the accounts' default
+ * queue_dir being queue_dir, then conf_finish. Errors as conf_load.
+ */
+int conf_load_system(struct conf *, const char *queue_dir, struct err *);
 
 /*
  * The secrecy rule, given fstat's answer: 0 or -1 with *why. is_system

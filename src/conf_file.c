@@ -98,68 +98,213 @@ conf_read_file(const char *path, struct buf *out, struct err *e)
 	return 0;
 }
 
+/* What one load carries from file to file. */
+struct conf_ld {
+	const char *home;
+	int nerr;
+	bool user_read;     /* a user file or -C was read */
+	char *untrusted[4]; /* files whose code-running keys are refused */
+	size_t nuntrusted;
+};
+
 /*
- * Read and parse one file. 1 when it does not exist, 0 when it was read
- * (errors, if any, are in c->errors), -1 for ERR_NOINPUT (-C missing).
+ * Whether a file may hold keys that run code (passwordeval): not
+ * writable by group or others, and owned by the invoking user (a user
+ * file), by the invoking user or root (-C), or by root (the system
+ * file). Also at euid 0.
  */
-static int
-conf_load_file(struct conf *c, const char *path, enum conf_role role,
-    const char *home, int *nerr)
+static bool
+conf_code_trusted(const struct stat *st, enum conf_role role)
+{
+	if (st->st_mode & 022)
+		return false;
+	if (role == CONF_SYSTEM)
+		return st->st_uid == 0;
+	if (role == CONF_REQUIRED && st->st_uid == 0)
+		return true;
+	return st->st_uid == getuid();
+}
+
+/* -C FILE: the caller's or root's, and not writable by others. */
+static const char *
+conf_check_dash_c(const struct stat *st)
+{
+	if (st->st_uid != getuid() && st->st_uid != 0)
+		return "named by -C is neither yours nor root's; refused";
+	if (st->st_mode & 022)
+		return "named by -C may be written by group or others; refused";
+	return NULL;
+}
+
+static void
+conf_note_untrusted(struct conf_ld *ld, const char *path)
+{
+	if (ld->nuntrusted < sizeof(ld->untrusted) / sizeof(ld->untrusted[0]))
+		ld->untrusted[ld->nuntrusted++] = strdup(path);
+}
+
+/*
+ * Whether the file says `system_direct on` (or a bare `system_direct`)
+ * on a line of its own: the administrator then lets every user read it,
+ * password included.
+ */
+static bool
+conf_sets_direct(const char *p, size_t len)
+{
+	const char *end = p + len, *nl, *v;
+
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		while (p < nl && (*p == ' ' || *p == '\t'))
+			p++;
+		if ((size_t)(nl - p) < 13 ||
+		    memcmp(p, "system_direct", 13) != 0)
+			continue;
+		for (v = p + 13; v < nl && (*v == ' ' || *v == '\t'); v++)
+			;
+		if (v == nl ||
+		    ((size_t)(nl - v) >= 2 && memcmp(v, "on", 2) == 0 &&
+		        (nl - v == 2 || v[2] == ' ' || v[2] == '\t' ||
+		            v[2] == '\r')))
+			return true;
+	}
+	return false;
+}
+
+/* The file's bytes through the parser and the per-file checks. */
+static const char *
+conf_load_fd(struct conf *c, int fd, const char *path, enum conf_role role,
+    struct conf_ld *ld)
 {
 	struct buf data;
 	struct stat st;
 	const char *why = NULL;
 	bool secret = false;
+
+	buf_init(&data, CONF_FILE_MAX);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+		why = "is not a regular file";
+	else if (role == CONF_REQUIRED && (why = conf_check_dash_c(&st)))
+		;
+	else if (conf_read_fd(fd, &data) == -1)
+		why = errno == EFBIG ? "is too large" : strerror(errno);
+	else if (conf_parse(c, path, data.data ? data.data : "", data.len,
+	             ld->home, &secret) == -1)
+		ld->nerr++;
+	if (why == NULL && secret &&
+	    !(role == CONF_SYSTEM && conf_sets_direct(data.data, data.len)))
+		(void)conf_check_secrecy(st.st_mode, st.st_uid, geteuid(),
+		    role == CONF_SYSTEM, &why);
+	if (why == NULL && !conf_code_trusted(&st, role))
+		conf_note_untrusted(ld, path);
+	buf_wipe(&data);
+	return why;
+}
+
+/*
+ * Read and parse one file. 1 when it does not exist (or, for the system
+ * file, cannot be read by a user who has a file of their own), 0 when
+ * it was read (errors, if any, are in c->errors), -1 for ERR_NOINPUT
+ * (-C missing).
+ */
+static int
+conf_load_file(struct conf *c, const char *path, enum conf_role role,
+    struct conf_ld *ld)
+{
+	const char *why;
 	int fd;
 
 	conf_note_searched(c, path);
-	buf_init(&data, CONF_FILE_MAX);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
 		if ((errno == ENOENT || errno == ENOTDIR) &&
 		    role != CONF_REQUIRED)
 			return 1;
+		if (errno == EACCES && role == CONF_SYSTEM && ld->user_read) {
+			(void)buf_printf(&c->notes,
+			    "not reading %s: not yours to read\n", path);
+			return 1;
+		}
 		(void)buf_printf(&c->errors, "%s: cannot open: %s\n", path,
 		    strerror(errno));
-		(*nerr)++;
+		ld->nerr++;
 		return role == CONF_REQUIRED ? -1 : 0;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
-		why = "is not a regular file";
-	else if (conf_read_fd(fd, &data) == -1)
-		why = errno == EFBIG ? "is too large" : strerror(errno);
-	else if (conf_parse(c, path, data.data ? data.data : "", data.len, home,
-	             &secret) == -1)
-		(*nerr)++;
-	if (why == NULL && secret)
-		(void)conf_check_secrecy(st.st_mode, st.st_uid, geteuid(),
-		    role == CONF_SYSTEM, &why);
-	if (why != NULL) {
+	if ((why = conf_load_fd(c, fd, path, role, ld)) != NULL) {
 		(void)buf_printf(&c->errors, "%s: %s\n", path, why);
-		(*nerr)++;
+		ld->nerr++;
 	}
-	buf_wipe(&data);
 	(void)close(fd);
+	if (role != CONF_SYSTEM)
+		ld->user_read = true;
 	return 0;
 }
 
-/* The user's file: the first of postern's and msmtp's that exists. */
-static int
-conf_load_user(struct conf *c, const char *home, int *nerr)
+/*
+ * Code-running keys of the accounts in use that come from an untrusted
+ * file: one error each (passwordeval never runs from such a file).
+ */
+static void
+conf_check_code(struct conf *c, struct conf_ld *ld)
 {
-	char *xdg = util_xdg_config_home(), *paths[3] = { NULL, NULL, NULL };
-	size_t i;
-	int r = 1;
+	const struct conf_origin *o;
+	size_t a, k, f;
 
+	for (a = 0; a < c->naccounts; a++)
+		for (k = 0; k < conf_nkeys; k++) {
+			o = &c->accounts[a]->origin[k];
+			if (conf_keys[k].type != CONF_CMD || o->file == NULL)
+				continue;
+			for (f = 0; f < ld->nuntrusted; f++)
+				if (ld->untrusted[f] != NULL &&
+				    strcmp(ld->untrusted[f], o->file) == 0) {
+					(void)buf_printf(&c->errors,
+					    "%s:%u: %s runs a command, so the file must be owned by you (or root for the system file) and not writable by group or others\n",
+					    o->file, o->line,
+					    conf_keys[k].name);
+					ld->nerr++;
+				}
+		}
+}
+
+static void
+conf_ld_free(struct conf_ld *ld)
+{
+	size_t i;
+
+	for (i = 0; i < ld->nuntrusted; i++)
+		free(ld->untrusted[i]);
+}
+
+/* The user's files in search order (paths[3], each or NULL). */
+static void
+conf_user_paths(const char *home, char *paths[3])
+{
+	char *xdg = util_xdg_config_home();
+
+	paths[0] = paths[1] = paths[2] = NULL;
 	if (xdg != NULL) {
 		paths[0] = util_path_join(xdg, "postern/config");
 		paths[2] = util_path_join(xdg, "msmtp/config");
 	}
 	if (home != NULL)
 		paths[1] = util_path_join(home, ".msmtprc");
+	free(xdg);
+}
+
+/* The user's file: the first of postern's and msmtp's that exists. */
+static int
+conf_load_user(struct conf *c, struct conf_ld *ld)
+{
+	char *paths[3];
+	size_t i;
+	int r = 1;
+
+	conf_user_paths(ld->home, paths);
 	for (i = 0; i < 3 && r == 1; i++) {
 		if (paths[i] == NULL)
 			continue;
-		r = conf_load_file(c, paths[i], CONF_USER, home, nerr);
+		r = conf_load_file(c, paths[i], CONF_USER, ld);
 		if (r == 0 && i > 0)
 			(void)buf_printf(&c->notes,
 			    "reading msmtp's "
@@ -171,13 +316,12 @@ conf_load_user(struct conf *c, const char *home, int *nerr)
 	}
 	for (i = 0; i < 3; i++)
 		free(paths[i]);
-	free(xdg);
 	return 0;
 }
 
 static int
-conf_load_files(struct conf *c, const char *config_file, const char *home,
-    int *nerr, struct err *e)
+conf_load_files(struct conf *c, const char *config_file, struct conf_ld *ld,
+    struct err *e)
 {
 	int r;
 
@@ -186,33 +330,57 @@ conf_load_files(struct conf *c, const char *config_file, const char *home,
 			return err_set(e, ERR_USAGE,
 			    "-C is refused when "
 			    "postern runs set-user-ID or set-group-ID");
-		if (conf_load_file(c, config_file, CONF_REQUIRED, home, nerr) ==
-		    -1)
+		if (conf_load_file(c, config_file, CONF_REQUIRED, ld) == -1)
 			return err_set(e, ERR_NOINPUT,
 			    "cannot open the "
 			    "configuration file %s named by -C",
 			    config_file);
 		(void)buf_printf(&c->notes, "reading %s (-C)\n", config_file);
 	} else
-		conf_load_user(c, home, nerr);
-	r = conf_load_file(c, CONF_SYSTEM_FILE, CONF_SYSTEM, home, nerr);
+		conf_load_user(c, ld);
+	r = conf_load_file(c, CONF_SYSTEM_FILE, CONF_SYSTEM, ld);
 	if (r == 0)
 		(void)buf_printf(&c->notes, "reading %s\n", CONF_SYSTEM_FILE);
 	return 0;
 }
 
-int
-conf_load(struct conf *c, const char *config_file, struct err *e)
+bool
+conf_user_exists(void)
 {
-	char *home = util_home_dir(), *queue = util_default_queue_path();
-	int nerr = 0, r = -1;
+	char *home = util_home_dir(), *paths[3];
+	bool found = false;
+	size_t i;
 
-	if (conf_load_files(c, config_file, home, &nerr, e) == -1)
+	conf_user_paths(home, paths);
+	for (i = 0; i < 3; i++) {
+		if (paths[i] != NULL && !found)
+			found = access(paths[i], F_OK) == 0 ||
+			    (errno != ENOENT && errno != ENOTDIR);
+		free(paths[i]);
+	}
+	free(home);
+	return found;
+}
+
+int
+conf_load_system(struct conf *c, const char *queue_dir, struct err *e)
+{
+	struct conf_ld ld;
+	int r = -1;
+
+	memset(&ld, 0, sizeof(ld));
+	if (conf_load_file(c, CONF_SYSTEM_FILE, CONF_SYSTEM, &ld) == 1) {
+		err_set(e, ERR_NOINPUT,
+		    "cannot open the system configuration %s",
+		    CONF_SYSTEM_FILE);
 		goto out;
-	nerr += conf_expand_patterns(c);
-	if (conf_finish(c, queue) == -1)
-		nerr++;
-	if (nerr > 0) {
+	}
+	(void)buf_printf(&c->notes, "reading %s\n", CONF_SYSTEM_FILE);
+	ld.nerr += conf_expand_patterns(c);
+	if (conf_finish(c, queue_dir) == -1)
+		ld.nerr++;
+	conf_check_code(c, &ld);
+	if (ld.nerr > 0) {
 		err_set(e, ERR_CONFIG, "%.*s",
 		    (int)strcspn(buf_str(&c->errors), "\n"),
 		    buf_str(&c->errors));
@@ -220,6 +388,34 @@ conf_load(struct conf *c, const char *config_file, struct err *e)
 	}
 	r = 0;
 out:
+	conf_ld_free(&ld);
+	return r;
+}
+
+int
+conf_load(struct conf *c, const char *config_file, struct err *e)
+{
+	char *home = util_home_dir(), *queue = util_default_queue_path();
+	struct conf_ld ld;
+	int r = -1;
+
+	memset(&ld, 0, sizeof(ld));
+	ld.home = home;
+	if (conf_load_files(c, config_file, &ld, e) == -1)
+		goto out;
+	ld.nerr += conf_expand_patterns(c);
+	if (conf_finish(c, queue) == -1)
+		ld.nerr++;
+	conf_check_code(c, &ld);
+	if (ld.nerr > 0) {
+		err_set(e, ERR_CONFIG, "%.*s",
+		    (int)strcspn(buf_str(&c->errors), "\n"),
+		    buf_str(&c->errors));
+		goto out;
+	}
+	r = 0;
+out:
+	conf_ld_free(&ld);
 	free(home);
 	free(queue);
 	return r;

@@ -200,6 +200,10 @@ const struct conf_key conf_keys[CONF_KEY_COUNT] = {
 	    .type = CONF_CMD,
 	    .offset = OFF(passwordeval),
 	    .help = "command whose first output line is the password" },
+	[CONF_KEY_PASSWORD_CREDENTIAL] = { .name = "password_credential",
+	    .type = CONF_STRING,
+	    .offset = OFF(password_credential),
+	    .help = "systemd credential holding the password" },
 	[CONF_KEY_KEYRING] = { .name = "keyring",
 	    .type = CONF_BOOL,
 	    .offset = OFF(keyring),
@@ -324,6 +328,12 @@ const struct conf_key conf_keys[CONF_KEY_COUNT] = {
 	    .offset = OFF(queue_only),
 	    .def = "off",
 	    .help = "always queue, never connect at submission (like -odq)" },
+	[CONF_KEY_SYSTEM_DIRECT] = { .name = "system_direct",
+	    .type = CONF_BOOL,
+	    .offset = OFF(system_direct),
+	    .def = "off",
+	    .help =
+	        "system file: users without a file deliver directly with it" },
 };
 _Static_assert(ARRAY_SIZE(conf_keys) == CONF_KEY_COUNT,
     "a table row for every conf_key_id");

@@ -48,11 +48,14 @@
 #include "secrets.h"
 #include "serverinfo.h"
 #include "submit.h"
+#include "sysq.h"
 #include "util.h"
 #include "version.h"
 #include "vis.h"
 
 static const char *main_prog = "postern";
+static int main_argc; /* the command line, for the system queue */
+static char **main_argv;
 
 static double main_t0 = -1, main_tprev; /* --trace-timing, -vv (log.h) */
 
@@ -294,6 +297,43 @@ main_smtp(const struct cli_request *req)
 	return main_fail(&e);
 }
 
+/*
+ * A user without a configuration of their own: the message goes to the
+ * system queue through postern-drop, silently (the id under -v).
+ */
+static int
+main_system_send(const struct cli_request *req)
+{
+	const struct smtp_trace trace = { main_trace, NULL };
+	char id[DROP_ID_LEN + 1];
+	struct err e;
+	off_t off;
+	int rec, helper_rc, rc = EX_OK;
+
+	err_clear(&e);
+	if ((rec = sysq_record(main_argc, main_argv, req->ignore_dots,
+	         STDIN_FILENO, &off, &e)) == -1)
+		return main_fail(&e);
+	switch (sysq_direct(req, rec, off, req->verbose ? &trace : NULL, &e)) {
+	case SYSQ_DIRECT_SENT:
+		goto out;
+	case SYSQ_DIRECT_FAILED:
+		rc = main_fail(&e);
+		goto out;
+	case SYSQ_DIRECT_DROP:
+		break;
+	}
+	err_clear(&e);
+	if (sysq_drop(rec, id, &helper_rc, &e) == -1)
+		rc = helper_rc != 0 ? helper_rc : main_fail(&e);
+	else if (req->verbose)
+		fprintf(stderr, "%s: queued %s in the system queue\n",
+		    main_prog, id);
+out:
+	(void)close(rec);
+	return rc;
+}
+
 /* -bm and --dry-run. */
 static int
 main_send(struct cli_request *req)
@@ -302,6 +342,8 @@ main_send(struct cli_request *req)
 	struct err e;
 	int rc;
 
+	if (sysq_wanted(req))
+		return main_system_send(req);
 	job_init(&j, req);
 	err_clear(&e);
 	if (job_load(&j, req->account, &e) == -1) {
@@ -410,6 +452,11 @@ main_queue_list(struct cli_request *req)
 	conf_init(&c);
 	buf_init(&out, QUEUE_LIST_MAX);
 	err_clear(&e);
+	if (req->system) {
+		if (sysq_list(req->json, &out, &e) == -1)
+			rc = main_fail(&e);
+		goto print;
+	}
 	if (conf_load(&c, req->config_file, &e) == -1 ||
 	    queue_dirs(&c, &dirs, &n, &e) == -1) {
 		/* e is written only on failure: read it only then. */
@@ -425,7 +472,8 @@ main_queue_list(struct cli_request *req)
 	err_clear(&e);
 	if (queue_list(dirs, n, req->json, time(NULL), &out, &e) == -1)
 		rc = main_fail(&e);
-	else {
+print:
+	if (rc == EX_OK) {
 		fputs(buf_str(&out), stdout);
 		if (fflush(stdout) != 0)
 			rc = EX_IOERR;
@@ -517,6 +565,27 @@ main_failed(const struct conf *c, const struct cli_request *req, struct err *e)
 	return 0;
 }
 
+/* -q --system [--watch]: the system queue's service (sysq.h). */
+static int
+main_system_run(const struct cli_request *req, struct queue_run_opts *o)
+{
+	const struct smtp_trace trace = { main_trace, NULL };
+	struct err e;
+
+	err_clear(&e);
+	if (req->queue_delete != NULL) {
+		err_set(&e, ERR_USAGE,
+		    "--queue-delete does not apply to --system");
+		return main_fail(&e);
+	}
+	o->flush = req->flush;
+	o->trace = req->verbose ? &trace : NULL;
+	o->note = req->verbose || req->watch || isatty(STDERR_FILENO) == 1
+	    ? main_note
+	    : NULL;
+	return sysq_run(req->watch, o, &e) == -1 ? main_fail(&e) : EX_OK;
+}
+
 /* -q, -qf, --flush, --queue-run ID, --queue-delete ID, --requeue-failed,
  * --purge-failed. */
 static int
@@ -536,8 +605,10 @@ main_queue_run(struct cli_request *req)
 	if (o.only_id != NULL && !queue_id_valid(o.only_id)) {
 		err_set(&e, ERR_USAGE, "%s is not a queue id", o.only_id);
 		rc = main_fail(&e);
-	} else if (conf_load(&c, req->config_file, &e) == -1)
+	} else if (!req->system && conf_load(&c, req->config_file, &e) == -1)
 		rc = main_conf_fail(&c, &e);
+	else if (req->system)
+		rc = main_system_run(req, &o);
 	else if (req->queue_delete != NULL)
 		rc = queue_delete_any(&c, req->queue_delete, &e) == -1
 		    ? main_fail(&e)
@@ -761,6 +832,8 @@ main(int argc, char **argv)
 	int rc;
 
 	main_no_core();
+	main_argc = argc;
+	main_argv = argv;
 	err_clear(&e);
 	if (cli_parse(argc, argv, &req, &e) == -1) {
 		main_prog = req.prog ? req.prog : main_prog;

@@ -47,6 +47,8 @@ secrets_source_name(enum secrets_source src)
 		return "the configuration file (password)";
 	case SECRETS_EVAL:
 		return "passwordeval";
+	case SECRETS_CREDENTIAL:
+		return "a systemd credential (password_credential)";
 	case SECRETS_KEYRING:
 		return "the keyring (" KEYRING_SCHEMA ")";
 	case SECRETS_KEYRING_MSMTP:
@@ -377,6 +379,62 @@ secrets_lookup(const struct account *a, struct buf *out,
 	    a->name, a->user ? a->user : "(none)", a->host ? a->host : "?");
 }
 
+/* The first line of a credential file. 0, or -1 (read error, too long). */
+static int
+secrets_credential_read(int fd, struct buf *out)
+{
+	char chunk[4096];
+	int line_done = 0, r = 0;
+	ssize_t n;
+
+	while (!line_done && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 ||
+		    secrets_eval_keep(chunk, n, &line_done, out) == -1) {
+			r = -1;
+			break;
+		}
+	}
+	explicit_bzero(chunk, sizeof(chunk));
+	return r;
+}
+
+/*
+ * password_credential NAME: the first line of $CREDENTIALS_DIRECTORY/NAME,
+ * which systemd fills from LoadCredential= or LoadCredentialEncrypted=.
+ * Missing is a configuration error (the queue holds the account).
+ */
+static int
+secrets_credential(const char *name, struct buf *out, struct err *e)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char path[4096];
+	int fd, r;
+
+	if (dir == NULL || dir[0] != '/')
+		return err_set(e, ERR_CONFIG,
+		    "password_credential %s: $CREDENTIALS_DIRECTORY is not set (LoadCredential= in the unit)",
+		    name);
+	if (strchr(name, '/') != NULL || strcmp(name, "..") == 0 ||
+	    strcmp(name, ".") == 0 || name[0] == '\0')
+		return err_set(e, ERR_CONFIG,
+		    "password_credential %s: not a credential name", name);
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return err_set(e, ERR_CONFIG, "password_credential %s: %s",
+		    name, strerror(errno));
+	r = secrets_credential_read(fd, out);
+	(void)close(fd);
+	if (r == -1 || out->len == 0) {
+		buf_wipe(out);
+		return err_set(e, ERR_CONFIG,
+		    "password_credential %s: the credential is empty or unreadable",
+		    name);
+	}
+	return 0;
+}
+
 int
 secrets_password(const struct account *a, struct buf *out,
     enum secrets_source *src, struct err *e)
@@ -390,6 +448,12 @@ secrets_password(const struct account *a, struct buf *out,
 		if (buf_add_str(out, a->password) == -1)
 			return err_set(e, ERR_CONFIG, "password is too long");
 		*src = SECRETS_CONFIG;
+		return 0;
+	}
+	if (a->password_credential != NULL) {
+		if (secrets_credential(a->password_credential, out, e) == -1)
+			return -1;
+		*src = SECRETS_CREDENTIAL;
 		return 0;
 	}
 	if (a->passwordeval != NULL) {

@@ -33,6 +33,7 @@ enum secrets_source {
 	SECRETS_NONE = 0,
 	SECRETS_CONFIG,          /* `password` */
 	SECRETS_EVAL,            /* `passwordeval` */
+	SECRETS_CREDENTIAL,      /* `password_credential` (systemd) */
 	SECRETS_KEYRING,         /* our keyring schema */
 	SECRETS_KEYRING_MSMTP,   /* msmtp's schema / secret-tool item */
 	SECRETS_KEYRING_NETWORK, /* GNOME network-password schema */

@@ -22,8 +22,6 @@
 #include "smtp_int.h"
 #include "util.h"
 
-#define SMTP_QUIT_TIMEOUT 10
-
 static int smtp_send_none(struct smtp_session *, struct err *);
 static int smtp_send_ehlo(struct smtp_session *, struct err *);
 static int smtp_send_helo(struct smtp_session *, struct err *);
@@ -223,16 +221,6 @@ smtp_after_dot_failed(struct smtp_session *s, struct err *e)
 	(void)err_set(e, e->cls,
 	    "the server's reply after the message was unreadable (%s); it may have been delivered: check before resending",
 	    why);
-}
-
-/* QUIT's reply: never longer than any other reply (the caller's). */
-static void
-smtp_quit_timeout(struct smtp_session *s)
-{
-	net_set_timeout(s->conn,
-	    s->p->timeout && s->p->timeout < SMTP_QUIT_TIMEOUT
-	        ? s->p->timeout
-	        : SMTP_QUIT_TIMEOUT);
 }
 
 /*

@@ -158,6 +158,8 @@ int smtp_reply_body(struct smtp_session *, struct err *,
 bool smtp_body_due(const struct smtp_session *);
 /* BDAT in the same write as MAIL and RCPT (PIPELINING + CHUNKING, small). */
 bool smtp_bdat_pipelined(const struct smtp_session *);
+/* The wait for QUIT's reply: at most 10 s, never over the timeout. */
+void smtp_quit_timeout(struct smtp_session *);
 /* After the session's last end of data: QUIT in the same write. */
 int smtp_quit_pipelined(struct smtp_session *, struct err *);
 

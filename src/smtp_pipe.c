@@ -10,6 +10,8 @@
 
 #include "smtp_int.h"
 
+#define SMTP_QUIT_TIMEOUT 10
+
 /*
  * Largest message whose BDAT goes with MAIL and RCPT before their
  * replies: when every recipient is refused, at most this much was sent
@@ -48,4 +50,14 @@ smtp_quit_pipelined(struct smtp_session *s, struct err *e)
 	if (!s->last || !(s->info.caps & SMTP_CAP_PIPELINING))
 		return 0;
 	return smtp_enter(s, e, SMTP_ST_QUIT);
+}
+
+/* QUIT's reply: never longer than any other reply (the caller's). */
+void
+smtp_quit_timeout(struct smtp_session *s)
+{
+	net_set_timeout(s->conn,
+	    s->p->timeout && s->p->timeout < SMTP_QUIT_TIMEOUT
+	        ? s->p->timeout
+	        : SMTP_QUIT_TIMEOUT);
 }

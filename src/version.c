@@ -24,9 +24,12 @@ version_paths(struct buf *out)
 	r = buf_printf(out,
 	    "Config file:     %s\n"
 	    "System config:   %s\n"
-	    "Queue directory: %s\n",
+	    "Queue directory: %s\n"
+	    "System queue:    %s (user %s, group %s)\n"
+	    "Maildrop helper: %s\n",
 	    conf ? conf : "(no home directory)", SYSCONFDIR "/postern.conf",
-	    queue ? queue : "(no home directory)");
+	    queue ? queue : "(no home directory)", SPOOLDIR, SYSTEM_USER,
+	    SYSTEM_GROUP, DROP_HELPER);
 	free(conf);
 	free(queue);
 	return r;

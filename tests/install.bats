@@ -2,7 +2,8 @@
 # install.bats: `make install DESTDIR=ROOT` from the build directory puts
 # exactly the expected files into ROOT (program, man pages, docs with
 # config.example, completions, systemd user units with ExecStart at the
-# installed binary), SENDMAIL_LINKS=yes (configure --enable-sendmail-links)
+# installed binary, the maildrop helper postern-drop, set-group-ID to
+# the system group when it exists), SENDMAIL_LINKS=yes (configure --enable-sendmail-links)
 # adds the relative sendmail/mailq/newaliases/lib/sendmail links, which
 # run postern under those names, a file in a link's way is never
 # replaced, and `make uninstall` leaves no file behind.
@@ -17,7 +18,8 @@ setup() {
 	ROOT="$BATS_TEST_TMPDIR/root"
 	# Fixed directories whatever configure was given, so that the list
 	# below is exact.
-	MKVARS=(prefix=/usr 'systemduserunitdir=$(prefix)/lib/systemd/user')
+	MKVARS=(prefix=/usr 'systemduserunitdir=$(prefix)/lib/systemd/user'
+		'systemdsystemunitdir=$(prefix)/lib/systemd/system')
 }
 
 # inst TARGET [VAR=VALUE ...]: make TARGET into $ROOT, quietly.
@@ -47,6 +49,12 @@ expected_base() {
 		echo usr/bin/postern
 		echo usr/lib/systemd/user/postern-queue.service
 		echo usr/lib/systemd/user/postern-queue.timer
+		echo usr/lib/systemd/system/postern.service
+		echo usr/lib/systemd/system/postern.path
+		echo usr/lib/systemd/system/postern.timer
+		echo usr/lib/sysusers.d/postern.conf
+		echo usr/lib/tmpfiles.d/postern.conf
+		echo usr/libexec/postern/postern-drop
 		echo usr/share/bash-completion/completions/postern
 		for f in NEWS README config.example oauth2.md; do
 			echo "usr/share/doc/postern/$f"
@@ -72,6 +80,10 @@ expected_base() {
 		"$ROOT/usr/share/doc/postern/config.example"
 	cmp "$POSTERN_SRCDIR/contrib/completion/postern.bash" \
 		"$ROOT/usr/share/bash-completion/completions/postern"
+	# as root with the helper's group: set-group-ID to it
+	if [ "$(id -u)" = 0 ] && getent group postern-drop >/dev/null; then
+		[ "$(stat -c '%G %a' "$ROOT/usr/libexec/postern/postern-drop")" = "postern-drop 2755" ]
+	fi
 }
 
 @test "a prefix elsewhere moves ExecStart with it" {
@@ -83,12 +95,12 @@ expected_base() {
 }
 
 @test "systemduserunitdir empty installs no units" {
-	MKVARS=(prefix=/usr systemduserunitdir=)
+	MKVARS=(prefix=/usr systemduserunitdir= systemdsystemunitdir=)
 	inst install SENDMAIL_LINKS=no
 	run listing
 	[ "$status" -eq 0 ]
 	[[ "$output" != *systemd* ]]
-	[ "$(expected_base | grep -vc systemd)" -eq "${#lines[@]}" ]
+	[ "$(expected_base | grep -vc 'systemd\|sysusers\|tmpfiles')" -eq "${#lines[@]}" ]
 }
 
 @test "SENDMAIL_LINKS=yes adds relative links that run postern" {

@@ -93,7 +93,7 @@ _postern()
 			-bm -bi -I -bp -q -qf -bs --flush --dry-run --print-config
 			--store-password --password-stdin --forget-password
 			--queue-run --queue-delete --requeue-failed --purge-failed
-			--json --doctor --no-login
+			--json --system --watch --doctor --no-login
 			--serverinfo --configure --write --probe-host --probe-ports
 			--probe-timeout --trace-timing --version --help --"
 		COMPREPLY=($(compgen -W "$words" -- "$cur"))
@@ -101,4 +101,4 @@ _postern()
 	return 0
 }
 complete -F _postern postern sendmail
-complete -W "-bp --json -v" mailq
+complete -W "-bp --json --system -v" mailq

@@ -4,7 +4,10 @@
 # dpkg-buildpackage -us -uc -b must succeed, lintian must report no
 # error, postern must carry the program and postern-mta exactly the four
 # sendmail links with Provides/Conflicts/Replaces mail-transport-agent,
-# and both unpacked (dpkg -x, never installed: postern-mta would replace
+# postern-drop in postern and the system queue's units, sysusers.d and
+# tmpfiles.d files in postern-mta, whose postinst makes the helper
+# set-group-ID (dpkg-statoverride), the spool, and enables postern.path
+# and postern.timer; and both unpacked (dpkg -x, never installed: postern-mta would replace
 # this machine's /usr/sbin/sendmail) into a throwaway root must run:
 # postern --version and sendmail --version print "postern VERSION"; and
 # with the unpacked postern-mta's sendmail bind-mounted over
@@ -60,7 +63,7 @@ check() {
 		printf '%s\n' "$out" | tail -n 40 | sed 's/^/#   /'
 	fi
 }
-echo "1..10"
+echo "1..13"
 
 # 1. The release tarball, unpacked with contrib/debian as debian/.
 tarball=$builddir/postern-$version.tar.gz
@@ -95,7 +98,7 @@ fields=$(dpkg-deb -f "$mta" Provides Conflicts Replaces Depends)
 expect="Provides: mail-transport-agent
 Conflicts: mail-transport-agent
 Replaces: mail-transport-agent
-Depends: postern (>= $version-1)"
+Depends: postern (>= $version-1), adduser"
 if [ "$fields" = "$expect" ]; then
 	ok "postern-mta provides, conflicts with and replaces mail-transport-agent"
 else
@@ -126,7 +129,8 @@ for f in ./usr/bin/postern ./usr/lib/systemd/user/postern-queue.service \
 	./usr/share/zsh/vendor-completions/_postern \
 	./usr/share/doc/postern/config.example \
 	./usr/share/doc/postern/examples/gmail \
-	./usr/share/man/man5/postern.conf.5.gz; do
+	./usr/share/man/man5/postern.conf.5.gz \
+	./usr/libexec/postern/postern-drop; do
 	printf '%s\n' "$files" | grep -qxF "$f" || miss="$miss $f"
 done
 printf '%s\n' "$files" | grep -q 'sendmail$' && miss="$miss (has a sendmail)"
@@ -136,11 +140,46 @@ else
 	notok "postern's files:$miss"
 fi
 
+# 6a. postern-mta: the system queue's units, sysusers.d and tmpfiles.d
+# files; its postinst makes the helper set-group-ID (dpkg-statoverride)
+# and the spool, and enables postern.path and postern.timer.
+mfiles=$(dpkg-deb -c "$mta" | awk '{ print $6 }')
+miss=
+for f in ./lib/systemd/system/postern.service \
+	./lib/systemd/system/postern.path \
+	./lib/systemd/system/postern.timer \
+	./usr/lib/sysusers.d/postern.conf ./usr/lib/tmpfiles.d/postern.conf; do
+	printf '%s\n' "$mfiles" | grep -qxF "$f" || miss="$miss $f"
+done
+if [ -z "$miss" ]; then
+	ok "postern-mta holds the system units, sysusers.d and tmpfiles.d"
+else
+	notok "postern-mta's files:$miss"
+fi
+ctl=$tmp/mta-control
+dpkg-deb -e "$mta" "$ctl"
+if grep -q 'dpkg-statoverride --update --add root postern-drop 2755 "$HELPER"' "$ctl/postinst" &&
+	grep -q 'HELPER=/usr/libexec/postern/postern-drop' "$ctl/postinst" &&
+	grep -q '1730 "$SPOOL/maildrop"' "$ctl/postinst" &&
+	grep -q "deb-systemd-helper.*enable.*postern.path" "$ctl/postinst" &&
+	grep -q "deb-systemd-helper.*enable.*postern.timer" "$ctl/postinst"; then
+	ok "postern-mta's postinst: statoverride 2755 root:postern-drop, spool 1730, path and timer enabled"
+else
+	notok "postern-mta's postinst"
+	sed 's/^/#   /' "$ctl/postinst"
+fi
+
 # 6-7. Unpacked into a throwaway root, the program runs under both names.
 root=$tmp/root
 dpkg -x "$deb" "$root" && dpkg -x "$mta" "$root"
 check "postern --version from the package" \
 	sh -c "'$root/usr/bin/postern' --version | head -n 1 | grep -qx 'postern $version'"
+check "the packaged postern names /var/spool/postern and the packaged helper" \
+	sh -c "'$root/usr/bin/postern' --version | grep -qx 'System queue: *\/var\/spool\/postern (user postern, group postern-drop)' &&
+		'$root/usr/bin/postern' --version | grep -qx 'Maildrop helper: *\/usr\/libexec\/postern\/postern-drop' &&
+		test -f '$root/usr/libexec/postern/postern-drop' &&
+		grep -qx 'ExecStart=/usr/bin/postern -q --system' '$root/lib/systemd/system/postern.service' &&
+		grep -qx 'PathChanged=/var/spool/postern/maildrop' '$root/lib/systemd/system/postern.path'"
 check "sendmail --version from postern-mta" \
 	sh -c "'$root/usr/sbin/sendmail' --version | head -n 1 | grep -qx 'postern $version'"
 grep -qx 'ExecStart=/usr/bin/postern -q' \
