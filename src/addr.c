@@ -66,8 +66,7 @@ ap_unfold(const char *s, size_t len, struct buf *out, struct err *err)
 			    (s[i + 1] == ' ' || s[i + 1] == '\t'))
 				continue;
 			return err_set(err, ERR_DATA,
-			    "address list: line break not followed by "
-			    "white space at offset %zu",
+			    "address list: line break not followed by white space at offset %zu",
 			    i);
 		}
 		if (c == '\0' || (c < 0x20 && c != '\t') || c == 0x7f)

@@ -258,8 +258,7 @@ addr_res_qualify(struct addr_res *r, const struct addr *a)
 
 	if (r->local_domain == NULL || *r->local_domain == '\0')
 		return err_set(r->err, ERR_NOUSER,
-		    "recipient '%s' has no domain: no alias matches it and "
-		    "local_domain is not set",
+		    "recipient '%s' has no domain: no alias matches it and local_domain is not set",
 		    a->spec);
 	if (asprintf(&spec, "%s@%s", a->spec, r->local_domain) == -1)
 		return err_set(r->err, ERR_SOFTWARE, "out of memory");

@@ -215,6 +215,11 @@ cli_finish(struct cli_request *req, struct err *e)
 	    req->nrcpts > 0)
 		return err_set(e, ERR_USAGE,
 		    "--store-password and --forget-password take no recipients");
+	if (req->device && req->mode != CLI_MODE_AUTHORIZE)
+		return err_set(e, ERR_USAGE,
+		    "--device only applies to --authorize");
+	if (req->mode == CLI_MODE_AUTHORIZE && req->nrcpts > 0)
+		return err_set(e, ERR_USAGE, "--authorize takes no recipients");
 	if (req->json && req->mode != CLI_MODE_QUEUE_LIST)
 		return err_set(e, ERR_USAGE,
 		    "--json only applies to -bp (mailq)");

@@ -35,7 +35,8 @@ enum cli_mode {
 	CLI_MODE_FORGET_PASSWORD, /* --forget-password [ACCOUNT] */
 	CLI_MODE_DOCTOR,          /* --doctor [ACCOUNT] */
 	CLI_MODE_SERVERINFO,      /* --serverinfo [ACCOUNT] */
-	CLI_MODE_CONFIGURE        /* --configure ADDRESS */
+	CLI_MODE_CONFIGURE,       /* --configure ADDRESS */
+	CLI_MODE_AUTHORIZE        /* --authorize [ACCOUNT] [--device] */
 };
 
 enum cli_body {
@@ -67,6 +68,8 @@ struct cli_request {
 	bool dry_run;               /* --dry-run */
 	const char *print_account;  /* --print-config ACCOUNT, or NULL */
 	const char *secret_account; /* --store/--forget-password ACCOUNT */
+	const char *auth_account;   /* --authorize ACCOUNT */
+	bool device;                /* --device: the device flow */
 	bool password_stdin;        /* --password-stdin */
 	const char *queue_arg;      /* what followed -q, "" for a bare -q */
 	bool flush;                 /* -qf, --flush: ignore the schedule */

@@ -343,6 +343,23 @@ cli_password_stdin(struct cli_request *req, const char *val, struct err *e)
 	return 0;
 }
 
+static int
+cli_authorize(struct cli_request *req, const char *val, struct err *e)
+{
+	(void)e;
+	req->mode = CLI_MODE_AUTHORIZE;
+	req->auth_account = val;
+	return 0;
+}
+
+static int
+cli_device(struct cli_request *req, const char *val, struct err *e)
+{
+	(void)val, (void)e;
+	req->device = true;
+	return 0;
+}
+
 /* --flush, --queue-run and --queue-delete: a queue run (-q). */
 static void
 cli_queue_mode(struct cli_request *req)
@@ -505,6 +522,8 @@ enum cli_long_id {
 	CLI_LONG_STORE_PASSWORD,
 	CLI_LONG_FORGET_PASSWORD,
 	CLI_LONG_PASSWORD_STDIN,
+	CLI_LONG_AUTHORIZE,
+	CLI_LONG_DEVICE,
 	CLI_LONG_FLUSH,
 	CLI_LONG_QUEUE_RUN,
 	CLI_LONG_QUEUE_DELETE,
@@ -544,6 +563,8 @@ static const struct cli_opt cli_longs[] = {
 	    cli_forget_password),
 	CLI_LONG(CLI_LONG_PASSWORD_STDIN, "password-stdin", CLI_ARG_NONE,
 	    cli_password_stdin),
+	CLI_LONG(CLI_LONG_AUTHORIZE, "authorize", CLI_ARG_GLUED, cli_authorize),
+	CLI_LONG(CLI_LONG_DEVICE, "device", CLI_ARG_NONE, cli_device),
 	CLI_LONG(CLI_LONG_FLUSH, "flush", CLI_ARG_NONE, cli_flush),
 	CLI_LONG(CLI_LONG_QUEUE_RUN, "queue-run", CLI_ARG_REQUIRED,
 	    cli_queue_run),

@@ -25,6 +25,7 @@
 
 #include "conf.h"
 #include "mistake.h"
+#include "oauth2.h"
 #include "util.h"
 
 #define CONF_ERRORS_SHOWN 50
@@ -417,7 +418,10 @@ conf_fill(struct account *a, const char *queue_dir, struct buf *why)
 	if (!conf_isset(a, CONF_KEY_PORT))
 		a->port = a->tls && !a->tls_starttls ? 465 : 587;
 	if (!conf_isset(a, CONF_KEY_AUTH))
-		a->auth = a->user != NULL ? CONF_AUTH_ON : CONF_AUTH_OFF;
+		a->auth = a->oauth2_provider != CONF_OAUTH2_OFF
+		    ? oauth2_conf_auth(a->oauth2_provider)
+		    : a->user != NULL ? CONF_AUTH_ON
+		                      : CONF_AUTH_OFF;
 	if (!conf_isset(a, CONF_KEY_QUEUE_DIR) && queue_dir != NULL &&
 	    (a->queue_dir = strdup(queue_dir)) == NULL)
 		return -1;

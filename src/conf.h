@@ -58,6 +58,25 @@ enum conf_dsn_ret {
 	CONF_RET_FULL,
 	CONF_RET_COUNT
 };
+enum conf_oauth2_provider {
+	CONF_OAUTH2_OFF = 0,
+	CONF_OAUTH2_CUSTOM,
+	CONF_OAUTH2_MICROSOFT,
+	CONF_OAUTH2_GOOGLE,
+	CONF_OAUTH2_FASTMAIL,
+	CONF_OAUTH2_COUNT
+};
+enum conf_oauth2_flow {
+	CONF_FLOW_AUTO = 0,
+	CONF_FLOW_LOOPBACK,
+	CONF_FLOW_DEVICE,
+	CONF_FLOW_COUNT
+};
+enum conf_oauth2_store {
+	CONF_STORE_KEYRING = 0,
+	CONF_STORE_FILE,
+	CONF_STORE_COUNT
+};
 enum conf_syslog {
 	CONF_SYSLOG_OFF = 0,
 	CONF_SYSLOG_ON, /* LOG_USER, as msmtp */
@@ -104,6 +123,18 @@ enum conf_key_id {
 	CONF_KEY_PASSWORDEVAL,
 	CONF_KEY_PASSWORD_CREDENTIAL,
 	CONF_KEY_KEYRING,
+	CONF_KEY_OAUTH2_PROVIDER,
+	CONF_KEY_OAUTH2_CLIENT_ID,
+	CONF_KEY_OAUTH2_CLIENT_SECRET,
+	CONF_KEY_OAUTH2_CLIENT_SECRET_EVAL,
+	CONF_KEY_OAUTH2_TENANT,
+	CONF_KEY_OAUTH2_FLOW,
+	CONF_KEY_OAUTH2_ISSUER,
+	CONF_KEY_OAUTH2_AUTHORIZE_ENDPOINT,
+	CONF_KEY_OAUTH2_TOKEN_ENDPOINT,
+	CONF_KEY_OAUTH2_DEVICE_ENDPOINT,
+	CONF_KEY_OAUTH2_SCOPE,
+	CONF_KEY_OAUTH2_TOKEN_STORE,
 	CONF_KEY_FROM,
 	CONF_KEY_FROM_FULL_NAME,
 	CONF_KEY_ALLOW_FROM_OVERRIDE,
@@ -167,6 +198,20 @@ struct account {
 	char *passwordeval;        /* CMD: run by secrets.c, not here */
 	char *password_credential; /* $CREDENTIALS_DIRECTORY/NAME (systemd) */
 	bool keyring;
+
+	/* OAuth2 (oauth2_conf.c resolves presets and endpoints) */
+	int oauth2_provider; /* enum conf_oauth2_provider */
+	char *oauth2_client_id;
+	char *oauth2_client_secret;      /* SECRET */
+	char *oauth2_client_secret_eval; /* CMD */
+	char *oauth2_tenant;
+	int oauth2_flow; /* enum conf_oauth2_flow */
+	char *oauth2_issuer;
+	char *oauth2_authorize_endpoint;
+	char *oauth2_token_endpoint;
+	char *oauth2_device_endpoint;
+	char *oauth2_scope;
+	int oauth2_token_store; /* enum conf_oauth2_store */
 
 	/* envelope and headers */
 	char *from;

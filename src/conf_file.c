@@ -35,12 +35,12 @@ conf_check_secrecy(unsigned int mode, unsigned int uid, unsigned int euid,
 		return 0;
 	if (is_system) {
 		if (uid != 0 && uid != euid)
-			return *why = "holds a password, so it must be owned "
-			              "by root or by you",
+			return *why =
+			           "holds a password, so it must be owned by root or by you",
 			       -1;
 		if (mode & 007)
-			return *why = "holds a password, so others must not "
-			              "read it (chmod o-rwx)",
+			return *why =
+			           "holds a password, so others must not read it (chmod o-rwx)",
 			       -1;
 		return 0;
 	}
@@ -48,8 +48,8 @@ conf_check_secrecy(unsigned int mode, unsigned int uid, unsigned int euid,
 		return *why = "holds a password, so it must be owned by you",
 		       -1;
 	if (mode & 077)
-		return *why = "holds a password, so only you may read it "
-		              "(chmod 600)",
+		return *why =
+		           "holds a password, so only you may read it (chmod 600)",
 		       -1;
 	return 0;
 }
@@ -307,9 +307,7 @@ conf_load_user(struct conf *c, struct conf_ld *ld)
 		r = conf_load_file(c, paths[i], CONF_USER, ld);
 		if (r == 0 && i > 0)
 			(void)buf_printf(&c->notes,
-			    "reading msmtp's "
-			    "configuration %s (copy it to %s to make it "
-			    "postern's own)\n",
+			    "reading msmtp's configuration %s (copy it to %s to make it postern's own)\n",
 			    paths[i], paths[0] ? paths[0] : "postern/config");
 		else if (r == 0)
 			(void)buf_printf(&c->notes, "reading %s\n", paths[i]);
@@ -328,12 +326,10 @@ conf_load_files(struct conf *c, const char *config_file, struct conf_ld *ld,
 	if (config_file != NULL) {
 		if (getuid() != geteuid() || getgid() != getegid())
 			return err_set(e, ERR_USAGE,
-			    "-C is refused when "
-			    "postern runs set-user-ID or set-group-ID");
+			    "-C is refused when postern runs set-user-ID or set-group-ID");
 		if (conf_load_file(c, config_file, CONF_REQUIRED, ld) == -1)
 			return err_set(e, ERR_NOINPUT,
-			    "cannot open the "
-			    "configuration file %s named by -C",
+			    "cannot open the configuration file %s named by -C",
 			    config_file);
 		(void)buf_printf(&c->notes, "reading %s (-C)\n", config_file);
 	} else

@@ -48,6 +48,22 @@ static const char *const conf_ret_keywords[] = {
 _Static_assert(ARRAY_SIZE(conf_ret_keywords) == CONF_RET_COUNT,
     "a RET keyword for every dsn_return choice");
 static const char *const conf_proto_choices[] = { "smtp", NULL };
+static const char *const conf_oauth2_choices[CONF_OAUTH2_COUNT + 1] = {
+	[CONF_OAUTH2_OFF] = "off",
+	[CONF_OAUTH2_CUSTOM] = "custom",
+	[CONF_OAUTH2_MICROSOFT] = "microsoft",
+	[CONF_OAUTH2_GOOGLE] = "google",
+	[CONF_OAUTH2_FASTMAIL] = "fastmail",
+};
+static const char *const conf_flow_choices[CONF_FLOW_COUNT + 1] = {
+	[CONF_FLOW_AUTO] = "auto",
+	[CONF_FLOW_LOOPBACK] = "loopback",
+	[CONF_FLOW_DEVICE] = "device",
+};
+static const char *const conf_store_choices[CONF_STORE_COUNT + 1] = {
+	[CONF_STORE_KEYRING] = "keyring",
+	[CONF_STORE_FILE] = "file",
+};
 
 /* syslog: a name and a facility for each value; the two must agree. */
 static const char *const conf_syslog_choices[CONF_SYSLOG_COUNT + 1] = {
@@ -209,6 +225,68 @@ const struct conf_key conf_keys[CONF_KEY_COUNT] = {
 	    .offset = OFF(keyring),
 	    .def = "on",
 	    .help = "look the password up in the Secret Service keyring" },
+	/* OAuth2: the rows stay together (doc/oauth2.md). */
+	[CONF_KEY_OAUTH2_PROVIDER] = { .name = "oauth2_provider",
+	    .type = CONF_ENUM,
+	    .offset = OFF(oauth2_provider),
+	    .choices = conf_oauth2_choices,
+	    .def = "off",
+	    .help =
+	        "get and refresh OAuth2 tokens: microsoft, google, fastmail, custom" },
+	[CONF_KEY_OAUTH2_CLIENT_ID] = { .name = "oauth2_client_id",
+	    .type = CONF_STRING,
+	    .offset = OFF(oauth2_client_id),
+	    .help = "the client ID you registered (doc/oauth2.md)" },
+	[CONF_KEY_OAUTH2_CLIENT_SECRET] = { .name = "oauth2_client_secret",
+	    .type = CONF_SECRET,
+	    .offset = OFF(oauth2_client_secret),
+	    .help = "the client secret, when the provider gave one" },
+	[CONF_KEY_OAUTH2_CLIENT_SECRET_EVAL] = { .name =
+	                                             "oauth2_client_secret_eval",
+	    .type = CONF_CMD,
+	    .offset = OFF(oauth2_client_secret_eval),
+	    .help = "command whose first output line is the client secret" },
+	[CONF_KEY_OAUTH2_TENANT] = { .name = "oauth2_tenant",
+	    .type = CONF_STRING,
+	    .offset = OFF(oauth2_tenant),
+	    .def = "common",
+	    .help =
+	        "Microsoft tenant: common, consumers, organizations or an ID" },
+	[CONF_KEY_OAUTH2_FLOW] = { .name = "oauth2_flow",
+	    .type = CONF_ENUM,
+	    .offset = OFF(oauth2_flow),
+	    .choices = conf_flow_choices,
+	    .def = "auto",
+	    .help =
+	        "how --authorize asks: loopback (browser) or device (code)" },
+	[CONF_KEY_OAUTH2_ISSUER] = { .name = "oauth2_issuer",
+	    .type = CONF_STRING,
+	    .offset = OFF(oauth2_issuer),
+	    .help = "custom provider: issuer URL for RFC 8414/OIDC discovery" },
+	[CONF_KEY_OAUTH2_AUTHORIZE_ENDPOINT] = { .name =
+	                                             "oauth2_authorize_endpoint",
+	    .type = CONF_STRING,
+	    .offset = OFF(oauth2_authorize_endpoint),
+	    .help = "custom provider: authorization endpoint URL" },
+	[CONF_KEY_OAUTH2_TOKEN_ENDPOINT] = { .name = "oauth2_token_endpoint",
+	    .type = CONF_STRING,
+	    .offset = OFF(oauth2_token_endpoint),
+	    .help = "custom provider: token endpoint URL" },
+	[CONF_KEY_OAUTH2_DEVICE_ENDPOINT] = { .name = "oauth2_device_endpoint",
+	    .type = CONF_STRING,
+	    .offset = OFF(oauth2_device_endpoint),
+	    .help = "custom provider: device authorization endpoint URL" },
+	[CONF_KEY_OAUTH2_SCOPE] = { .name = "oauth2_scope",
+	    .type = CONF_STRING,
+	    .offset = OFF(oauth2_scope),
+	    .help = "scopes to ask for (required for custom providers)" },
+	[CONF_KEY_OAUTH2_TOKEN_STORE] = { .name = "oauth2_token_store",
+	    .type = CONF_ENUM,
+	    .offset = OFF(oauth2_token_store),
+	    .choices = conf_store_choices,
+	    .def = "keyring",
+	    .help =
+	        "where tokens are kept: keyring, or file ($XDG_STATE_HOME)" },
 	[CONF_KEY_FROM] = { .name = "from",
 	    .type = CONF_STRING,
 	    .offset = OFF(from),

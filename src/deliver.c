@@ -15,6 +15,7 @@
 #include "deliver_log.h"
 #include "log.h"
 #include "mistake.h"
+#include "oauth2.h"
 #include "util.h"
 
 static int
@@ -25,9 +26,33 @@ deliver_password(void *arg, const char *host, const char *user, struct buf *out,
 
 	(void)host;
 	(void)user;
+	if (oauth2_enabled(c->acct)) {
+		/* The grant is gone (err.hold): held like a failed source. */
+		if (oauth2_access_token(c->acct, false, out, e) == 0)
+			return 0;
+		if (c->failed != NULL && e->hold)
+			*c->failed = true;
+		return -1;
+	}
 	if (secrets_password(c->acct, out, c->source, e) == 0)
 		return 0;
 	if (c->failed != NULL)
+		*c->failed = true;
+	return -1;
+}
+
+/* The server refused the OAuth token: refresh it now (once). */
+static int
+deliver_refresh(void *arg, const char *host, const char *user, struct buf *out,
+    struct err *e)
+{
+	struct deliver_ctx *c = arg;
+
+	(void)host;
+	(void)user;
+	if (oauth2_access_token(c->acct, true, out, e) == 0)
+		return 0;
+	if (c->failed != NULL && e->hold)
 		*c->failed = true;
 	return -1;
 }
@@ -88,6 +113,8 @@ deliver_params(const struct account *a, char *port, size_t portlen,
 {
 	deliver_account_params(a, port, portlen, p);
 	p->password = deliver_password;
+	if (oauth2_enabled(a))
+		p->refresh = deliver_refresh;
 	p->password_arg = ctx;
 }
 

@@ -211,8 +211,7 @@ dns_srv_lookup(const char *name, unsigned timeout, struct dns_srv *v,
 	memset(&st, 0, sizeof(st));
 	if (res_ninit(&st) == -1)
 		return err_set(e, ERR_OSERR,
-		    "cannot read the resolver "
-		    "configuration");
+		    "cannot read the resolver configuration");
 	st.retrans = (int)(timeout ? timeout : 5);
 	st.retry = 2;
 	if ((ans = malloc(DNS_ANSWER_MAX)) == NULL) {

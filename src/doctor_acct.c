@@ -20,6 +20,7 @@
 #include "doctor_int.h"
 #include "mistake.h"
 #include "keyring.h"
+#include "oauth2.h"
 #include "queue.h"
 #include "util.h"
 
@@ -112,12 +113,37 @@ doctor_lookup(struct doctor_ctx *c)
 	    c->acct->keyring && keyring_available() ? "keyring, " : "");
 }
 
+/* OAuth2: a token from the store (refreshed when due), or the fix. */
+static void
+doctor_check_oauth2(struct doctor_ctx *c)
+{
+	char fix[DOCTOR_FIX_MAX];
+	struct err e;
+
+	err_clear(&e);
+	if (oauth2_access_token(c->acct, false, &c->pw, &e) == 0) {
+		c->have_pw = true;
+		doctor_emit(c, DOCTOR_OK, "oauth2", NULL,
+		    "an access token is stored (refreshed when due)");
+		return;
+	}
+	fix[0] = '\0';
+	if (e.hold)
+		(void)snprintf(fix, sizeof(fix), "postern --authorize %s",
+		    c->acct->name);
+	doctor_emit(c, DOCTOR_PROBLEM, "oauth2", fix, "%s", e.text);
+}
+
 void
 doctor_check_password(struct doctor_ctx *c)
 {
 	const struct account *a = c->acct;
 	struct err e;
 
+	if (oauth2_enabled(a)) {
+		doctor_check_oauth2(c);
+		return;
+	}
 	if (a->auth == CONF_AUTH_OFF || a->user == NULL)
 		return;
 	if (a->password != NULL) {

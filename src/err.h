@@ -34,6 +34,9 @@ enum err_class {
 struct err {
 	enum err_class cls;
 	bool temporary; /* retrying later may succeed: queue it */
+	bool hold;      /* the account, not the message, is at fault (an
+			   OAuth token refused): hold the account's mail
+			   until it is fixed; always with temporary */
 	int smtp_code;  /* last SMTP reply code, 0 when none */
 	char esc[16];   /* enhanced status code ("5.7.8"), or "" */
 	char text[ERR_TEXT_MAX];

@@ -100,8 +100,7 @@ idn_to_ascii(const char *what, const char *name, char *out, size_t cap,
 		return -1;
 	if (strlcpy(out, a, cap) >= cap) {
 		(void)err_set(e, ERR_DATA,
-		    "%s \"%s\": not a valid international domain name: "
-		    "longer than %zu octets in A-labels",
+		    "%s \"%s\": not a valid international domain name: longer than %zu octets in A-labels",
 		    what, name, cap - 1);
 		goto out;
 	}

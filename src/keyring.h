@@ -27,6 +27,7 @@
 #define KEYRING_SCHEMA "org.postern.Password"
 #define KEYRING_SCHEMA_MSMTP "de.marlam.msmtp.password"
 #define KEYRING_SCHEMA_NETWORK "org.gnome.keyring.NetworkPassword"
+#define KEYRING_SCHEMA_OAUTH2 "org.postern.OAuth2"
 #define KEYRING_TIMEOUT 10 /* seconds for one whole call */
 
 /* Which schema an item was found under. */
@@ -65,5 +66,19 @@ int keyring_store(const char *host, const char *user, const char *label,
  */
 int keyring_forget(const char *host, const char *user, unsigned *removed,
     struct err *);
+
+/*
+ * OAuth2 tokens under our schema KEYRING_SCHEMA_OAUTH2: attributes
+ * issuer, client_id, user and kind ("tokens": the JSON document of
+ * oauth2_store.c). Lookup: 0 found, 1 none (or no backend), -1 as
+ * keyring_lookup. Store: as keyring_store.
+ */
+struct keyring_token {
+	const char *issuer, *client_id, *user, *kind;
+};
+int keyring_token_lookup(const struct keyring_token *, struct buf *out,
+    struct err *);
+int keyring_token_store(const struct keyring_token *, const char *label,
+    const char *secret, struct err *);
 
 #endif

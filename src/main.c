@@ -41,6 +41,7 @@
 #include "log.h"
 #include "job.h"
 #include "mistake.h"
+#include "oauth2.h"
 #include "queue.h"
 #include "queue_ops.h"
 #include "queue_list.h"
@@ -438,6 +439,54 @@ main_secret(struct cli_request *req)
 	return rc;
 }
 
+static void
+main_say(void *arg, const char *line)
+{
+	(void)arg;
+	printf("%s: %s\n", main_prog, line);
+	(void)fflush(stdout);
+}
+
+/*
+ * --authorize [ACCOUNT] [--device]: get and store the tokens, then log
+ * in once (no mail) to show they work.
+ */
+static int
+main_authorize(struct cli_request *req)
+{
+	const char *name = req->auth_account ? req->auth_account : req->account;
+	struct deliver_session ds;
+	struct job j;
+	struct err e;
+	int rc = EX_OK;
+
+	job_init(&j, req);
+	err_clear(&e);
+	if (job_load(&j, name, &e) == -1) {
+		rc = main_conf_fail(&j.conf, &e);
+		goto out;
+	}
+	if (oauth2_authorize(j.acct, req->device, main_say, NULL, &e) == -1) {
+		rc = main_fail(&e);
+		goto out;
+	}
+	printf("%s: authorized; tokens stored for account %s\n", main_prog,
+	    j.acct->name);
+	(void)fflush(stdout);
+	if (deliver_open(&ds, j.acct, NULL, &e) == -1)
+		rc = main_fail(&e);
+	else {
+		printf("%s: logged in to %s as %s with %s\n", main_prog,
+		    j.acct->host, j.acct->user, ds.info.auth_mech);
+		deliver_close(&ds);
+	}
+out:
+	job_free(&j);
+	if (fflush(stdout) != 0 && rc == EX_OK)
+		rc = EX_IOERR;
+	return rc;
+}
+
 /* mailq, -bp [--json]: every account's queue, or the default one. */
 static int
 main_queue_list(struct cli_request *req)
@@ -805,6 +854,8 @@ main_run(struct cli_request *req)
 		return main_serverinfo(req);
 	case CLI_MODE_CONFIGURE:
 		return main_configure(req);
+	case CLI_MODE_AUTHORIZE:
+		return main_authorize(req);
 	case CLI_MODE_SEND:
 		break;
 	}

@@ -139,8 +139,7 @@ msg_body_byte(struct msg *m, char c, struct err *err)
 	if (++m->line_len > MSG_MAX_LINE && !m->long_line) {
 		if (m->mime_refuse)
 			return err_set(err, ERR_DATA,
-			    "line %llu is longer than %d octets in a MIME "
-			    "message that cannot be re-encoded",
+			    "line %llu is longer than %d octets in a MIME message that cannot be re-encoded",
 			    (unsigned long long)m->lineno + 1, MSG_MAX_LINE);
 		m->long_line = true;
 	}

@@ -319,8 +319,7 @@ net_starttls(struct net_conn *c, const struct tls_params *p, struct err *e)
 
 	if (net_rpending(c) > 0)
 		return err_set(e, ERR_PROTOCOL,
-		    "%s sent data before the TLS handshake (possible "
-		    "STARTTLS response injection); aborting",
+		    "%s sent data before the TLS handshake (possible STARTTLS response injection); aborting",
 		    c->peer);
 	if (net_flush(c, e) == -1 || tls_session_new(&t, c->fd, p, e) == -1)
 		return -1;
@@ -334,8 +333,7 @@ net_starttls(struct net_conn *c, const struct tls_params *p, struct err *e)
 		if (net_wait(c, r, e) == -1) {
 			if (e->cls == ERR_TEMP)
 				(void)snprintf(e->text, sizeof(e->text),
-				    "TLS handshake with %s interrupted: "
-				    "timed out",
+				    "TLS handshake with %s interrupted: timed out",
 				    c->peer);
 			tls_session_free(t);
 			return -1;

@@ -215,8 +215,7 @@ netrc_find(const char *data, size_t len, const char *host, const char *user,
 	}
 	if (t != 0) {
 		err_set(e, ERR_CONFIG,
-		    "netrc: a token is longer than %d bytes or a quote is "
-		    "not closed",
+		    "netrc: a token is longer than %d bytes or a quote is not closed",
 		    NETRC_TOKEN_MAX);
 		goto out;
 	}

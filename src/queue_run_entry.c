@@ -230,13 +230,13 @@ static void
 qrun_open_failed(struct qrun *r, struct queue_entry *q, const struct err *e)
 {
 	attempt_log_unsent(r->acct, q->env.id, &q->env, q->fd, e);
-	if (e->temporary && !r->ds->secret_failed) {
+	if (e->temporary && !r->ds->secret_failed && !e->hold) {
 		(void)strlcpy(r->down, e->text, sizeof(r->down));
 		qrun_defer(r, q, e->text);
 		return;
 	}
 	(void)snprintf(r->held, sizeof(r->held), "%s%.480s",
-	    r->ds->secret_failed ? "no password: " : "", e->text);
+	    r->ds->secret_failed && !e->hold ? "no password: " : "", e->text);
 	qrun_note(r, "account %s held: %s", r->acct->name, r->held);
 	qrun_hold(r, q, r->held);
 }

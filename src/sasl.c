@@ -266,8 +266,7 @@ sasl_choose_auto(const char *offered, bool tls, bool have_cb,
 
 	if (!tls)
 		return err_set(e, ERR_UNAVAILABLE,
-		    "refusing automatic AUTH without TLS; name the mechanism "
-		    "in `auth` to allow it over plaintext");
+		    "refusing automatic AUTH without TLS; name the mechanism in `auth` to allow it over plaintext");
 	for (i = 0; i < ARRAY_SIZE(sasl_auto_order); i++) {
 		m = sasl_auto_order[i];
 		if (!have_cb && strstr(m, "-PLUS") != NULL)
@@ -278,8 +277,7 @@ sasl_choose_auto(const char *offered, bool tls, bool have_cb,
 		}
 	}
 	return err_set(e, ERR_UNAVAILABLE,
-	    "no supported authentication mechanism offered by the server "
-	    "(it offers: %s)",
+	    "no supported authentication mechanism offered by the server (it offers: %s)",
 	    offered[0] ? offered : "none");
 }
 
@@ -298,13 +296,11 @@ sasl_choose(const char *offered, const char *wanted, bool tls,
 		    wanted);
 	if (strlen(wanted) >= SASL_MECH_MAX || !sasl_supported(wanted))
 		return err_set(e, ERR_UNAVAILABLE,
-		    "authentication mechanism %s is not supported by this "
-		    "build",
+		    "authentication mechanism %s is not supported by this build",
 		    wanted);
 	if (!sasl_offered(offered, wanted))
 		return err_set(e, ERR_UNAVAILABLE,
-		    "the server does not offer authentication mechanism %s "
-		    "(it offers: %s)",
+		    "the server does not offer authentication mechanism %s (it offers: %s)",
 		    wanted, offered[0] ? offered : "none");
 	for (i = 0; wanted[i] != '\0'; i++)
 		out[i] = (char)toupper((unsigned char)wanted[i]);

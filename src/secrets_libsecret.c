@@ -124,9 +124,16 @@ static int
 keyring_unloaded(const char *what, struct err *e)
 {
 	return err_set(e, ERR_UNAVAILABLE,
-	    "cannot %s the password: the keyring library cannot be loaded "
-	    "(install libsecret-1-0): %s",
+	    "cannot %s the password: the keyring library cannot be loaded (install libsecret-1-0): %s",
 	    what, keyring_why);
+}
+
+static int
+keyring_token_unloaded(struct err *e)
+{
+	return err_set(e, ERR_UNAVAILABLE,
+	    "cannot keep OAuth2 tokens in the keyring: the keyring library cannot be loaded (install libsecret-1-0): %s; or set oauth2_token_store file",
+	    keyring_why);
 }
 
 /* Ours, and msmtp's: host, service=smtp, user. */
@@ -145,6 +152,16 @@ static const SecretSchema keyring_msmtp = {
 	.attributes = { { "host", SECRET_SCHEMA_ATTRIBUTE_STRING },
 	    { "service", SECRET_SCHEMA_ATTRIBUTE_STRING },
 	    { "user", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
+};
+
+/* OAuth2 tokens (oauth2_store.c): one item per account and kind. */
+static const SecretSchema keyring_oauth2 = {
+	.name = KEYRING_SCHEMA_OAUTH2,
+	.flags = SECRET_SCHEMA_NONE,
+	.attributes = { { "issuer", SECRET_SCHEMA_ATTRIBUTE_STRING },
+	    { "client_id", SECRET_SCHEMA_ATTRIBUTE_STRING },
+	    { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },
+	    { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
 };
 
 static const SecretSchema keyring_network = {
@@ -218,15 +235,13 @@ keyring_fail(GError *ge, const char *what, struct err *e)
 	        kr.g_error_matches(ge, kr.g_dbus_error_quark(),
 	            G_DBUS_ERROR_NAME_HAS_NO_OWNER)))
 		err_set_temp(e, ERR_TEMP,
-		    "no Secret Service on the D-Bus session bus (start "
-		    "gnome-keyring or another keyring daemon): %s",
+		    "no Secret Service on the D-Bus session bus (start gnome-keyring or another keyring daemon): %s",
 		    msg);
 	else if (ge &&
 	    kr.g_error_matches(ge, kr.secret_error_get_quark(),
 	        SECRET_ERROR_IS_LOCKED))
 		err_set_temp(e, ERR_TEMP,
-		    "the keyring is locked; unlock it (log in to the desktop "
-		    "session) and try again");
+		    "the keyring is locked; unlock it (log in to the desktop session) and try again");
 	else if (ge && ge->domain == kr.g_io_error_quark())
 		err_set_temp(e, ERR_TEMP,
 		    "cannot connect to the D-Bus session bus: %s", msg);
@@ -250,9 +265,7 @@ keyring_begin(struct keyring_call *c, struct err *e)
 	memset(c, 0, sizeof(*c));
 	if (bus == NULL || *bus == '\0')
 		return err_set_temp(e, ERR_TEMP,
-		    "the keyring is not reachable: no D-Bus session bus "
-		    "(DBUS_SESSION_BUS_ADDRESS is not set, as under cron, "
-		    "ssh or a system service)");
+		    "the keyring is not reachable: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set, as under cron, ssh or a system service)");
 	if (keyring_load() == -1)
 		return 1;
 	c->cancel = kr.g_cancellable_new();
@@ -302,16 +315,28 @@ keyring_attrs(const SecretSchema *schema, const char *host, const char *user)
 	return h;
 }
 
+static GHashTable *
+keyring_token_attrs(const struct keyring_token *k)
+{
+	GHashTable *h = kr.g_hash_table_new(kr.g_str_hash, kr.g_str_equal);
+
+	kr.g_hash_table_insert(h, (gpointer) "issuer", (gpointer)k->issuer);
+	kr.g_hash_table_insert(h, (gpointer) "client_id",
+	    (gpointer)k->client_id);
+	kr.g_hash_table_insert(h, (gpointer) "user", (gpointer)k->user);
+	kr.g_hash_table_insert(h, (gpointer) "kind", (gpointer)k->kind);
+	return h;
+}
+
 /*
- * Search one schema. 0 found (out filled), 1 nothing unlocked found,
- * -1 error. *locked counts matching items that are locked.
+ * Search one schema for attrs (consumed). 0 found (out filled), 1
+ * nothing unlocked found, -1 error. *locked counts matching items that
+ * are locked.
  */
 static int
 keyring_search(struct keyring_call *c, const SecretSchema *schema,
-    const char *host, const char *user, struct buf *out, unsigned *locked,
-    struct err *e)
+    GHashTable *attrs, struct buf *out, unsigned *locked, struct err *e)
 {
-	GHashTable *attrs = keyring_attrs(schema, host, user);
 	GError *ge = NULL;
 	GList *items, *l;
 	int r = 1;
@@ -358,7 +383,8 @@ keyring_lookup(const char *host, const char *user, struct buf *out,
 	if ((r = keyring_begin(&c, e)) != 0)
 		goto out; /* 1: no library, as a build without the keyring */
 	for (i = 0, r = 1; i < G_N_ELEMENTS(order) && r == 1; i++) {
-		r = keyring_search(&c, order[i], host, user, out, &locked, e);
+		r = keyring_search(&c, order[i],
+		    keyring_attrs(order[i], host, user), out, &locked, e);
 		if (r == 0)
 			*which = (enum keyring_schema)i;
 	}
@@ -384,15 +410,38 @@ keyring_default_unlocked(struct keyring_call *c, struct err *e)
 		return keyring_fail(ge, "store", e);
 	if (coll == NULL)
 		return err_set(e, ERR_UNAVAILABLE,
-		    "the keyring has no default collection to store into "
-		    "(create one with your keyring manager, e.g. seahorse)");
+		    "the keyring has no default collection to store into (create one with your keyring manager, e.g. seahorse)");
 	locked = kr.secret_collection_get_locked(coll);
 	kr.g_object_unref(coll);
 	if (locked)
 		return err_set_temp(e, ERR_TEMP,
-		    "the keyring is locked; unlock it (log in to the desktop "
-		    "session) and try again");
+		    "the keyring is locked; unlock it (log in to the desktop session) and try again");
 	return 0;
+}
+
+/* Store secret under schema and attrs (consumed), replacing. */
+static int
+keyring_store_in(const SecretSchema *schema, GHashTable *attrs,
+    const char *label, const char *secret, struct keyring_call *c,
+    struct err *e)
+{
+	SecretValue *v = NULL;
+	GError *ge = NULL;
+	int r = -1;
+
+	if (keyring_default_unlocked(c, e) == -1)
+		goto out;
+	v = kr.secret_value_new(secret, -1, "text/plain");
+	if (!kr.secret_service_store_sync(c->service, schema, attrs,
+	        SECRET_COLLECTION_DEFAULT, label, v, c->cancel, &ge))
+		r = keyring_fail(ge, "store", e);
+	else
+		r = 0;
+out:
+	if (v != NULL)
+		kr.secret_value_unref(v);
+	kr.g_hash_table_unref(attrs);
+	return r;
 }
 
 int
@@ -400,29 +449,50 @@ keyring_store(const char *host, const char *user, const char *label,
     const char *password, struct err *e)
 {
 	struct keyring_call c;
-	GHashTable *attrs = NULL;
-	SecretValue *v = NULL;
-	GError *ge = NULL;
-	int r = -1;
+	int r;
 
 	if ((r = keyring_begin(&c, e)) == 1)
 		r = keyring_unloaded("store", e);
-	if (r == -1 || keyring_default_unlocked(&c, e) == -1) {
-		r = -1;
-		goto out;
-	}
-	attrs = keyring_attrs(&keyring_ours, host, user);
-	v = kr.secret_value_new(password, -1, "text/plain");
-	if (!kr.secret_service_store_sync(c.service, &keyring_ours, attrs,
-	        SECRET_COLLECTION_DEFAULT, label, v, c.cancel, &ge))
-		r = keyring_fail(ge, "store", e);
-	else
-		r = 0;
-out:
-	if (v != NULL)
-		kr.secret_value_unref(v);
-	if (attrs != NULL)
-		kr.g_hash_table_unref(attrs);
+	if (r == 0)
+		r = keyring_store_in(&keyring_ours,
+		    keyring_attrs(&keyring_ours, host, user), label, password,
+		    &c, e);
+	keyring_end(&c);
+	return r;
+}
+
+int
+keyring_token_lookup(const struct keyring_token *k, struct buf *out,
+    struct err *e)
+{
+	struct keyring_call c;
+	unsigned locked = 0;
+	int r;
+
+	if ((r = keyring_begin(&c, e)) == 1)
+		r = keyring_token_unloaded(e);
+	if (r == 0)
+		r = keyring_search(&c, &keyring_oauth2, keyring_token_attrs(k),
+		    out, &locked, e);
+	if (r == 1 && locked > 0)
+		r = err_set_temp(e, ERR_TEMP,
+		    "the keyring is locked; unlock it (log in to the desktop session) and try again");
+	keyring_end(&c);
+	return r;
+}
+
+int
+keyring_token_store(const struct keyring_token *k, const char *label,
+    const char *secret, struct err *e)
+{
+	struct keyring_call c;
+	int r;
+
+	if ((r = keyring_begin(&c, e)) == 1)
+		r = keyring_token_unloaded(e);
+	if (r == 0)
+		r = keyring_store_in(&keyring_oauth2, keyring_token_attrs(k),
+		    label, secret, &c, e);
 	keyring_end(&c);
 	return r;
 }
@@ -452,8 +522,7 @@ keyring_forget(const char *host, const char *user, unsigned *removed,
 	for (l = items, r = 0; l != NULL && r == 0; l = l->next) {
 		if (kr.secret_item_get_locked(l->data))
 			r = err_set_temp(e, ERR_TEMP,
-			    "the keyring is locked; unlock it (log in to the "
-			    "desktop session) and try again");
+			    "the keyring is locked; unlock it (log in to the desktop session) and try again");
 		else if (!kr.secret_item_delete_sync(l->data, c.cancel, &ge))
 			r = keyring_fail(ge, "delete", e);
 		else

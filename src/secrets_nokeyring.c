@@ -49,3 +49,21 @@ keyring_forget(const char *host, const char *user, unsigned *removed,
 	return err_set(e, ERR_UNAVAILABLE, "cannot forget the password: %s",
 	    KEYRING_NONE);
 }
+
+int
+keyring_token_lookup(const struct keyring_token *k, struct buf *out,
+    struct err *e)
+{
+	(void)k, (void)out, (void)e;
+	return 1;
+}
+
+int
+keyring_token_store(const struct keyring_token *k, const char *label,
+    const char *secret, struct err *e)
+{
+	(void)k, (void)label, (void)secret;
+	return err_set(e, ERR_UNAVAILABLE,
+	    "cannot store the OAuth2 tokens: %s; set oauth2_token_store file",
+	    KEYRING_NONE);
+}

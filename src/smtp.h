@@ -31,7 +31,9 @@
  *                   421 and 4xx to AUTH), connect refused/timed out,
  *                   DNS temporary failure, I/O timeout, connection lost,
  *                   TLS handshake interrupted, password source
- *                   temporarily unavailable
+ *                   temporarily unavailable, an OAuth token refused
+ *                   (XOAUTH2/OAUTHBEARER 5xx or error challenge: also
+ *                   err.hold, the account's mail is held)
  * After the end of data only: a reply that cannot be read (invalid:
  * ERR_PROTOCOL, its text saying the message may have been delivered) or
  * that never comes (ERR_TEMP: lost, timed out) sets mail.unsure.
@@ -97,6 +99,9 @@ struct smtp_params {
 	const char *auth_mech; /* SMTP_AUTH_MECH: "PLAIN", ... */
 	const char *user;      /* AUTH identity */
 	smtp_password_fn password;
+	/* Optional: a fresh OAuth token after the server refused one (same
+	 * arg). The engine then AUTHs once more on the same connection. */
+	smtp_password_fn refresh;
 	void *password_arg;
 	bool dsn_required; /* DSN asked for, none at the server: ERR_UNAVAILABLE
 			      (else sent without, mail.dsn_dropped) */

@@ -8,6 +8,11 @@
  * "AUTH MECH <redacted>" and "<redacted>" for every response. A 235 that
  * arrives before the mechanism is complete (SCRAM: server signature not
  * yet verified) fails the session: the server did not prove itself.
+ *
+ * An initial response goes on the AUTH line only when the line fits in
+ * 512 octets (RFC 4954 section 4), otherwise after the empty 334. A
+ * refused OAuth token is reported temporary with err.hold set: the
+ * account needs attention, the message is not at fault.
  */
 #include "config.h"
 
@@ -21,6 +26,8 @@
 
 /* A hostile server could send challenges forever. */
 #define SMTP_AUTH_MAX_ROUNDS 8
+/* An SMTP command line, CRLF included (RFC 5321 4.5.3.1.4). */
+#define SMTP_AUTH_LINE_MAX 512
 
 /* Channel binding of the TLS session, when there is one. */
 static bool
@@ -43,15 +50,16 @@ static int
 smtp_auth_secret(struct smtp_session *s, struct err *e, const char *mech)
 {
 	const struct smtp_params *p = s->p;
+	smtp_password_fn fn = s->auth_retried ? p->refresh : p->password;
 
 	if (strcmp(mech, "EXTERNAL") == 0)
 		return 0;
-	if (p->password == NULL)
+	if (fn == NULL)
 		return err_set(e, ERR_CONFIG,
 		    "AUTH %s needs a password and none was supplied", mech);
 	buf_reset(&s->secret);
-	if (p->password(p->password_arg, p->host, p->user ? p->user : "",
-	        &s->secret, e) == -1)
+	if (fn(p->password_arg, p->host, p->user ? p->user : "", &s->secret,
+	        e) == -1)
 		return -1;
 	s->creds.password = buf_str(&s->secret);
 	return 0;
@@ -99,8 +107,22 @@ smtp_auth_begin(struct smtp_session *s, struct err *e)
 	(void)strlcpy(s->info.auth_mech, mech, sizeof(s->info.auth_mech));
 	s->auth_rounds = 0;
 	s->auth_cancel = false;
+	s->auth_ir_later = false;
 	s->auth_detail[0] = '\0';
 	return smtp_enter(s, e, SMTP_ST_AUTH);
+}
+
+/*
+ * RFC 4954 section 4: the initial response goes on the AUTH line only
+ * when "AUTH MECH RESPONSE" CRLF fits in the 512 octets of an SMTP
+ * command line (RFC 5321 4.5.3.1.4); an empty response is sent as "=".
+ */
+static bool
+smtp_auth_ir_fits(const char *mech, size_t resp_len)
+{
+	return strlen("AUTH ") + strlen(mech) + 1 + (resp_len ? resp_len : 1) +
+	    2 <=
+	    SMTP_AUTH_LINE_MAX;
 }
 
 int
@@ -109,10 +131,17 @@ smtp_send_auth(struct smtp_session *s, struct err *e)
 	const char *mech = s->info.auth_mech;
 	int r;
 
+	s->auth_ir_later = false;
 	if (!sasl_client_has_ir(s->sasl))
 		return smtp_cmd(s, e, 0, "AUTH %s", mech);
 	if (sasl_client_step(s->sasl, NULL, &s->resp, e) == -1)
 		return -1;
+	if (!smtp_auth_ir_fits(mech, s->resp.len)) {
+		/* Too long: AUTH alone, the response after the empty 334
+		 * (kept in s->resp, wiped once sent). */
+		s->auth_ir_later = true;
+		return smtp_cmd(s, e, 0, "AUTH %s", mech);
+	}
 	r = smtp_cmd(s, e, strlen(mech) + 6, "AUTH %s %s", mech,
 	    s->resp.len ? buf_str(&s->resp) : "=");
 	buf_wipe(&s->resp);
@@ -158,6 +187,23 @@ smtp_auth_oauth_error(struct smtp_session *s, const char *ch)
 	buf_free(&json);
 }
 
+/*
+ * The empty 334 that asks for an initial response we did not send on the
+ * AUTH line: send it now. Anything else there is not RFC 4954: cancel.
+ */
+static int
+smtp_auth_ir_now(struct smtp_session *s, struct err *e, const char *ch)
+{
+	s->auth_ir_later = false;
+	if (ch[0] != '\0' && strcmp(ch, "=") != 0) {
+		buf_wipe(&s->resp);
+		(void)err_set(&s->auth_err, ERR_PROTOCOL,
+		    "unexpected authentication challenge from the server");
+		s->auth_cancel = true;
+	}
+	return smtp_enter(s, e, SMTP_ST_AUTH_CONT);
+}
+
 /* A 334: answer the challenge, or cancel ("*") when it does not verify. */
 static int
 smtp_auth_challenge(struct smtp_session *s, struct err *e,
@@ -165,19 +211,58 @@ smtp_auth_challenge(struct smtp_session *s, struct err *e,
 {
 	const char *ch = r->nlines > 0 ? r->line[0] : "";
 
-	smtp_auth_oauth_error(s, ch);
 	if (++s->auth_rounds > SMTP_AUTH_MAX_ROUNDS) {
 		smtp_auth_cleanup(s);
 		s->broken = true;
 		return err_set(e, ERR_PROTOCOL,
 		    "too many authentication challenges");
 	}
+	if (s->auth_ir_later)
+		return smtp_auth_ir_now(s, e, ch);
+	smtp_auth_oauth_error(s, ch);
 	if (sasl_client_step(s->sasl, ch, &s->resp, e) == -1) {
 		/* Keep the reason, cancel, and fail on the reply to "*". */
 		s->auth_err = *e;
 		s->auth_cancel = true;
 	}
 	return smtp_enter(s, e, SMTP_ST_AUTH_CONT);
+}
+
+/*
+ * A refused OAuth token (XOAUTH2, OAUTHBEARER) has expired or was revoked:
+ * an account state, not a property of the message. Temporary and held,
+ * so the delivery layer keeps the account's mail until it is fixed.
+ */
+static void
+smtp_auth_classify(const struct smtp_session *s, struct err *e,
+    const struct smtp_reply *r)
+{
+	const char *mech = s->info.auth_mech;
+
+	if (strcmp(mech, "XOAUTH2") != 0 && strcmp(mech, "OAUTHBEARER") != 0)
+		return;
+	/* A 4xx without the error challenge: the server's own trouble. */
+	if (r->code / 100 == 4 && s->auth_detail[0] == '\0')
+		return;
+	e->cls = ERR_TEMP;
+	e->temporary = true;
+	e->hold = true;
+}
+
+/*
+ * The server refused an OAuth token (err.hold): with a refresh hook, get
+ * a fresh token and AUTH again on the same connection, once. -1 keeps
+ * the failure (or the refresh's own, such as a grant that is gone).
+ */
+static int
+smtp_auth_retry(struct smtp_session *s, struct err *e)
+{
+	if (!e->hold || s->auth_retried || s->p->refresh == NULL || s->broken)
+		return -1;
+	s->auth_retried = true;
+	smtp_note(s, "the server refused the token; refreshing it");
+	err_clear(e);
+	return smtp_auth_begin(s, e);
 }
 
 int
@@ -207,15 +292,18 @@ smtp_reply_auth(struct smtp_session *s, struct err *e,
 	if (r->code == 504)
 		return smtp_fail_reply(e, ERR_UNAVAILABLE, r,
 		    "AUTH %s not supported", mech);
-	if ((r->code / 100 == 4 || r->code / 100 == 5) && s->auth_detail[0])
-		return smtp_fail_reply(e, ERR_NOPERM, r,
+	if (r->code / 100 != 4 && r->code / 100 != 5)
+		return smtp_fail_reply(e, ERR_PROTOCOL, r,
+		    "unexpected reply to AUTH %s", mech);
+	if (s->auth_detail[0])
+		(void)smtp_fail_reply(e, ERR_NOPERM, r,
 		    "authentication failed (AUTH %s; the server said %s)", mech,
 		    s->auth_detail);
-	if (r->code / 100 == 4 || r->code / 100 == 5)
-		return smtp_fail_reply(e, ERR_NOPERM, r,
+	else
+		(void)smtp_fail_reply(e, ERR_NOPERM, r,
 		    "authentication failed (AUTH %s)", mech);
-	return smtp_fail_reply(e, ERR_PROTOCOL, r,
-	    "unexpected reply to AUTH %s", mech);
+	smtp_auth_classify(s, e, r);
+	return smtp_auth_retry(s, e);
 }
 
 void

@@ -78,6 +78,8 @@ struct smtp_session {
 	int auth_rounds;
 	bool auth_cancel;      /* answer "*": the server's challenge was bad */
 	bool auth_complete;    /* the mechanism finished on our side */
+	bool auth_ir_later;    /* the initial response waits for a 334 */
+	bool auth_retried;     /* AUTH again with a refreshed token, once */
 	struct err auth_err;   /* why we cancelled */
 	char auth_detail[160]; /* an OAuth server's error (JSON), printable */
 	unsigned char cb[TLS_CB_MAX];

@@ -1,8 +1,9 @@
 /*
  * submit.c: a fresh submission (see submit.h): the prepared entry goes
  * through attempt.c like any queue entry; here is only its outcome.
- * A failure of the keyring or passwordeval marks the entry held, so a
- * queue run in the user's session tries it first.
+ * A failure of the keyring or passwordeval, or an account problem the
+ * engine marks err.hold (a refused OAuth token), marks the entry held,
+ * so a queue run in the user's session tries it first.
  */
 #include "config.h"
 
@@ -83,8 +84,8 @@ submit_outcome(struct job *j, const struct err *de, bool secret_failed,
 	j->env.attempts = 1;
 	if (queue_env_set(&j->env.last_error, de->text) == -1)
 		return err_set(e, ERR_SOFTWARE, "out of memory");
-	if (de->temporary)
-		return submit_temporary(j, de, secret_failed, s, e);
+	if (de->temporary) /* err.hold: a refused OAuth token, say */
+		return submit_temporary(j, de, secret_failed || de->hold, s, e);
 	if (s->tls_refused && j->acct->queue)
 		return submit_temporary(j, de, true, s, e);
 	s->tls_refused = false;

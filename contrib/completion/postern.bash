@@ -49,7 +49,7 @@ _postern()
 
 	case $prev in
 	-a | --account | --store-password | --forget-password | --print-config | \
-		--doctor | --serverinfo | --requeue-failed | --purge-failed)
+		--doctor | --serverinfo | --requeue-failed | --purge-failed | --authorize)
 		words=$(_postern_accounts)
 		COMPREPLY=($(compgen -W "$words" -- "$cur"))
 		return 0
@@ -93,6 +93,7 @@ _postern()
 			-bm -bi -I -bp -q -qf -bs --flush --dry-run --print-config
 			--store-password --password-stdin --forget-password
 			--queue-run --queue-delete --requeue-failed --purge-failed
+			--authorize --device
 			--json --system --watch --doctor --no-login
 			--serverinfo --configure --write --probe-host --probe-ports
 			--probe-timeout --trace-timing --version --help --"

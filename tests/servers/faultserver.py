@@ -22,10 +22,16 @@ The scenario is a JSON object (every key optional):
     "ehlo_tls": ["PIPELINING", "8BITMIME"],   # after TLS (default: ehlo
                                               # without STARTTLS)
     "refuse_ehlo": true,             # EHLO gets 502, the client must HELO
-    "users": {"alice@example.test": "s3cret p@ss"},  # none: accept any
+    "users": {"alice@example.test": "s3cret p@ss"},  # none: accept any;
+                                     # the password is also the OAuth
+                                     # token (XOAUTH2, OAUTHBEARER;
+                                     # refused: 334 JSON error, 535)
     "auth_requires_tls": false,      # AUTH before TLS gets 538
     "require_tls": false,            # MAIL before STARTTLS gets 530
     "require_auth": false,           # MAIL before AUTH gets 530
+    "line_max": 512,                 # a longer command line (CRLF
+                                     # included) gets 500 5.5.2, as
+                                     # Dovecot answers
     "timeout": 120,                  # idle seconds before hanging up
     "accept": false,                 # never accept: the listen queue is
                                      # filled by the server's own
@@ -376,6 +382,31 @@ def sasl_login(initial, check):
     return check(user, pw), user
 
 
+def sasl_oauth(initial, check, mech):
+    """XOAUTH2 / OAUTHBEARER: a refused token gets the error challenge
+    (base64 JSON, as Gmail and Dovecot send it), then 535 once the client
+    answers it."""
+    resp = initial if initial is not None else (yield "")
+    raw = unb64(resp)
+    if raw is None:
+        return (501, "5.5.2 Invalid base64 data in initial response"), None
+    fields = raw.decode("utf-8", "replace").split("\x01")
+    kv = dict(f.split("=", 1) for f in fields[1 if mech == "OAUTHBEARER"
+                                                else 0:] if "=" in f)
+    if mech == "OAUTHBEARER":
+        m = re.match(r"n,a=([^,]*),", fields[0])
+        user = m.group(1) if m else ""
+    else:
+        user = kv.get("user", "")
+    token = kv.get("auth", "")
+    token = token[7:].encode("utf-8") if token.startswith("Bearer ") else b""
+    result = check(user, token)
+    if result == AUTH_OK:
+        return result, user
+    yield b64('{"status":"invalid_token","schemes":"bearer"}')
+    return result, user
+
+
 def sasl_cram_md5(users, hostname):
     challenge = "<%d.%d@%s>" % (os.getpid(), time.time_ns(), hostname)
     resp = unb64((yield b64(challenge)))
@@ -534,6 +565,8 @@ class Session:
             return sasl_login(initial, self.check_password)
         if mech == "CRAM-MD5":
             return sasl_cram_md5(users, self.host)
+        if mech in ("XOAUTH2", "OAUTHBEARER"):
+            return sasl_oauth(initial, self.check_password, mech)
         return None
 
     def cmd_auth(self, arg):
@@ -763,6 +796,10 @@ class Session:
     # -- the loop
 
     def dispatch(self, line):
+        limit = self.scen.get("line_max")
+        if limit and len(line) > limit:
+            self.reply("unknown", 500, ["5.5.2 Line too long"])
+            return
         text = line.rstrip(b"\r\n").decode("utf-8", "replace")
         verb, _, arg = text.partition(" ")
         verb = verb.upper()

@@ -418,6 +418,117 @@ test_helo_and_auth(void)
 	free(p.log);
 }
 
+/*
+ * RFC 4954 section 4: an initial response that would make the AUTH line
+ * longer than 512 octets goes after the empty 334; any other challenge
+ * there is cancelled.
+ */
+static void
+test_auth_ir_later(void)
+{
+	static const char *const later[] = { GREET, "C:EHLO*", "S:250-mx.test",
+		"S:250 AUTH PLAIN", "C:AUTH PLAIN", "S:334 ", "C:AHV1dXV1*",
+		"S:235 2.7.0 ok", "C:MAIL*", "S:250 ok", "C:RCPT*", "S:250 ok",
+		"C:DATA", "S:354 go", "BODY", "S:250 ok", "C:QUIT", "S:221 bye",
+		NULL };
+	static const char *const odd[] = { GREET, "C:EHLO*", "S:250-mx.test",
+		"S:250 AUTH PLAIN", "C:AUTH PLAIN", "S:334 Zm9v", "C:*",
+		"S:501 5.7.0 cancelled", "C:QUIT", "S:221 bye", NULL };
+	static char user[381];
+	struct peer p;
+	struct smtp_params par = params();
+	struct smtp_mail m;
+	struct err e;
+
+	memset(user, 'u', sizeof(user) - 1);
+	par.auth = SMTP_AUTH_MECH;
+	par.auth_mech = "PLAIN";
+	par.user = user;
+	mail_init(&m, "x\r\n", 1);
+	IS_INT(run(&p, later, &par, &m, &e), 0,
+	    "a 513-octet AUTH line: AUTH PLAIN alone, the response after 334");
+	IS_INT(p.status, 0, "deferred initial response script matched");
+	OK(strstr(buf_str(&trace_text), "> <redacted>") != NULL,
+	    "the deferred response is redacted in the trace");
+	free(p.log);
+	mail_init(&m, "x\r\n", 1);
+	(void)run(&p, odd, &par, &m, &e);
+	OK(e.cls == ERR_PROTOCOL && strstr(e.text, "unexpected") &&
+	        strstr(buf_str(&trace_text), "> *") && p.status == 0,
+	    "a non-empty 334 instead of the empty one is cancelled; QUIT");
+	free(p.log);
+}
+
+static int
+fresh_token(void *arg, const char *host, const char *user, struct buf *out,
+    struct err *e)
+{
+	(void)arg;
+	(void)host;
+	(void)user;
+	(void)e;
+	return buf_add_str(out, "fresh");
+}
+
+/*
+ * A refused OAuth token holds the account; a plain 4xx does not; with a
+ * refresh hook the engine AUTHs once more on the same connection.
+ */
+static void
+test_auth_token_refused(void)
+{
+	static const char *const retry[] = { GREET, "C:EHLO*", "S:250-mx.test",
+		"S:250 AUTH XOAUTH2", "C:AUTH XOAUTH2 *",
+		"S:334 eyJzdGF0dXMiOiI0MDEifQ==", "C:", "S:535 5.7.8 bad token",
+		"C:AUTH XOAUTH2 dXNlcj11c2VyAWF1dGg9QmVhcmVyIGZyZXNoAQE=",
+		"S:235 2.7.0 ok", "C:MAIL*", "S:250 ok", "C:RCPT*", "S:250 ok",
+		"C:DATA", "S:354 go", "BODY", "S:250 ok", "C:QUIT", "S:221 bye",
+		NULL };
+	static const char *const twice[] = { GREET, "C:EHLO*", "S:250-mx.test",
+		"S:250 AUTH XOAUTH2", "C:AUTH XOAUTH2 *",
+		"S:535 5.7.8 bad token", "C:AUTH XOAUTH2 *",
+		"S:535 5.7.8 bad token", "C:QUIT", "S:221 bye", NULL };
+	static const char *const refused[] = { GREET, "C:EHLO*",
+		"S:250-mx.test", "S:250 AUTH XOAUTH2", "C:AUTH XOAUTH2 *",
+		"S:334 eyJzdGF0dXMiOiI0MDEifQ==", "C:", "S:535 5.7.8 bad token",
+		"C:QUIT", "S:221 bye", NULL };
+	static const char *const busy[] = { GREET, "C:EHLO*", "S:250-mx.test",
+		"S:250 AUTH OAUTHBEARER", "C:AUTH OAUTHBEARER *",
+		"S:454 4.7.0 try later", "C:QUIT", "S:221 bye", NULL };
+	struct peer p;
+	struct smtp_params par = params();
+	struct smtp_mail m;
+	struct err e;
+
+	par.auth = SMTP_AUTH_MECH;
+	par.auth_mech = "XOAUTH2";
+	par.user = "user";
+	mail_init(&m, "x\r\n", 1);
+	(void)run(&p, refused, &par, &m, &e);
+	OK(e.cls == ERR_TEMP && e.temporary && e.hold && e.smtp_code == 535 &&
+	        strstr(e.text, "{\"status\":\"401\"}") && p.status == 0,
+	    "error challenge then 535: temporary, held, the JSON named");
+	free(p.log);
+	par.auth_mech = "OAUTHBEARER";
+	mail_init(&m, "x\r\n", 1);
+	(void)run(&p, busy, &par, &m, &e);
+	OK(e.cls == ERR_TEMP && e.temporary && !e.hold && p.status == 0,
+	    "454 without an error challenge: temporary, not held");
+	free(p.log);
+	par.auth_mech = "XOAUTH2";
+	par.refresh = fresh_token;
+	mail_init(&m, "x\r\n", 1);
+	IS_INT(run(&p, retry, &par, &m, &e), 0,
+	    "refused token: refreshed, AUTH again on the same connection");
+	IS_INT(p.status, 0, "retry script matched (the fresh token sent)");
+	OK(e.cls == ERR_NONE, "no error left after the retry");
+	free(p.log);
+	mail_init(&m, "x\r\n", 1);
+	(void)run(&p, twice, &par, &m, &e);
+	OK(e.hold && p.status == 0, "refused twice: one retry only, held");
+	free(p.log);
+}
+
 /* SCRAM: a 235 without a verified server signature, a bogus challenge. */
 static void
 test_scram_rogue(void)
@@ -605,6 +716,8 @@ main(void)
 	test_dsn();
 	test_helo_and_auth();
 	test_scram_rogue();
+	test_auth_ir_later();
+	test_auth_token_refused();
 	test_injection_and_timeout();
 	test_session();
 	test_one_write();
