@@ -89,6 +89,7 @@ struct cli_request {
 	unsigned probe_timeout;     /* --probe-timeout SECONDS, 0: default */
 	bool no_login;              /* --no-login: doctor skips AUTH */
 	int verbose;                /* -v, repeatable */
+	bool trace_timing;          /* --trace-timing or -vv: timestamps */
 
 	/* One line per ignored or unknown option, '\n'-terminated. */
 	struct buf warnings;

@@ -52,6 +52,16 @@ cli_verbose(struct cli_request *req, const char *val, struct err *e)
 {
 	(void)val, (void)e;
 	req->verbose++;
+	req->trace_timing |= req->verbose >= 2; /* -vv */
+	return 0;
+}
+
+static int
+cli_trace_timing(struct cli_request *req, const char *val, struct err *e)
+{
+	(void)val, (void)e;
+	req->verbose++;
+	req->trace_timing = true;
 	return 0;
 }
 
@@ -535,6 +545,7 @@ enum cli_long_id {
 	CLI_LONG_FILE,
 	CLI_LONG_READ_RECIPIENTS,
 	CLI_LONG_VERBOSE,
+	CLI_LONG_TRACE_TIMING,
 	CLI_LONG_COUNT
 };
 
@@ -585,6 +596,8 @@ static const struct cli_opt cli_longs[] = {
 	CLI_LONG(CLI_LONG_READ_RECIPIENTS, "read-recipients", CLI_ARG_NONE,
 	    cli_read_rcpts),
 	CLI_LONG(CLI_LONG_VERBOSE, "verbose", CLI_ARG_NONE, cli_verbose),
+	CLI_LONG(CLI_LONG_TRACE_TIMING, "trace-timing", CLI_ARG_NONE,
+	    cli_trace_timing),
 };
 _Static_assert(ARRAY_SIZE(cli_longs) == CLI_LONG_COUNT,
     "a row for every long option");

@@ -14,8 +14,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -207,4 +209,26 @@ log_syslog(const char *line, int facility, int failed)
 	openlog("postern", LOG_PID, facility);
 	syslog(failed ? LOG_ERR : LOG_INFO, "%s", line);
 	closelog();
+}
+
+double
+log_now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+void
+log_stamp(char *out, size_t cap, double t0, double *prev)
+{
+	double now;
+
+	out[0] = '\0';
+	if (t0 < 0)
+		return;
+	now = log_now_ms();
+	(void)snprintf(out, cap, "[%9.3f ms %+9.3f] ", now - t0, now - *prev);
+	*prev = now;
 }

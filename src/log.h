@@ -76,4 +76,14 @@ int log_append_file(const char *path, const char *line, struct err *e);
 /* Send line to syslog as "postern" with the facility (LOG_MAIL, ...). */
 void log_syslog(const char *line, int facility, int failed);
 
+/* Milliseconds on the monotonic clock (--trace-timing). */
+double log_now_ms(void);
+
+/*
+ * --trace-timing: "[ms since t0 ms +ms since *prev] " into out, and *prev
+ * set to now; "" when t0 < 0 (off).
+ */
+#define LOG_STAMP_MAX 64
+void log_stamp(char *out, size_t cap, double t0, double *prev);
+
 #endif

@@ -38,6 +38,7 @@
 #include "deliver.h"
 #include "doctor.h"
 #include "err.h"
+#include "log.h"
 #include "job.h"
 #include "mistake.h"
 #include "oauth2.h"
@@ -56,6 +57,8 @@
 static const char *main_prog = "postern";
 static int main_argc; /* the command line, for the system queue */
 static char **main_argv;
+
+static double main_t0 = -1, main_tprev; /* --trace-timing, -vv (log.h) */
 
 static int
 main_fail(const struct err *e)
@@ -161,6 +164,7 @@ main_trace(void *arg, enum smtp_trace_dir dir, const char *line, size_t len)
 		[SMTP_TRACE_INFO] = "---",
 	};
 	char shown[4 * SMTP_REPLY_LINE_MAX + 1]; /* "\xHH" per byte */
+	char at[LOG_STAMP_MAX];
 
 	_Static_assert(ARRAY_SIZE(mark) == SMTP_TRACE_INFO + 1,
 	    "a mark for every trace direction");
@@ -168,7 +172,8 @@ main_trace(void *arg, enum smtp_trace_dir dir, const char *line, size_t len)
 	(void)arg;
 	main_progress_clear();
 	(void)vis_str(shown, sizeof(shown), line, len, "");
-	fprintf(stderr, "%s: %s %s\n", main_prog, mark[dir], shown);
+	log_stamp(at, sizeof(at), main_t0, &main_tprev);
+	fprintf(stderr, "%s: %s%s %s\n", main_prog, at, mark[dir], shown);
 }
 
 /* What became of a message that was not delivered to everyone. */
@@ -887,6 +892,7 @@ main(int argc, char **argv)
 		rc = main_fail(&e);
 	} else {
 		main_prog = req.prog;
+		main_t0 = main_tprev = req.trace_timing ? log_now_ms() : -1;
 		main_lines(&req.warnings, "warning: ");
 		rc = main_run(&req);
 	}

@@ -22,8 +22,6 @@
 #include "smtp_int.h"
 #include "util.h"
 
-#define SMTP_QUIT_TIMEOUT 10
-
 static int smtp_send_none(struct smtp_session *, struct err *);
 static int smtp_send_ehlo(struct smtp_session *, struct err *);
 static int smtp_send_helo(struct smtp_session *, struct err *);
@@ -36,8 +34,6 @@ static int smtp_reply_ehlo(struct smtp_session *, struct err *,
 static int smtp_reply_helo(struct smtp_session *, struct err *,
     const struct smtp_reply *);
 static int smtp_reply_rset(struct smtp_session *, struct err *,
-    const struct smtp_reply *);
-static int smtp_reply_quit(struct smtp_session *, struct err *,
     const struct smtp_reply *);
 
 static const struct {
@@ -62,7 +58,8 @@ static const struct {
 	[SMTP_ST_DATA] = { "DATA", smtp_send_data, smtp_reply_data },
 	[SMTP_ST_BODY] = { "BODY", smtp_send_body, smtp_reply_body },
 	[SMTP_ST_BDAT] = { "BDAT", smtp_send_bdat, smtp_reply_body },
-	[SMTP_ST_QUIT] = { "QUIT", smtp_send_quit, smtp_reply_quit },
+	/* QUIT's reply: smtp_drive_quit */
+	[SMTP_ST_QUIT] = { "QUIT", smtp_send_quit, NULL },
 };
 
 const char *
@@ -207,11 +204,11 @@ smtp_read_reply(struct smtp_session *s, struct err *e)
 static void
 smtp_after_dot_failed(struct smtp_session *s, struct err *e)
 {
-	enum smtp_state st = s->due[s->due_head];
 	char why[ERR_TEXT_MAX];
 
-	if ((st != SMTP_ST_BODY && st != SMTP_ST_BDAT) || s->mail == NULL ||
-	    s->txn_failed || net_wpending(s->conn) > 0)
+	/* With BDAT pipelined, MAIL's reply may be the one lost. */
+	if (!smtp_body_due(s) || s->mail == NULL || s->txn_failed ||
+	    net_wpending(s->conn) > 0)
 		return;
 	s->mail->unsure = true;
 	if (e->temporary) {
@@ -226,11 +223,32 @@ smtp_after_dot_failed(struct smtp_session *s, struct err *e)
 	    why);
 }
 
+/*
+ * QUIT's reply: nothing may be sent after it. A 221 that does not come
+ * changes nothing (every reply before it was read): the error of the
+ * transaction, if any, is kept.
+ */
+static int
+smtp_drive_quit(struct smtp_session *s, struct err *e)
+{
+	struct err keep = *e;
+
+	s->due_head = (s->due_head + 1) % SMTP_PIPE_MAX;
+	s->ndue--;
+	s->broken = true;
+	smtp_quit_timeout(s);
+	if (smtp_read_reply(s, e) == -1)
+		*e = keep;
+	return 0;
+}
+
 int
 smtp_drive_one(struct smtp_session *s, struct err *e)
 {
 	enum smtp_state st;
 
+	if (s->due[s->due_head] == SMTP_ST_QUIT)
+		return smtp_drive_quit(s, e);
 	if (smtp_read_reply(s, e) == -1) {
 		smtp_after_dot_failed(s, e);
 		return -1;
@@ -238,7 +256,7 @@ smtp_drive_one(struct smtp_session *s, struct err *e)
 	st = s->due[s->due_head];
 	s->due_head = (s->due_head + 1) % SMTP_PIPE_MAX;
 	s->ndue--;
-	if (s->reply.code == 421 && st != SMTP_ST_QUIT) {
+	if (s->reply.code == 421) {
 		s->broken = true;
 		return smtp_fail_reply(e, ERR_UNAVAILABLE, &s->reply,
 		    "%s is closing the connection", net_peer(s->conn));
@@ -364,16 +382,6 @@ smtp_send_quit(struct smtp_session *s, struct err *e)
 	return smtp_cmd(s, e, 0, "QUIT");
 }
 
-static int
-smtp_reply_quit(struct smtp_session *s, struct err *e,
-    const struct smtp_reply *r)
-{
-	(void)e;
-	(void)r;
-	s->broken = true; /* nothing more may be sent */
-	return 0;
-}
-
 static struct smtp_session *
 smtp_session_new(const struct smtp_params *p, const struct smtp_trace *t)
 {
@@ -397,12 +405,8 @@ smtp_session_free(struct smtp_session *s)
 	if (s == NULL)
 		return;
 	if (s->conn != NULL && !s->broken) {
+		err_clear(&qe);
 		s->ndue = 0;
-		/* Never longer than any other reply: the caller's deadline. */
-		net_set_timeout(s->conn,
-		    s->p->timeout && s->p->timeout < SMTP_QUIT_TIMEOUT
-		        ? s->p->timeout
-		        : SMTP_QUIT_TIMEOUT);
 		if (smtp_enter(s, &qe, SMTP_ST_QUIT) == 0)
 			(void)smtp_drive(s, &qe);
 	}
@@ -487,6 +491,12 @@ smtp_open_fd(struct smtp_session **out, int fd, const struct smtp_params *p,
 		return err_set(e, ERR_SOFTWARE, "out of memory");
 	}
 	return smtp_open_conn(out, s, e);
+}
+
+void
+smtp_set_last(struct smtp_session *s)
+{
+	s->last = true;
 }
 
 bool
@@ -575,6 +585,7 @@ smtp_submit(const struct smtp_params *p, struct smtp_mail *m,
 
 	if (smtp_open(&s, p, t, e) == -1)
 		return -1;
+	smtp_set_last(s);
 	r = smtp_send(s, m, e);
 	smtp_close(s);
 	return r;

@@ -234,6 +234,14 @@ int smtp_open_fd(struct smtp_session **out, int fd, const struct smtp_params *,
 int smtp_send(struct smtp_session *, struct smtp_mail *, struct err *);
 
 /*
+ * The next smtp_send is the session's last: with PIPELINING, QUIT goes
+ * in the same write as the end of data, and its reply is read after the
+ * message's (RFC 5321's wait for it kept, without a round trip of its
+ * own). The session is not usable after that send.
+ */
+void smtp_set_last(struct smtp_session *);
+
+/*
  * The MAIL FROM line, and one RCPT TO line, without CRLF, exactly as
  * smtp_send sends them to a server that offers caps (SMTP_CAP_*): SIZE,
  * BODY, SMTPUTF8, RET and ENVID (xtext); NOTIFY and ORCPT; addresses in

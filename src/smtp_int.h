@@ -69,6 +69,7 @@ struct smtp_session {
 	bool tls_done; /* TLS is up (implicit or STARTTLS) */
 	bool authed;
 	bool need_rset; /* a transaction was left open */
+	bool last;      /* smtp_set_last: QUIT goes with the end of data */
 	/* AUTH */
 	struct sasl_client *sasl;
 	struct sasl_creds creds;
@@ -153,6 +154,16 @@ int smtp_reply_data(struct smtp_session *, struct err *,
     const struct smtp_reply *);
 int smtp_reply_body(struct smtp_session *, struct err *,
     const struct smtp_reply *);
+
+/* What may go before a reply (smtp_pipe.c). */
+/* Is the reply to a message body (DATA's or BDAT's) still due? */
+bool smtp_body_due(const struct smtp_session *);
+/* BDAT in the same write as MAIL and RCPT (PIPELINING + CHUNKING, small). */
+bool smtp_bdat_pipelined(const struct smtp_session *);
+/* The wait for QUIT's reply: at most 10 s, never over the timeout. */
+void smtp_quit_timeout(struct smtp_session *);
+/* After the session's last end of data: QUIT in the same write. */
+int smtp_quit_pipelined(struct smtp_session *, struct err *);
 
 /*
  * Dot-stuffing of a canonical message, chunk by chunk (pure). Lines that

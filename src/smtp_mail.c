@@ -7,8 +7,11 @@
  * Without PIPELINING each reply handler enters the next state. With it,
  * smtp_send_mail sends MAIL, every RCPT and DATA in one write and the
  * handlers only record results until the DATA reply decides. With
- * CHUNKING the message goes as one "BDAT <size> LAST" chunk after the
- * RCPT replies, without stuffing.
+ * CHUNKING the message goes as one "BDAT <size> LAST" chunk, without
+ * stuffing: in the same write as MAIL and RCPT when PIPELINING is
+ * offered too and the message is small (smtp_pipe.c), else after the
+ * RCPT replies. On the session's last message (smtp_set_last) QUIT
+ * follows the end of data in the same write; its reply is still read.
  *
  * The body is read from the spool fd with pread straight into the
  * connection's output buffer (net_write_reserve) and stuffed there in
@@ -296,7 +299,8 @@ smtp_send_mail(struct smtp_session *s, struct err *e)
 		if (smtp_enter(s, e, SMTP_ST_RCPT) == -1)
 			return -1;
 	if (s->info.caps & SMTP_CAP_CHUNKING)
-		return 0;
+		return smtp_bdat_pipelined(s) ? smtp_enter(s, e, SMTP_ST_BDAT)
+		                              : 0;
 	return smtp_enter(s, e, SMTP_ST_DATA);
 }
 
@@ -393,7 +397,8 @@ smtp_after_rcpts(struct smtp_session *s, struct err *e)
 		return 0; /* pipelined DATA: its reply decides */
 	}
 	if (chunking)
-		return smtp_enter(s, e, SMTP_ST_BDAT);
+		return smtp_bdat_pipelined(s) ? 0
+		                              : smtp_enter(s, e, SMTP_ST_BDAT);
 	return pipelining ? 0 : smtp_enter(s, e, SMTP_ST_DATA);
 }
 
@@ -549,7 +554,7 @@ smtp_send_body(struct smtp_session *s, struct err *e)
 		return -1;
 	smtp_note(s, "end of data sent");
 	smtp_body_wait(s);
-	return 0;
+	return smtp_quit_pipelined(s, e);
 }
 
 int
@@ -561,7 +566,7 @@ smtp_send_bdat(struct smtp_session *s, struct err *e)
 	if (smtp_body_stream(s, e, false) == -1)
 		return -1;
 	smtp_body_wait(s);
-	return 0;
+	return smtp_quit_pipelined(s, e);
 }
 
 int

@@ -92,6 +92,25 @@ submit_outcome(struct job *j, const struct err *de, bool secret_failed,
 	return submit_permanent(j, de, s);
 }
 
+/*
+ * Nothing in the account's queue can follow this message over its
+ * session (queue_run_follow): QUIT may go with its end of data.
+ */
+static bool
+submit_nothing_follows(const struct account *a)
+{
+	char **ids = NULL;
+	size_t n = 0;
+	struct err e;
+
+	if (!a->queue || a->queue_dir == NULL)
+		return true;
+	if (queue_scan(a->queue_dir, "new", &ids, &n, &e) == -1)
+		return false;
+	queue_ids_free(ids, n);
+	return n == 0;
+}
+
 /* The attempt, as a queue run makes it, over a new session in ds. */
 static int
 submit_attempt(struct job *j, const struct smtp_trace *trace,
@@ -108,6 +127,8 @@ submit_attempt(struct job *j, const struct smtp_trace *trace,
 		return -1;
 	}
 	s->secret = ds->secret;
+	if (submit_nothing_follows(j->acct))
+		smtp_set_last(ds->smtp);
 	r = attempt_send(ds, NULL, &j->env, j->fd, &at, e);
 	s->nrcpts = at.tried;
 	s->naccepted = at.naccepted;

@@ -22,7 +22,8 @@ setup() {
 		--postern "$POSTERN" --out "$out"
 	[ "$status" -eq 0 ]
 	[[ $output == *"| Workload | postern median (min–max) | msmtp median (min–max) | wall ratio | CPU ratio | postern peak RSS | msmtp peak RSS | target |"* ]]
-	for w in W1 W2 W2b W3 "W3 ref: smtp-source" W4 W5 "W6 1 KiB" "W6 8 MiB"; do
+	for w in W1 W2 W2b W3 "W3 ref: smtp-source" W4 W5 "W6 1 KiB" "W6 8 MiB" \
+		W7a W7b "W8 (5 msgs, -bs)" "W9 (5 entries, -q)"; do
 		grep -q "^| $w | " "$out/results.md" || { echo "no row $w"; false; }
 	done
 	# W5 found the queue (not "n/a"); nothing left in it

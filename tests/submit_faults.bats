@@ -176,6 +176,68 @@ wire_of_dry() {
 	[ "$(grep -c '^C: BDAT' "$T")" -eq 1 ]
 }
 
+# client_after LINE: postern's -v lines (from $stderr) after the first
+# that starts with LINE, one per line, without the "postern: " prefix.
+client_after() {
+	sed -n 's/^postern: //p' <<<"$stderr" | sed -n "/^$1/,\$p" | sed 1d
+}
+
+@test "PIPELINING and CHUNKING: MAIL, RCPT, BDAT LAST and QUIT in one write; every reply read, 221 last" {
+	scenario <<<'{"ehlo_tls": ["PIPELINING", "8BITMIME", "CHUNKING", "AUTH PLAIN"]}'
+	send -v -i bob@example.test carol@example.test
+	[ "$status" -eq 0 ]
+	# postern's own transcript: everything went out before any reply
+	client_after '<-- 235' | grep -E '^(-->|<--) ' >"$BATS_TEST_TMPDIR/c"
+	[ "$(cut -c1-8 "$BATS_TEST_TMPDIR/c" | tr '\n' '|')" = "--> MAIL|--> RCPT|--> RCPT|--> BDAT|--> QUIT|<-- 250 |<-- 250 |<-- 250 |<-- 250 |<-- 221 |" ]
+	wire_of_dry -i bob@example.test carol@example.test
+	grep -Fxq -- "--> BDAT $(wc -c <"$BATS_TEST_TMPDIR/dry.wire") LAST" "$BATS_TEST_TMPDIR/c"
+	same_files "$BATS_TEST_TMPDIR/dry.wire" "$(fault_message).wire"
+	transcript
+	[ "$(tail -n2 "$T" | tr '\n' '|')" = "C: QUIT|S: 221 2.0.0 Bye|" ]
+}
+
+@test "pipelined BDAT: a refused MAIL; the server read RCPT and BDAT after its 550 (already sent), nothing delivered, 65" {
+	scenario <<-'EOF'
+	{"ehlo_tls": ["PIPELINING", "8BITMIME", "CHUNKING", "AUTH PLAIN"],
+	 "replies": {"mail": {"code": 550, "text": "5.7.1 no such sender"}}}
+	EOF
+	send -i bob@example.test
+	[ "$status" -eq 65 ]
+	stderr_line "postern: sender address refused: 550 5.7.1 no such sender; the message was not sent"
+	transcript
+	[ "$(after 'S: 550 5.7.1 no such sender')" = "C: RCPT TO:<bob@example.test>" ]
+	grep -q '^C: BDAT [0-9]* LAST$' "$T"
+	[ -z "$(ls "$FAULT_DIR" | grep '^msg-.*env$')" ]
+	[ "$(tail -n2 "$T" | head -n1)" = "C: QUIT" ]
+}
+
+@test "a message over 64 KiB: BDAT waits for the RCPT replies (nothing large sent for a refused envelope)" {
+	scenario <<<'{"ehlo_tls": ["PIPELINING", "8BITMIME", "CHUNKING", "AUTH PLAIN"]}'
+	{
+		printf 'Subject: big\nDate: Mon, 2 Jan 2023 10:00:00 +0000\nMessage-ID: <big@example.test>\n\n'
+		yes 'The quick brown fox jumps over the lazy dog; 0123456789 .,;:!? ABCDEF' | head -c 70000
+	} >"$IN"
+	send -v -i bob@example.test
+	[ "$status" -eq 0 ]
+	client_after '<-- 235' | grep -E '^(-->|<--) ' | cut -c1-8 >"$BATS_TEST_TMPDIR/c"
+	[ "$(head -n5 "$BATS_TEST_TMPDIR/c" | tr '\n' '|')" = "--> MAIL|--> RCPT|<-- 250 |<-- 250 |--> BDAT|" ]
+	wire_of_dry -i bob@example.test
+	same_files "$BATS_TEST_TMPDIR/dry.wire" "$(fault_message).wire"
+}
+
+@test "QUIT's reply lost after the message was accepted: delivered, exit 0, nothing on stderr" {
+	scenario <<-'EOF'
+	{"ehlo_tls": ["PIPELINING", "8BITMIME", "CHUNKING", "AUTH PLAIN"],
+	 "replies": {"quit": {"drop": true}}}
+	EOF
+	send -i bob@example.test
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ -n "$(fault_message)" ]
+	transcript
+	[ "$(tail -n1 "$T")" = "C: QUIT" ]
+}
+
 @test "one end of data, whatever the body holds (DATA, dot-stuffed)" {
 	scenario <<<'{}'
 	local body nb=0

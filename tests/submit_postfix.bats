@@ -24,6 +24,13 @@ setup() {
 	IN=$BATS_TEST_TMPDIR/in
 }
 
+teardown() {
+	if [ -n "${lat_pid:-}" ]; then
+		kill "$lat_pid" 2>/dev/null || true
+		wait "$lat_pid" 2>/dev/null || true
+	fi
+}
+
 teardown_file() {
 	teardown_try postfix_stop
 }
@@ -398,4 +405,52 @@ with open(sys.argv[3], "ab") as out:
 	grep -Eq '^<22>.* postern\[[0-9]+\]: account=default host=localhost port=[0-9]+ tls="TLS1\.[23] [^"]+" auth=PLAIN from=alice@example\.test rcpt=bob@example\.test status=sent size=[0-9]+ reply="250 [^"]*" duration_ms=[0-9]+ exit=0$' \
 		"$BATS_TEST_TMPDIR/syslog" || { cat "$BATS_TEST_TMPDIR/syslog"; false; }
 	secret_scan_files "$TB_PASS" "$TB_USER" "$BATS_TEST_TMPDIR/syslog"
+}
+
+# latproxy DELAY_MS TARGET_PORT: bench/latproxy.py in front of the test
+# bed; its port in $lat_port, its PID in $lat_pid (the test stops it).
+latproxy() {
+	local i ready=$BATS_TEST_TMPDIR/lat.port
+	python3 "$POSTERN_SRCDIR/bench/latproxy.py" --delay-ms "$1" \
+		--target-port "$2" --ready "$ready" </dev/null >/dev/null 2>&1 3>&- &
+	lat_pid=$!
+	for i in $(seq 200); do
+		[ -s "$ready" ] && break
+		sleep 0.05
+	done
+	lat_port=$(cat "$ready")
+}
+
+@test "--trace-timing and -vv: every transcript line timed; a round trip shows in the gaps" {
+	command -v python3 >/dev/null || require_or_skip "python3 not installed"
+	latproxy 50 "$TB_SUBMISSION_PORT"
+	submit_config "$(tb_account auth plain port "$lat_port")"
+	local opt
+	for opt in --trace-timing -vv; do
+		message "tok-pf-timing$opt"
+		send "$opt" -i bob@example.test
+		[ "$status" -eq 0 ]
+		printf '%s\n' "$stderr" >"$BATS_TEST_TMPDIR/stderr"
+		secret_scan_files "$TB_PASS" "$TB_USER" "$BATS_TEST_TMPDIR/stderr"
+		# every transcript line: "[   ms since start ms  +since last] dir"
+		grep -E -- ' (-->|<--|---) ' "$BATS_TEST_TMPDIR/stderr" >"$BATS_TEST_TMPDIR/t"
+		[ "$(wc -l <"$BATS_TEST_TMPDIR/t")" -gt 10 ]
+		! grep -Ev '^postern: \[ *[0-9]+\.[0-9]{3} ms +\+ *[0-9]+\.[0-9]{3}\] (-->|<--|---) ' \
+			"$BATS_TEST_TMPDIR/t"
+		grep -q '^postern: \[.*\] --> AUTH PLAIN <redacted>$' "$BATS_TEST_TMPDIR/t"
+		# times rise; the reply to the first EHLO comes one round trip
+		# (2 x 50 ms) or more after it was sent
+		awk '{ gsub(/[][]/, ""); t = $2 + 0; if (t < last) bad = 1; last = t }
+			END { exit bad }' "$BATS_TEST_TMPDIR/t"
+		awk '/--> EHLO/ && !s { s = 1; next } s == 1 && /<-- 250[ -]/ {
+				gsub(/[][+]/, " "); if ($4 >= 100) ok = 1; exit }
+			END { exit !ok }' "$BATS_TEST_TMPDIR/t"
+		wait_mail "tok-pf-timing$opt"
+	done
+	# plain -v stays as it was: no times
+	message tok-pf-timing-v
+	send -v -i bob@example.test
+	[ "$status" -eq 0 ]
+	grep -q '^postern: --> EHLO ' <<<"$stderr"
+	! grep -q '^postern: \[' <<<"$stderr"
 }

@@ -89,14 +89,14 @@ _postern()
 	esac
 
 	if [[ $cur == -* ]]; then
-		words="-t -i -oi -f -r -F -a --account -C -B -N -R -V -odq -v
+		words="-t -i -oi -f -r -F -a --account -C -B -N -R -V -odq -v -vv
 			-bm -bi -I -bp -q -qf -bs --flush --dry-run --print-config
 			--store-password --password-stdin --forget-password
 			--queue-run --queue-delete --requeue-failed --purge-failed
 			--authorize --device
 			--json --system --watch --doctor --no-login
 			--serverinfo --configure --write --probe-host --probe-ports
-			--probe-timeout --version --help --"
+			--probe-timeout --trace-timing --version --help --"
 		COMPREPLY=($(compgen -W "$words" -- "$cur"))
 	fi
 	return 0

@@ -661,6 +661,47 @@ test_pipelined_mail_refused(void)
 	free(p.log);
 }
 
+/*
+ * The session's last message with PIPELINING and CHUNKING: MAIL, RCPT,
+ * BDAT, the chunk and QUIT in one write (no '|' in the peer's log) before
+ * any reply; a 221 that never comes changes nothing.
+ */
+static void
+test_one_write(void)
+{
+	static const char *const script[] = { GREET, "C:EHLO*", "S:250-mx.test",
+		"S:250-PIPELINING", "S:250 CHUNKING", "C:MAIL*", "C:RCPT*",
+		"C:BDAT 3 LAST", "RAW:3", "C:QUIT", "S:250 ok", "S:250 ok",
+		"S:250 2.0.0 queued", "CLOSE", NULL };
+	struct peer p;
+	struct smtp_params par = params();
+	struct smtp_session *s = NULL;
+	struct smtp_mail m;
+	struct err e;
+	int r = -1;
+
+	mail_init(&m, "x\r\n", 1);
+	if (peer_start(&p, script) == -1 ||
+	    smtp_open_fd(&s, p.fd, &par, NULL, &e) == -1) {
+		OK(0, "session opens");
+		return;
+	}
+	smtp_set_last(s);
+	r = smtp_send(s, &m, &e);
+	OK(!smtp_usable(s), "not usable after the last message");
+	smtp_close(s);
+	close(m.fd);
+	peer_finish(&p);
+	IS_INT(r, 0, "delivered although the 221 never came");
+	IS_STR(m.reply, "250 2.0.0 queued", "the message's reply kept");
+	IS_INT(p.status, 0, "everything sent before the first reply");
+	OK(strstr(p.log,
+	       "RCPT TO:<a@x.example>\r\nBDAT 3 LAST\r\nx\r\nQUIT"
+	       "\r\n") != NULL,
+	    "MAIL, RCPT, BDAT, chunk and QUIT in one write");
+	free(p.log);
+}
+
 int
 main(void)
 {
@@ -679,6 +720,7 @@ main(void)
 	test_auth_token_refused();
 	test_injection_and_timeout();
 	test_session();
+	test_one_write();
 	buf_free(&trace_text);
 	return tap_done();
 }
