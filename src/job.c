@@ -466,5 +466,8 @@ job_load(struct job *j, const char *name, struct err *e)
 		hint = NULL; /* cli stripped <>; "<x" is not an address */
 	if (conf_select(&j->conf, name, hint, &j->acct, e) == -1)
 		return -1;
+	/* "account default : isp" with no key of its own is isp: the queue
+	 * entry, the log and every message name the account the user made. */
+	j->acct = mistake_real(&j->conf, j->acct);
 	return 0;
 }

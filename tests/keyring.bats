@@ -63,7 +63,7 @@ temporary() {
 	# stored under our schema, labelled with the account
 	run secret-tool search --all xdg:schema org.postern.Password \
 		host localhost service smtp user "$TB_USER"
-	[[ $output == *"label = postern: account default ($TB_USER at localhost)"* ]]
+	[[ $output == *"label = postern: account tb ($TB_USER at localhost)"* ]]
 	run secret-tool lookup host localhost service smtp user "$TB_USER"
 	[ "$output" = "$TB_PASS" ]
 	send tok-kr-stored
@@ -125,7 +125,7 @@ temporary() {
 	[ "$output" = "postern: the keyring holds no password of $TB_USER at localhost (account tb); nothing was removed" ]
 	send tok-kr-forgotten
 	[ "$status" -eq 78 ]
-	[[ $output == *"postern: account default: no password for user $TB_USER at localhost; set password or passwordeval, or store one with postern --store-password; the message was not sent"* ]]
+	[[ $output == *"postern: account tb: no password for user $TB_USER at localhost; set password or passwordeval, or store one with postern --store-password; the message was not sent"* ]]
 	assert_no_mail tok-kr-forgotten
 }
 

@@ -497,3 +497,15 @@ queued_dead() {
 	assert_tempfail "cannot resolve smtp.example.org: "
 	[[ "$stderr" != *"(temporary)"* ]]
 }
+
+@test "the queue entry, mailq and the log name the real account when default only points to it" {
+	submit_config "account isp" "host 127.0.0.1" "port 1" "from alice@example.test" "auth off" "tls off" "account default : isp"
+	run --separate-stderr "$POSTERN" -odq bob@example.test <"$IN"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" != *"account default"* ]]
+	run "$POSTERN" -bp
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"account isp"* ]]
+	[[ "$output" != *"account default"* ]]
+	grep -q 'account: isp' "$XDG_STATE_HOME"/postern/queue/new/*.env
+}
