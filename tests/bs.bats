@@ -578,3 +578,59 @@ delivered() {
 	grep -q 'Subject: tok-bs-r2' "$FAULT_DIR/msg-2-1.wire"
 	grep -qx 'C: QUIT' "$FAULT_DIR/session-2.log"
 }
+
+# A message for another account (chosen by MAIL FROM, as -f chooses it)
+# closes the session and opens one; the same account again reuses it.
+@test "another account's message: a new upstream session, the first one QUIT" {
+	echo '{}' >"$BATS_TEST_TMPDIR/scenario.json"
+	fault_start "$BATS_TEST_TMPDIR/scenario.json" "$BATS_TEST_TMPDIR/fault" --well-behaved
+	acct() {
+		TB_USER=$1 TB_PASS="s3cret p@ss" tb_account port "$FAULT_PORT" \
+			ipv6 off tls_trust_file "$FAULT_CERT_DIR/ca.crt" auth plain
+	}
+	submit_config "$(acct alice@example.test)" \
+		"$(acct carol@example.test | sed 's/^account default$/account other/')"
+	bs <<-'EOF2'
+	<
+	> EHLO [127.0.0.1]
+	<
+	> MAIL FROM:<alice@example.test>
+	<
+	> RCPT TO:<bob@example.test>
+	<
+	> DATA
+	<
+	msg tok-bs-a1
+	<
+	> MAIL FROM:<carol@example.test>
+	<
+	> RCPT TO:<bob@example.test>
+	<
+	> DATA
+	<
+	msg tok-bs-c1
+	<
+	> MAIL FROM:<carol@example.test>
+	<
+	> RCPT TO:<bob@example.test>
+	<
+	> DATA
+	<
+	msg tok-bs-c2
+	<
+	> QUIT
+	<
+	EOF2
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^S: 250 2.0.0 Ok: delivered to 1 recipient' <<<"$output")" -eq 3 ]
+	fault_wait_sessions
+	ls "$FAULT_DIR"
+	[ "$(ls "$FAULT_DIR"/msg-*.env | wc -l)" -eq 3 ]
+	grep -q '^mail=<alice@example.test>' "$FAULT_DIR/msg-1-1.env"
+	grep -qx 'auth_user=alice@example.test' "$FAULT_DIR/msg-1-1.env"
+	grep -qx 'C: QUIT' "$FAULT_DIR/session-1.log"
+	grep -q '^mail=<carol@example.test>' "$FAULT_DIR/msg-2-1.env"
+	grep -qx 'auth_user=carol@example.test' "$FAULT_DIR/msg-2-2.env"
+	grep -q 'Subject: tok-bs-c2' "$FAULT_DIR/msg-2-2.wire"
+	grep -qx 'C: QUIT' "$FAULT_DIR/session-2.log"
+}
