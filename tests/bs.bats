@@ -634,3 +634,46 @@ delivered() {
 	grep -q 'Subject: tok-bs-c2' "$FAULT_DIR/msg-2-2.wire"
 	grep -qx 'C: QUIT' "$FAULT_DIR/session-2.log"
 }
+
+# The server drops the kept session at the next message's MAIL (EOF, no
+# reply; no CHUNKING, so nothing of the body went out): nothing of the
+# message was taken, so it goes once more over a new session, 250.
+@test "the kept session dropped at the next MAIL: sent again over a new one, once" {
+	echo '{"sessions": {"1": {"replies": {"mail#2": {"drop": "after"}}}}}' >"$BATS_TEST_TMPDIR/scenario.json"
+	fault_start "$BATS_TEST_TMPDIR/scenario.json" "$BATS_TEST_TMPDIR/fault" --well-behaved
+	submit_config "$(TB_USER=alice@example.test TB_PASS="s3cret p@ss" tb_account port "$FAULT_PORT" ipv6 off tls_trust_file "$FAULT_CERT_DIR/ca.crt" auth plain)"
+	bs <<-'EOF2'
+	<
+	> EHLO [127.0.0.1]
+	<
+	> MAIL FROM:<alice@example.test>
+	<
+	> RCPT TO:<bob@example.test>
+	<
+	> DATA
+	<
+	msg tok-bs-f1
+	<
+	> MAIL FROM:<alice@example.test>
+	<
+	> RCPT TO:<carol@example.test>
+	<
+	> DATA
+	<
+	msg tok-bs-f2
+	<
+	> QUIT
+	<
+	EOF2
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^S: 250 2.0.0 Ok: delivered to 1 recipient' <<<"$output")" -eq 2 ]
+	fault_wait_sessions
+	ls "$FAULT_DIR"
+	[ "$(ls "$FAULT_DIR"/msg-*.env | wc -l)" -eq 2 ]
+	grep -q 'Subject: tok-bs-f1' "$FAULT_DIR/msg-1-1.wire"
+	grep -q 'Subject: tok-bs-f2' "$FAULT_DIR/msg-2-1.wire"
+	[ "$(grep -c '^C: MAIL FROM:' "$FAULT_DIR/session-1.log")" -eq 2 ]
+	grep -qx -- '-- dropped by server' "$FAULT_DIR/session-1.log"
+	! grep -q '^C: DATA' "$FAULT_DIR/session-1.log" ||
+		[ "$(grep -c '^C: DATA' "$FAULT_DIR/session-1.log")" -eq 1 ]
+}
