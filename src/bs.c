@@ -36,6 +36,7 @@ struct bs_real {
 	struct cli_request mreq;        /* this message's request */
 	struct job job;
 	bool have_job;
+	struct submit_keep keep; /* the upstream session across messages */
 };
 
 /*
@@ -69,13 +70,13 @@ bs_partial(const struct job *j, const struct err *e, char *reply, size_t cap)
 }
 
 static int
-bs_submit_one(struct job *j, const struct smtp_trace *trace, char *reply,
-    size_t cap, struct err *e)
+bs_submit_one(struct job *j, const struct smtp_trace *trace,
+    struct submit_keep *k, char *reply, size_t cap, struct err *e)
 {
 	struct submit sub;
 	int r;
 
-	r = submit_job(j, trace, &sub, e);
+	r = submit_job(j, trace, k, &sub, e);
 	if (r == 0 && sub.outcome == SUBMIT_QUEUED)
 		(void)snprintf(reply, cap, "250 2.0.0 Ok: queued as %s: %s",
 		    sub.id, sub.why);
@@ -157,7 +158,8 @@ bs_real_submit(void *arg, char **rcpts, size_t nrcpts, int fd, char *reply,
 		err_set_temp(e, ERR_IO, "cannot rewind the message file: %s",
 		    strerror(errno));
 	else if (job_prepare(&b->job, fd, e) == 0)
-		return bs_submit_one(&b->job, b->trace, reply, cap, e);
+		return bs_submit_one(&b->job, b->trace, &b->keep, reply, cap,
+		    e);
 	bs_reply_for_err(e, reply, cap);
 	return -1;
 }
@@ -191,9 +193,12 @@ bs_run(const struct cli_request *req, int in_fd, int out_fd,
 		(void)strlcpy(host, "localhost", sizeof(host));
 	host[sizeof(host) - 1] = '\0';
 	err_clear(e);
+	submit_keep_init(&b.keep);
 	bs_session_init(&s, host, &ops, trace);
 	r = bs_serve(&s, in_fd, out_fd, e);
 	bs_session_free(&s);
+	bs_real_end(&b);
+	submit_keep_close(&b.keep); /* QUIT upstream */
 	if (r == 0 && s.nfailed > 0) {
 		*e = s.last;
 		r = -1;

@@ -220,6 +220,12 @@ deliver_usable(const struct deliver_session *ds)
 	return ds->smtp != NULL && smtp_usable(ds->smtp);
 }
 
+bool
+deliver_idle_closed(const struct deliver_session *ds)
+{
+	return ds->smtp == NULL || smtp_idle_closed(ds->smtp);
+}
+
 void
 deliver_close(struct deliver_session *ds)
 {

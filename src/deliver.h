@@ -88,6 +88,9 @@ bool deliver_tls_refused(const struct deliver_session *, const struct err *);
 /* Whether the session can carry another message. */
 bool deliver_usable(const struct deliver_session *);
 
+/* Between messages: whether the server closed it while idle (421, EOF). */
+bool deliver_idle_closed(const struct deliver_session *);
+
 void deliver_close(struct deliver_session *);
 
 /* The log line of a message that was not sent (the session failed). */

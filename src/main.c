@@ -261,7 +261,7 @@ main_deliver(struct job *j)
 	struct err e;
 	int rc = EX_OK;
 
-	if (submit_job(j, j->req->verbose ? &trace : NULL, &s, &e) == -1)
+	if (submit_job(j, j->req->verbose ? &trace : NULL, NULL, &s, &e) == -1)
 		rc = main_not_delivered(j, &s, &e);
 	else if (s.tls_refused)
 		main_tls_refused(j, &s);

@@ -311,6 +311,14 @@ net_rpending(const struct net_conn *c)
 	return c->rbuf.len + c->ops->pending(c->ctx);
 }
 
+bool
+net_peer_spoke(const struct net_conn *c)
+{
+	struct pollfd pfd = { c->fd, POLLIN, 0 };
+
+	return net_rpending(c) > 0 || poll(&pfd, 1, 0) != 0;
+}
+
 int
 net_starttls(struct net_conn *c, const struct tls_params *p, struct err *e)
 {

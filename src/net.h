@@ -137,6 +137,13 @@ void net_rconsume(struct net_conn *, size_t n);
 size_t net_rpending(const struct net_conn *);
 
 /*
+ * Whether the peer sent anything (bytes, EOF, an error) while the
+ * connection was idle, without waiting: between an SMTP session's
+ * messages, a server that spoke closed it (a 421, or EOF).
+ */
+bool net_peer_spoke(const struct net_conn *);
+
+/*
  * Upgrade to TLS on the same socket: refuses (ERR_PROTOCOL) when any
  * input is pending, flushes output, runs the handshake with the
  * connection's timeout, verifies the peer (tls.h), then swaps the

@@ -505,6 +505,12 @@ smtp_usable(const struct smtp_session *s)
 	return s != NULL && !s->broken && s->state == SMTP_ST_READY;
 }
 
+bool
+smtp_idle_closed(const struct smtp_session *s)
+{
+	return net_peer_spoke(s->conn);
+}
+
 const struct smtp_info *
 smtp_session_info(const struct smtp_session *s)
 {

@@ -259,6 +259,12 @@ int smtp_rcpt_line(const struct smtp_mail *, const struct smtp_rcpt *,
  */
 bool smtp_usable(const struct smtp_session *);
 
+/*
+ * Between messages: whether the server spoke or closed the connection
+ * while it was idle (a 421, EOF), so the next message needs a new session.
+ */
+bool smtp_idle_closed(const struct smtp_session *);
+
 /* What the session learned (valid until smtp_close). */
 const struct smtp_info *smtp_session_info(const struct smtp_session *);
 

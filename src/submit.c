@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "attempt.h"
+#include "conf.h"
 #include "deliver.h"
 #include "queue.h"
 #include "queue_run.h"
@@ -111,24 +112,15 @@ submit_nothing_follows(const struct account *a)
 	return n == 0;
 }
 
-/* The attempt, as a queue run makes it, over a new session in ds. */
+/* The attempt, as a queue run makes it, over the open session ds. */
 static int
-submit_attempt(struct job *j, const struct smtp_trace *trace,
-    struct deliver_session *ds, struct submit *s, struct err *e)
+submit_send(struct job *j, struct deliver_session *ds, struct submit *s,
+    struct err *e)
 {
 	struct attempt at;
 	int r;
 
-	s->tried = true;
-	if (deliver_open(ds, j->acct, trace, e) == -1) {
-		s->secret = ds->secret;
-		s->tls_refused = deliver_tls_refused(ds, e);
-		attempt_log_unsent(j->acct, NULL, &j->env, j->fd, e);
-		return -1;
-	}
 	s->secret = ds->secret;
-	if (submit_nothing_follows(j->acct))
-		smtp_set_last(ds->smtp);
 	r = attempt_send(ds, NULL, &j->env, j->fd, &at, e);
 	s->nrcpts = at.tried;
 	s->naccepted = at.naccepted;
@@ -139,12 +131,142 @@ submit_attempt(struct job *j, const struct smtp_trace *trace,
 	return r;
 }
 
-int
-submit_job(struct job *j, const struct smtp_trace *trace, struct submit *s,
-    struct err *e)
+/* A new session for j's account in ds. */
+static int
+submit_open(struct job *j, const struct smtp_trace *trace,
+    struct deliver_session *ds, struct submit *s, struct err *e)
 {
-	struct deliver_session ds;
+	if (deliver_open(ds, j->acct, trace, e) == -1) {
+		s->secret = ds->secret;
+		s->tls_refused = deliver_tls_refused(ds, e);
+		attempt_log_unsent(j->acct, NULL, &j->env, j->fd, e);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The kept session now belongs to j's account: k keeps j's
+ * configuration alive (the session points into its account), the job
+ * still uses it through j->acct until job_free.
+ */
+static void
+submit_keep_adopt(struct submit_keep *k, struct job *j)
+{
+	conf_free(&k->conf);
+	k->conf = j->conf;
+	conf_init(&j->conf);
+	k->open = true;
+}
+
+/*
+ * Whether the kept session can carry j's message: the same account, and
+ * the server did not close it (421, EOF) while it was idle. Else it is
+ * closed (QUIT when it still can).
+ */
+static bool
+submit_keep_ready(struct submit_keep *k, const struct account *a)
+{
+	if (!k->open)
+		return false;
+	if (strcmp(k->ds.acct->name, a->name) == 0 && deliver_usable(&k->ds) &&
+	    !deliver_idle_closed(&k->ds))
+		return true;
+	deliver_close(&k->ds);
+	k->open = false;
+	return false;
+}
+
+/*
+ * Over a kept session the message failed before anything of it could
+ * have been taken (no recipient took it, no end of data went out
+ * unanswered) and the session is gone: the server closed it between
+ * messages. Worth one new session.
+ */
+static bool
+submit_retry(const struct submit *s, const struct deliver_session *ds,
+    const struct err *e)
+{
+	return !s->unsure && s->naccepted == 0 && e->temporary &&
+	    !deliver_usable(ds);
+}
+
+/* The attempt over the kept session, or a new one (reconnecting once). */
+static int
+submit_attempt_keep(struct job *j, const struct smtp_trace *trace,
+    struct submit_keep *k, struct submit *s, struct err *e)
+{
+	bool reused = submit_keep_ready(k, j->acct);
+	int r;
+
+	if (!reused) {
+		if (submit_open(j, trace, &k->ds, s, e) == -1)
+			return -1;
+		submit_keep_adopt(k, j);
+	}
+	r = submit_send(j, &k->ds, s, e);
+	if (r == 0 || !reused || !submit_retry(s, &k->ds, e))
+		return r;
+	deliver_close(&k->ds);
+	k->open = false;
+	if (submit_open(j, trace, &k->ds, s, e) == -1)
+		return -1;
+	submit_keep_adopt(k, j);
+	return submit_send(j, &k->ds, s, e);
+}
+
+/* The attempt, as a queue run makes it, over a new session in ds. */
+static int
+submit_attempt(struct job *j, const struct smtp_trace *trace,
+    struct deliver_session *ds, struct submit *s, struct err *e)
+{
+	if (submit_open(j, trace, ds, s, e) == -1)
+		return -1;
+	if (submit_nothing_follows(j->acct))
+		smtp_set_last(ds->smtp);
+	return submit_send(j, ds, s, e);
+}
+
+/* The session after the message: kept, or closed. */
+static void
+submit_done(struct job *j, const struct smtp_trace *trace,
+    struct deliver_session *ds, struct submit_keep *k, bool ok)
+{
+	if (k != NULL && k->open && deliver_usable(ds) &&
+	    submit_nothing_follows(j->acct))
+		return;
+	if (ok)
+		queue_run_follow(j->acct, ds, trace); /* closes ds */
+	else
+		deliver_close(ds);
+	if (k != NULL)
+		k->open = false;
+}
+
+void
+submit_keep_init(struct submit_keep *k)
+{
+	memset(k, 0, sizeof(*k));
+	conf_init(&k->conf);
+}
+
+void
+submit_keep_close(struct submit_keep *k)
+{
+	if (k->open)
+		deliver_close(&k->ds);
+	k->open = false;
+	conf_free(&k->conf);
+	conf_init(&k->conf);
+}
+
+int
+submit_job(struct job *j, const struct smtp_trace *trace, struct submit_keep *k,
+    struct submit *s, struct err *e)
+{
+	struct deliver_session own, *ds = k != NULL ? &k->ds : &own;
 	struct err de;
+	int r;
 
 	memset(s, 0, sizeof(*s));
 	err_clear(e);
@@ -155,11 +277,13 @@ submit_job(struct job *j, const struct smtp_trace *trace, struct submit *s,
 		(void)strlcpy(s->why, "queued without trying", sizeof(s->why));
 		return 0;
 	}
-	if (submit_attempt(j, trace, &ds, s, &de) == 0) {
+	s->tried = true;
+	r = k != NULL ? submit_attempt_keep(j, trace, k, s, &de)
+	              : submit_attempt(j, trace, ds, s, &de);
+	submit_done(j, trace, ds, k, r == 0);
+	if (r == 0) {
 		s->outcome = SUBMIT_DELIVERED;
-		queue_run_follow(j->acct, &ds, trace);
 		return 0;
 	}
-	deliver_close(&ds);
-	return submit_outcome(j, &de, ds.secret_failed, s, e);
+	return submit_outcome(j, &de, ds->secret_failed, s, e);
 }

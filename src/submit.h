@@ -25,6 +25,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "conf.h"
+#include "deliver.h"
 #include "err.h"
 #include "job.h"
 #include "queue_env.h"
@@ -53,15 +55,37 @@ struct submit {
 };
 
 /*
+ * A session kept across submissions (-bs): the messages of one account
+ * go over one upstream session. Owned by the caller: submit_keep_init,
+ * then submit_job with it for each message (after the previous job was
+ * freed), then submit_keep_close (QUIT). It holds the configuration the
+ * session's account lives in. A different account closes it and opens
+ * a new one; a session the server closed while idle (421, EOF) is
+ * replaced before the message is sent, and one dropped under a message
+ * before anything of it could have been taken is replaced once and the
+ * message sent again (never after its end of data went out).
+ */
+struct submit_keep {
+	struct deliver_session ds;
+	bool open;
+	struct conf conf; /* where ds.acct lives */
+};
+
+void submit_keep_init(struct submit_keep *);
+void submit_keep_close(struct submit_keep *);
+
+/*
  * Submit a prepared job: enqueue it without trying (-odq, queue_only),
  * or deliver it now and queue it on a temporary failure (unless `queue
  * off`). Returns 0 when postern took responsibility: delivered, or
  * durably queued (s->why says why). Returns -1 otherwise with e filled:
  * a permanent failure (a copy was kept in failed/, s->id), a temporary
  * one with `queue off`, or the queue could not be written
- * (ERR_CANTCREAT, ERR_IO).
+ * (ERR_CANTCREAT, ERR_IO). keep: NULL for one message (-bm), else the
+ * session kept across messages (no follow-up of due entries while the
+ * account's queue is empty; with due entries they follow and it closes).
  */
-int submit_job(struct job *, const struct smtp_trace *, struct submit *s,
-    struct err *e);
+int submit_job(struct job *, const struct smtp_trace *, struct submit_keep *,
+    struct submit *s, struct err *e);
 
 #endif

@@ -14,10 +14,12 @@
 load lib/common
 load lib/postfix
 load lib/submit
+load lib/faultserver
 bats_require_minimum_version 1.5.0
 
 setup_file() {
 	postfix_start
+	fault_certs "$BATS_FILE_TMPDIR/certs"
 	cat >"$BATS_FILE_TMPDIR/bsclient.py" <<'EOF'
 # bsclient.py POSTERN ARGS... < SCRIPT: run POSTERN -bs ARGS, follow SCRIPT:
 #   > TEXT      send TEXT + CRLF
@@ -26,6 +28,7 @@ setup_file() {
 #               then "\r\n.\r\n"
 #   < [N]       read N replies (default 1), print each line as "S: line"
 #   eof         close postern's stdin
+#   wait FILE TEXT  until FILE contains TEXT (<= 30 s)
 # At the end: read until postern closes stdout, print "exit N"; stderr
 # goes to $BS_STDERR.
 import ast, os, select, subprocess, sys, time
@@ -91,6 +94,18 @@ for cmd in sys.stdin.read().splitlines():
             reply()
     elif verb == 'eof':
         p.stdin.close()
+    elif verb == 'wait':
+        path, _, text = arg.partition(' ')
+        end = time.time() + 30
+        while time.time() < end:
+            try:
+                if text in open(path, errors='replace').read():
+                    break
+            except OSError:
+                pass
+            time.sleep(0.05)
+        else:
+            print('WAIT-TIMEOUT ' + text)
 while line() is not None:
     print('S-EXTRA')
 if not p.stdin.closed:
@@ -104,6 +119,10 @@ setup() {
 	hermetic_env
 	submit_config "$(tb_account)"
 	export BS_STDERR=$BATS_TEST_TMPDIR/stderr
+}
+
+teardown() {
+	fault_stop
 }
 
 teardown_file() {
@@ -455,4 +474,206 @@ delivered() {
 	grep -q '^postern: --- bs reply: 250 2.0.0 Ok: delivered to 1 recipient; ' "$BS_STDERR"
 	! grep -q "$TB_PASS" "$BS_STDERR"
 	delivered tok-bs-verbose bob@example.test
+}
+
+# The messages of one -bs session go over one upstream session: Postfix
+# logs one connection, with 3 MAIL, and a QUIT once the client QUITs.
+@test "three messages, one upstream session; a refused recipient in the second does not break the third" {
+	before=$(wc -l <"$TB_MAILLOG")
+	bs <<-'EOF'
+	<
+	> EHLO [127.0.0.1]
+	<
+	> MAIL FROM:<alice@example.test>
+	<
+	> RCPT TO:<bob@example.test>
+	<
+	> DATA
+	<
+	msg tok-bs-k1
+	<
+	> MAIL FROM:<alice@example.test>
+	<
+	> RCPT TO:<reject@example.test>
+	<
+	> DATA
+	<
+	msg tok-bs-k2
+	<
+	> MAIL FROM:<alice@example.test>
+	<
+	> RCPT TO:<carol@example.test>
+	<
+	> DATA
+	<
+	msg tok-bs-k3
+	<
+	> QUIT
+	<
+	EOF
+	[ "$status" -eq 0 ]
+	replies "S: 220 * ESMTP postern" "${EHLO_REPLY[@]}" \
+		"S: 250 2.1.0 Ok" "S: 250 2.1.5 Ok" "S: 354 *" "$OK_SENT" \
+		"S: 250 2.1.0 Ok" "S: 250 2.1.5 Ok" "S: 354 *" \
+		"S: 550 5.1.1 every recipient refused; <reject@example.test>: 550 5.1.1 <reject@example.test>: Recipient address rejected: Recipient rejected by the test bed" \
+		"S: 250 2.1.0 Ok" "S: 250 2.1.5 Ok" "S: 354 *" "$OK_SENT" \
+		"S: 221 2.0.0 Bye" "S-EOF" "exit 67"
+	delivered tok-bs-k1 bob@example.test
+	delivered tok-bs-k3 carol@example.test
+	assert_no_mail tok-bs-k2
+	# Postfix logs the session's end with its counts once postern QUITs.
+	for _ in $(seq 100); do
+		tail -n +"$((before + 1))" "$TB_MAILLOG" |
+			grep -q 'submission/smtpd.*disconnect from.* quit=1' && break
+		sleep 0.1
+	done
+	log=$(tail -n +"$((before + 1))" "$TB_MAILLOG")
+	echo "$log" | grep 'submission/smtpd'
+	[ "$(echo "$log" | grep -c 'submission/smtpd.*: connect from')" -eq 1 ]
+	echo "$log" | grep -q 'submission/smtpd.*disconnect from.* mail=3 .*quit=1'
+}
+
+# The server hangs up while the -bs client is idle between messages:
+# the next message goes over a new session and is answered 250.
+@test "the server closed the session between messages: the next one reconnects and is delivered" {
+	echo '{"timeout": 1}' >"$BATS_TEST_TMPDIR/scenario.json"
+	fault_start "$BATS_TEST_TMPDIR/scenario.json" "$BATS_TEST_TMPDIR/fault" --well-behaved
+	submit_config "$(TB_USER=alice@example.test TB_PASS="s3cret p@ss" tb_account port "$FAULT_PORT" ipv6 off tls_trust_file "$FAULT_CERT_DIR/ca.crt" auth plain)"
+	sed "s|@LOG1@|$FAULT_DIR/session-1.log|" >"$BATS_TEST_TMPDIR/script" <<-'EOF'
+	<
+	> EHLO [127.0.0.1]
+	<
+	> MAIL FROM:<alice@example.test>
+	<
+	> RCPT TO:<bob@example.test>
+	<
+	> DATA
+	<
+	msg tok-bs-r1
+	<
+	wait @LOG1@ idle timeout, closing
+	> MAIL FROM:<alice@example.test>
+	<
+	> RCPT TO:<carol@example.test>
+	<
+	> DATA
+	<
+	msg tok-bs-r2
+	<
+	> QUIT
+	<
+	EOF
+	bs <"$BATS_TEST_TMPDIR/script"
+	[ "$status" -eq 0 ]
+	replies "S: 220 * ESMTP postern" "S: 250-*" "S: 250-*" "S: 250-*" \
+		"S: 250-*" "S: 250 *" \
+		"S: 250 2.1.0 Ok" "S: 250 2.1.5 Ok" "S: 354 *" "S: 250 2.0.0 Ok: delivered to 1 recipient*" \
+		"S: 250 2.1.0 Ok" "S: 250 2.1.5 Ok" "S: 354 *" "S: 250 2.0.0 Ok: delivered to 1 recipient*" \
+		"S: 221 2.0.0 Bye" "S-EOF" "exit 0"
+	fault_wait_sessions
+	# Message 1 over session 1, message 2 over session 2, once each.
+	ls "$FAULT_DIR"
+	[ "$(ls "$FAULT_DIR"/msg-*.env | wc -l)" -eq 2 ]
+	grep -q 'Subject: tok-bs-r1' "$FAULT_DIR/msg-1-1.wire"
+	grep -q 'Subject: tok-bs-r2' "$FAULT_DIR/msg-2-1.wire"
+	grep -qx 'C: QUIT' "$FAULT_DIR/session-2.log"
+}
+
+# A message for another account (chosen by MAIL FROM, as -f chooses it)
+# closes the session and opens one; the same account again reuses it.
+@test "another account's message: a new upstream session, the first one QUIT" {
+	echo '{}' >"$BATS_TEST_TMPDIR/scenario.json"
+	fault_start "$BATS_TEST_TMPDIR/scenario.json" "$BATS_TEST_TMPDIR/fault" --well-behaved
+	acct() {
+		TB_USER=$1 TB_PASS="s3cret p@ss" tb_account port "$FAULT_PORT" \
+			ipv6 off tls_trust_file "$FAULT_CERT_DIR/ca.crt" auth plain
+	}
+	submit_config "$(acct alice@example.test)" \
+		"$(acct carol@example.test | sed 's/^account default$/account other/')"
+	bs <<-'EOF2'
+	<
+	> EHLO [127.0.0.1]
+	<
+	> MAIL FROM:<alice@example.test>
+	<
+	> RCPT TO:<bob@example.test>
+	<
+	> DATA
+	<
+	msg tok-bs-a1
+	<
+	> MAIL FROM:<carol@example.test>
+	<
+	> RCPT TO:<bob@example.test>
+	<
+	> DATA
+	<
+	msg tok-bs-c1
+	<
+	> MAIL FROM:<carol@example.test>
+	<
+	> RCPT TO:<bob@example.test>
+	<
+	> DATA
+	<
+	msg tok-bs-c2
+	<
+	> QUIT
+	<
+	EOF2
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^S: 250 2.0.0 Ok: delivered to 1 recipient' <<<"$output")" -eq 3 ]
+	fault_wait_sessions
+	ls "$FAULT_DIR"
+	[ "$(ls "$FAULT_DIR"/msg-*.env | wc -l)" -eq 3 ]
+	grep -q '^mail=<alice@example.test>' "$FAULT_DIR/msg-1-1.env"
+	grep -qx 'auth_user=alice@example.test' "$FAULT_DIR/msg-1-1.env"
+	grep -qx 'C: QUIT' "$FAULT_DIR/session-1.log"
+	grep -q '^mail=<carol@example.test>' "$FAULT_DIR/msg-2-1.env"
+	grep -qx 'auth_user=carol@example.test' "$FAULT_DIR/msg-2-2.env"
+	grep -q 'Subject: tok-bs-c2' "$FAULT_DIR/msg-2-2.wire"
+	grep -qx 'C: QUIT' "$FAULT_DIR/session-2.log"
+}
+
+# The server drops the kept session at the next message's MAIL (EOF, no
+# reply; no CHUNKING, so nothing of the body went out): nothing of the
+# message was taken, so it goes once more over a new session, 250.
+@test "the kept session dropped at the next MAIL: sent again over a new one, once" {
+	echo '{"sessions": {"1": {"replies": {"mail#2": {"drop": "after"}}}}}' >"$BATS_TEST_TMPDIR/scenario.json"
+	fault_start "$BATS_TEST_TMPDIR/scenario.json" "$BATS_TEST_TMPDIR/fault" --well-behaved
+	submit_config "$(TB_USER=alice@example.test TB_PASS="s3cret p@ss" tb_account port "$FAULT_PORT" ipv6 off tls_trust_file "$FAULT_CERT_DIR/ca.crt" auth plain)"
+	bs <<-'EOF2'
+	<
+	> EHLO [127.0.0.1]
+	<
+	> MAIL FROM:<alice@example.test>
+	<
+	> RCPT TO:<bob@example.test>
+	<
+	> DATA
+	<
+	msg tok-bs-f1
+	<
+	> MAIL FROM:<alice@example.test>
+	<
+	> RCPT TO:<carol@example.test>
+	<
+	> DATA
+	<
+	msg tok-bs-f2
+	<
+	> QUIT
+	<
+	EOF2
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^S: 250 2.0.0 Ok: delivered to 1 recipient' <<<"$output")" -eq 2 ]
+	fault_wait_sessions
+	ls "$FAULT_DIR"
+	[ "$(ls "$FAULT_DIR"/msg-*.env | wc -l)" -eq 2 ]
+	grep -q 'Subject: tok-bs-f1' "$FAULT_DIR/msg-1-1.wire"
+	grep -q 'Subject: tok-bs-f2' "$FAULT_DIR/msg-2-1.wire"
+	[ "$(grep -c '^C: MAIL FROM:' "$FAULT_DIR/session-1.log")" -eq 2 ]
+	grep -qx -- '-- dropped by server' "$FAULT_DIR/session-1.log"
+	! grep -q '^C: DATA' "$FAULT_DIR/session-1.log" ||
+		[ "$(grep -c '^C: DATA' "$FAULT_DIR/session-1.log")" -eq 1 ]
 }
