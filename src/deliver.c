@@ -84,8 +84,7 @@ deliver_account_params(const struct account *a, char *port, size_t portlen,
 	p->host = a->host;
 	p->port = port;
 	p->tls = deliver_tls_mode(a);
-	if (a->tls_trust_file != NULL && strcmp(a->tls_trust_file, "system"))
-		p->tls_trust_file = a->tls_trust_file;
+	p->tls_trust_file = conf_trust_file(a);
 	p->tls_fingerprint = a->tls_fingerprint;
 	p->tls_cert_file = a->tls_cert_file;
 	p->tls_key_file = a->tls_key_file;

@@ -85,7 +85,7 @@ doctor_report_probe(struct doctor_ctx *c, const struct smtp_params *p,
     const struct doctor_probe *pr, bool mine)
 {
 	char topic[64], ext[1024], fix[DOCTOR_FIX_MAX], note[512];
-	const char *how;
+	enum doctor_conn_fail how;
 
 	(void)snprintf(topic, sizeof(topic), "port %s (%s)", p->port,
 	    doctor_mode_name(p->tls));
@@ -111,7 +111,7 @@ doctor_report_probe(struct doctor_ctx *c, const struct smtp_params *p,
 		    sizeof(note));
 	how = doctor_connect_failure(pr->e.text);
 	doctor_emit(c, DOCTOR_PROBLEM, topic, fix, "%s%s%s",
-	    how ? "no answer: " : "", pr->e.text, note);
+	    how != DOCTOR_CONN_NONE ? "no answer: " : "", pr->e.text, note);
 }
 
 /* Mismatch: the account's port speaks the other TLS mode. */
