@@ -48,10 +48,12 @@ acct_probe_one(const struct acct_probe_opts *o, struct acct_probe_cand *c,
 	return c->pr.e.cls == ERR_NOPERM;
 }
 
-/* 1 found (in c), 0 not, -1 never (DNS failures are notes). */
+/* 1 found (in c), 0 not, -1 never (DNS failures are notes). svc is the
+ * SRV service of the TLS mode tls. */
 static int
 acct_probe_srv(const struct acct_probe_opts *o, const char *svc,
-    const char *domain, struct acct_probe_cand *c, struct buf *notes)
+    enum smtp_tls_mode tls, const char *domain, struct acct_probe_cand *c,
+    struct buf *notes)
 {
 	char name[DNS_NAME_TEXT];
 	struct dns_srv v[DNS_SRV_MAX];
@@ -84,9 +86,7 @@ acct_probe_srv(const struct acct_probe_opts *o, const char *svc,
 		}
 		(void)strlcpy(c->host, v[i].target, sizeof(c->host));
 		c->port = v[i].port;
-		c->tls = strncmp(svc, "_submissions.", 13) == 0
-		    ? SMTP_TLS_IMPLICIT
-		    : SMTP_TLS_STARTTLS;
+		c->tls = tls;
 		(void)strlcpy(c->via, name, sizeof(c->via));
 		if (acct_probe_one(o, c, notes))
 			return 1;
@@ -170,8 +170,10 @@ acct_probe_run(const struct acct_probe_opts *o, struct buf *out,
 		    "--configure %s: %s is not a mail domain", o->address,
 		    domain);
 	memset(&c, 0, sizeof(c));
-	if (acct_probe_srv(o, "_submissions._tcp", domain, &c, notes) == 1 ||
-	    acct_probe_srv(o, "_submission._tcp", domain, &c, notes) == 1 ||
+	if (acct_probe_srv(o, "_submissions._tcp", SMTP_TLS_IMPLICIT, domain,
+	        &c, notes) == 1 ||
+	    acct_probe_srv(o, "_submission._tcp", SMTP_TLS_STARTTLS, domain, &c,
+	        notes) == 1 ||
 	    acct_probe_guess(o, domain, &c, notes) == 1) {
 		acct_probe_block(o, domain, &c, out);
 		return 0;

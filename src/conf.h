@@ -343,6 +343,13 @@ int conf_print(const struct account *, struct buf *out);
 /* The mechanism named by auth ("PLAIN", ...), or NULL for on/off. */
 const char *conf_auth_mechanism(int auth);
 
+/* The account's CA file for TLS_VERIFY, or NULL for the system store
+ * (tls_trust_file system). */
+const char *conf_trust_file(const struct account *);
+
+/* The account's dsn_notify as given, or NULL when off. */
+const char *conf_dsn_notify(const struct account *);
+
 /* The RET keyword of a dsn_return value: "HDRS", "FULL"; NULL for off. */
 const char *conf_dsn_ret_keyword(int dsn_return);
 

@@ -345,3 +345,20 @@ conf_print(const struct account *a, struct buf *out)
 	}
 	return 0;
 }
+
+const char *
+conf_trust_file(const struct account *a)
+{
+	if (a->tls_trust_file == NULL ||
+	    strcmp(a->tls_trust_file, "system") == 0)
+		return NULL;
+	return a->tls_trust_file;
+}
+
+const char *
+conf_dsn_notify(const struct account *a)
+{
+	if (a->dsn_notify == NULL || strcasecmp(a->dsn_notify, "off") == 0)
+		return NULL;
+	return a->dsn_notify;
+}

@@ -84,8 +84,7 @@ deliver_account_params(const struct account *a, char *port, size_t portlen,
 	p->host = a->host;
 	p->port = port;
 	p->tls = deliver_tls_mode(a);
-	if (a->tls_trust_file != NULL && strcmp(a->tls_trust_file, "system"))
-		p->tls_trust_file = a->tls_trust_file;
+	p->tls_trust_file = conf_trust_file(a);
 	p->tls_fingerprint = a->tls_fingerprint;
 	p->tls_cert_file = a->tls_cert_file;
 	p->tls_key_file = a->tls_key_file;
@@ -189,15 +188,15 @@ deliver_send(struct deliver_session *ds, const char *id, struct smtp_mail *m,
 	uint64_t start = util_now_ms();
 	struct deliver_log_session ls = { NULL, ds->info.auth_mech,
 		ds->possible_duplicate };
-	char tls[sizeof(ds->info.tls_version) + sizeof(ds->info.tls_cipher)];
+	char tls[sizeof(ds->info.cert.version) + sizeof(ds->info.cert.cipher)];
 	int r = -1;
 
 	err_clear(e);
 	if (smtp_send(ds->smtp, m, e) == 0)
 		r = m->naccepted == m->nrcpts ? 0 : deliver_partial(m, e);
 	if (ds->info.tls) {
-		(void)snprintf(tls, sizeof(tls), "%s %s", ds->info.tls_version,
-		    ds->info.tls_cipher);
+		(void)snprintf(tls, sizeof(tls), "%s %s", ds->info.cert.version,
+		    ds->info.cert.cipher);
 		ls.tls = tls;
 	}
 	ds->possible_duplicate = false;

@@ -288,7 +288,8 @@ doctor_check_port25(struct doctor_ctx *c)
 	const char *host = c->o->probe_host ? c->o->probe_host : a->host;
 	unsigned p25 = c->o->ports[DOCTOR_P25];
 	bool uses25 = a->port == p25 || a->port == 25;
-	const char *how, *fix;
+	enum doctor_conn_fail how;
+	const char *fix;
 	char port[16], greet[SMTP_TEXT_MAX];
 	struct err e;
 
@@ -307,15 +308,15 @@ doctor_check_port25(struct doctor_ctx *c)
 		        : "");
 		return;
 	}
-	if ((how = doctor_connect_failure(e.text)) == NULL) {
+	if ((how = doctor_connect_failure(e.text)) == DOCTOR_CONN_NONE) {
 		doctor_emit(c, DOCTOR_WARN, "port 25", NULL, "%s", e.text);
 		return;
 	}
 	fix = uses25 ? "port 587\ntls_starttls on" : NULL;
 	doctor_emit(c, uses25 ? DOCTOR_PROBLEM : DOCTOR_OK, "port 25", fix,
 	    "%s port %s is blocked (%s%s): this network (or the server) stops connections to port 25, as providers do against spam (Outbound Port 25 Blocking, OP25B); %s",
-	    host, port, how,
-	    strcmp(how, "timed out") == 0 ? " within the probe timeout" : "",
+	    host, port, doctor_conn_fail_name(how),
+	    how == DOCTOR_CONN_TIMEDOUT ? " within the probe timeout" : "",
 	    uses25
 	        ? "the account submits on port 25, so mail cannot go out"
 	        : "not a problem: the account submits on the submission port");

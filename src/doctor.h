@@ -140,11 +140,25 @@ void doctor_dn_cn(const char *dn, char *out, size_t cap);
 int doctor_parse_ports(const char *, unsigned ports[DOCTOR_NPORTS],
     struct err *);
 
+/* How a connect failed. */
+enum doctor_conn_fail {
+	DOCTOR_CONN_NONE =
+	    0, /* connected (the failure came later), or unknown */
+	DOCTOR_CONN_TIMEDOUT,
+	DOCTOR_CONN_REFUSED,
+	DOCTOR_CONN_RESET,
+	DOCTOR_CONN_UNREACHABLE,
+	DOCTOR_CONN_COUNT
+};
+
 /*
- * How a connect failed, from the engine's error text: "timed out",
- * "refused", "reset", "unreachable", or NULL when the connection was
- * made (the failure came later) or the text says nothing of it.
+ * How a connect failed, from the engine's error text, or
+ * DOCTOR_CONN_NONE when the connection was made (the failure came
+ * later) or the text says nothing of it.
  */
-const char *doctor_connect_failure(const char *errtext);
+enum doctor_conn_fail doctor_connect_failure(const char *errtext);
+
+/* Its words in a report: "timed out", "refused", "reset", "unreachable". */
+const char *doctor_conn_fail_name(enum doctor_conn_fail);
 
 #endif

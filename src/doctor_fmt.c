@@ -203,20 +203,36 @@ bad:
 	    s, why);
 }
 
+static const char *const doctor_conn_fail_names[] = {
+	[DOCTOR_CONN_NONE] = "",
+	[DOCTOR_CONN_TIMEDOUT] = "timed out",
+	[DOCTOR_CONN_REFUSED] = "refused",
+	[DOCTOR_CONN_RESET] = "reset",
+	[DOCTOR_CONN_UNREACHABLE] = "unreachable",
+};
+_Static_assert(ARRAY_SIZE(doctor_conn_fail_names) == DOCTOR_CONN_COUNT,
+    "one name per connect failure");
+
 const char *
+doctor_conn_fail_name(enum doctor_conn_fail f)
+{
+	return (unsigned)f < DOCTOR_CONN_COUNT ? doctor_conn_fail_names[f] : "";
+}
+
+enum doctor_conn_fail
 doctor_connect_failure(const char *t)
 {
 	if (strstr(t, "cannot connect to") == NULL &&
 	    strstr(t, "connection reset") == NULL &&
 	    strstr(t, "Connection reset") == NULL)
-		return NULL;
+		return DOCTOR_CONN_NONE;
 	if (strstr(t, "timed out") != NULL)
-		return "timed out";
+		return DOCTOR_CONN_TIMEDOUT;
 	if (strstr(t, "refused") != NULL)
-		return "refused";
+		return DOCTOR_CONN_REFUSED;
 	if (strstr(t, "reset") != NULL)
-		return "reset";
+		return DOCTOR_CONN_RESET;
 	if (strstr(t, "unreachable") != NULL || strstr(t, "No route") != NULL)
-		return "unreachable";
-	return NULL;
+		return DOCTOR_CONN_UNREACHABLE;
+	return DOCTOR_CONN_NONE;
 }

@@ -58,25 +58,25 @@ doctor_cert_fix(const struct smtp_params *p, const struct err *why, char *fix,
 	q.tls_fingerprint = NULL;
 	if (doctor_probe(&q, &pr) == -1 || !pr.info.tls)
 		return;
-	doctor_dn_cn(pr.info.tls_subject, cn, sizeof(cn));
+	doctor_dn_cn(pr.info.cert.subject, cn, sizeof(cn));
 	if (strstr(why->text, "does not match") && cn[0] != '\0' &&
 	    strstr(why->text, "fingerprint") == NULL)
 		(void)snprintf(fix, cap, "host %s", cn);
 	else if (strstr(why->text, "fingerprint")) {
 		(void)snprintf(fix, cap, "tls_fingerprint %s",
-		    pr.info.tls_sha256);
+		    pr.info.cert.sha256);
 		(void)snprintf(note, ncap,
 		    "; the certificate changed: check it with your provider before pinning the new one");
 	} else if (strstr(why->text, "issuer")) {
 		(void)snprintf(fix, cap, "tls_fingerprint %s",
-		    pr.info.tls_sha256);
+		    pr.info.cert.sha256);
 		(void)snprintf(note, ncap,
 		    "; issuer %s: check the certificate with your provider before pinning it, or set tls_trust_file to the CA that issued it",
-		    pr.info.tls_issuer);
+		    pr.info.cert.issuer);
 	} else if (strstr(why->text, "expired"))
 		(void)snprintf(note, ncap,
 		    "; it expired on %s: nothing to change here, the provider must renew it",
-		    pr.info.tls_not_after);
+		    pr.info.cert.not_after);
 }
 
 /* One line for a probe; failed is PROBLEM for the account's port. */
@@ -85,7 +85,7 @@ doctor_report_probe(struct doctor_ctx *c, const struct smtp_params *p,
     const struct doctor_probe *pr, bool mine)
 {
 	char topic[64], ext[1024], fix[DOCTOR_FIX_MAX], note[512];
-	const char *how;
+	enum doctor_conn_fail how;
 
 	(void)snprintf(topic, sizeof(topic), "port %s (%s)", p->port,
 	    doctor_mode_name(p->tls));
@@ -95,7 +95,7 @@ doctor_report_probe(struct doctor_ctx *c, const struct smtp_params *p,
 		    "%s answers: %s; %s%s%s; extensions: %s", p->host,
 		    pr->info.greeting, pr->info.tls ? "TLS" : "no TLS",
 		    pr->info.tls ? " " : "",
-		    pr->info.tls ? pr->info.tls_cipher : "",
+		    pr->info.tls ? pr->info.cert.cipher : "",
 		    ext[0] ? ext : "(none)");
 		return;
 	}
@@ -111,7 +111,7 @@ doctor_report_probe(struct doctor_ctx *c, const struct smtp_params *p,
 		    sizeof(note));
 	how = doctor_connect_failure(pr->e.text);
 	doctor_emit(c, DOCTOR_PROBLEM, topic, fix, "%s%s%s",
-	    how ? "no answer: " : "", pr->e.text, note);
+	    how != DOCTOR_CONN_NONE ? "no answer: " : "", pr->e.text, note);
 }
 
 /* Mismatch: the account's port speaks the other TLS mode. */
@@ -151,13 +151,13 @@ doctor_check_cert(struct doctor_ctx *c, const struct smtp_info *in)
 
 	if (!in->tls)
 		return;
-	if (doctor_days_left(in->tls_not_after, time(NULL), &days) == -1)
+	if (doctor_days_left(in->cert.not_after, time(NULL), &days) == -1)
 		days = 9999;
-	if (in->tls_verify == TLS_VERIFY_NONE) {
+	if (in->cert.verify == TLS_VERIFY_NONE) {
 		(void)snprintf(fix, sizeof(fix), "tls_certcheck on");
 		doctor_emit(c, DOCTOR_WARN, "certificate", fix,
 		    "not checked (tls_certcheck off): anyone on the path can pose as the server; subject %s, expires %s; or pin it with tls_fingerprint %s",
-		    in->tls_subject, in->tls_not_after, in->tls_sha256);
+		    in->cert.subject, in->cert.not_after, in->cert.sha256);
 		return;
 	}
 	doctor_emit(c,
@@ -166,10 +166,10 @@ doctor_check_cert(struct doctor_ctx *c, const struct smtp_info *in)
 	                    : DOCTOR_OK,
 	    "certificate", NULL,
 	    "%s; subject %s; issuer %s; expires %s (%ld day%s)",
-	    in->tls_verify == TLS_VERIFY_FINGERPRINT
+	    in->cert.verify == TLS_VERIFY_FINGERPRINT
 	        ? "matches tls_fingerprint (chain and name not checked)"
 	        : "chain trusted, name matches",
-	    in->tls_subject, in->tls_issuer, in->tls_not_after, days,
+	    in->cert.subject, in->cert.issuer, in->cert.not_after, days,
 	    days == 1 || days == -1 ? "" : "s");
 }
 

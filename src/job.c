@@ -288,7 +288,8 @@ static int
 job_dsn(struct job *j, struct err *e)
 {
 	const struct cli_request *q = j->req;
-	const char *n = q->dsn_notify ? q->dsn_notify : j->acct->dsn_notify;
+	const char *n =
+	    q->dsn_notify ? q->dsn_notify : conf_dsn_notify(j->acct);
 	char *p;
 
 	if (queue_env_set(&j->env.dsn_ret,
@@ -296,7 +297,7 @@ job_dsn(struct job *j, struct err *e)
 	            ? q->dsn_return
 	            : conf_dsn_ret_keyword(j->acct->dsn_return)) == -1)
 		return err_set(e, ERR_SOFTWARE, "out of memory");
-	if (n == NULL || strcasecmp(n, "off") == 0)
+	if (n == NULL)
 		return 0;
 	if (queue_env_set(&j->env.dsn_notify, n) == -1)
 		return err_set(e, ERR_SOFTWARE, "out of memory");

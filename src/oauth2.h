@@ -46,6 +46,7 @@ struct oauth2_endpoints {
 	char device[OAUTH2_URL_MAX];
 	char scope[1024];
 	bool device_ok;    /* Google refuses the device flow for mail */
+	bool ask_offline;  /* Google: access_type=offline&prompt=consent */
 	char secret[1024]; /* oauth2_client_secret_eval's answer */
 };
 

@@ -21,6 +21,7 @@ struct oauth2_preset {
 	const char *scope;
 	const char *mech;
 	bool device_ok;
+	bool ask_offline; /* a refresh token only when asked for offline */
 };
 
 /* Indexed by enum conf_oauth2_provider; off has no preset. */
@@ -35,7 +36,7 @@ static const struct oauth2_preset oauth2_presets[] = {
 	[CONF_OAUTH2_GOOGLE] = { "google",
 	    "https://accounts.google.com/o/oauth2/v2/auth",
 	    "https://oauth2.googleapis.com/token", NULL,
-	    "https://mail.google.com/", "XOAUTH2", false },
+	    "https://mail.google.com/", "XOAUTH2", false, true },
 	[CONF_OAUTH2_FASTMAIL] = { "fastmail",
 	    "https://api.fastmail.com/oauth/authorize",
 	    "https://api.fastmail.com/oauth/refresh", NULL,
@@ -118,6 +119,7 @@ oauth2_conf_resolve(const struct account *a, struct oauth2_endpoints *ep,
 	ep->client_id = a->oauth2_client_id;
 	ep->client_secret = a->oauth2_client_secret;
 	ep->device_ok = p->device_ok;
+	ep->ask_offline = p->ask_offline;
 	if (ep->client_id == NULL || ep->client_id[0] == '\0')
 		return oauth2_conf_missing(a, "oauth2_client_id", e);
 	scope = a->oauth2_scope ? a->oauth2_scope : p->scope;

@@ -94,7 +94,7 @@ oauth2_auth_url(const struct oauth2_endpoints *ep, const char *redirect,
 	        k->state, k->challenge) == -1)
 		return -1;
 	/* Google issues a refresh token only when asked like this. */
-	if (strcmp(ep->provider, "google") == 0 &&
+	if (ep->ask_offline &&
 	    buf_add_str(u, "&access_type=offline&prompt=consent") == -1)
 		return -1;
 	return 0;

@@ -19,25 +19,16 @@
 #include "sasl_lib.h"
 #include "util.h"
 
-enum sasl_builtin {
-	SASL_LIB = 0, /* not built in: GNU SASL runs it */
-	SASL_PLAIN,
-	SASL_LOGIN,
-	SASL_XOAUTH2,
-	SASL_OAUTHBEARER,
-	SASL_EXTERNAL,
+/* Names of the built-in mechanisms, indexed by enum sasl_builtin. */
+static const char *const sasl_builtins[] = {
+	[SASL_PLAIN] = "PLAIN",
+	[SASL_LOGIN] = "LOGIN",
+	[SASL_XOAUTH2] = "XOAUTH2",
+	[SASL_OAUTHBEARER] = "OAUTHBEARER",
+	[SASL_EXTERNAL] = "EXTERNAL",
 };
-
-static const struct {
-	const char *name;
-	enum sasl_builtin id;
-} sasl_builtins[] = {
-	{ "PLAIN", SASL_PLAIN },
-	{ "LOGIN", SASL_LOGIN },
-	{ "XOAUTH2", SASL_XOAUTH2 },
-	{ "OAUTHBEARER", SASL_OAUTHBEARER },
-	{ "EXTERNAL", SASL_EXTERNAL },
-};
+_Static_assert(ARRAY_SIZE(sasl_builtins) == SASL_BUILTIN_COUNT,
+    "one name per built-in mechanism");
 
 /* Automatic choice, strongest first. */
 static const char *const sasl_auto_order[] = {
@@ -203,18 +194,14 @@ sasl_external(const char *authzid, struct buf *out)
 	return sasl_b64_encode(authzid, strlen(authzid), out);
 }
 
-static enum sasl_builtin
-sasl_builtin_id(const char *mech, bool *found)
+enum sasl_builtin
+sasl_builtin_id(const char *mech)
 {
 	size_t i;
 
-	*found = false;
-	for (i = 0; i < ARRAY_SIZE(sasl_builtins); i++) {
-		if (strcasecmp(mech, sasl_builtins[i].name) == 0) {
-			*found = true;
-			return sasl_builtins[i].id;
-		}
-	}
+	for (i = SASL_LIB + 1; i < ARRAY_SIZE(sasl_builtins); i++)
+		if (strcasecmp(mech, sasl_builtins[i]) == 0)
+			return (enum sasl_builtin)i;
 	return SASL_LIB;
 }
 
@@ -223,9 +210,9 @@ sasl_builtin_mechanisms(struct buf *out)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(sasl_builtins); i++)
-		if (buf_printf(out, "%s%s", i ? " " : "",
-		        sasl_builtins[i].name) == -1)
+	for (i = SASL_LIB + 1; i < ARRAY_SIZE(sasl_builtins); i++)
+		if (buf_printf(out, "%s%s", i > SASL_LIB + 1 ? " " : "",
+		        sasl_builtins[i]) == -1)
 			return -1;
 	return 0;
 }
@@ -233,10 +220,7 @@ sasl_builtin_mechanisms(struct buf *out)
 bool
 sasl_supported(const char *mech)
 {
-	bool found;
-
-	(void)sasl_builtin_id(mech, &found);
-	return found || sasl_lib_supports(mech);
+	return sasl_builtin_id(mech) != SASL_LIB || sasl_lib_supports(mech);
 }
 
 /* Whether the space-separated list offered names mech (any case). */
@@ -319,7 +303,8 @@ sasl_client_new(struct sasl_client **out, const char *mech,
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return err_set(e, ERR_SOFTWARE, "out of memory");
 	c->creds = creds;
-	c->id = sasl_builtin_id(mech, &found);
+	c->id = sasl_builtin_id(mech);
+	found = c->id != SASL_LIB;
 	c->ir =
 	    found ? c->id != SASL_LOGIN : strncasecmp(mech, "SCRAM-", 6) == 0;
 	if (!found && sasl_lib_start(&c->lib, mech, creds, e) == -1) {
@@ -386,6 +371,7 @@ sasl_builtin_step(struct sasl_client *c, const char *challenge, struct buf *out,
 		c->done = true;
 		break;
 	case SASL_LIB:
+	case SASL_BUILTIN_COUNT:
 		break;
 	}
 	if (r == -1)

@@ -29,6 +29,20 @@
 /* Cap on a base64 challenge or response line. */
 #define SASL_B64_MAX 12288
 
+/* The mechanisms built in; everything else is SASL_LIB (GNU SASL). */
+enum sasl_builtin {
+	SASL_LIB = 0, /* not built in: GNU SASL runs it */
+	SASL_PLAIN,
+	SASL_LOGIN,
+	SASL_XOAUTH2,
+	SASL_OAUTHBEARER,
+	SASL_EXTERNAL,
+	SASL_BUILTIN_COUNT
+};
+
+/* The built-in mechanism named mech (any case), or SASL_LIB. */
+enum sasl_builtin sasl_builtin_id(const char *mech);
+
 /* The secrets and context a mechanism may use. */
 struct sasl_creds {
 	const char *user;             /* authentication identity */

@@ -80,20 +80,20 @@ serverinfo_cert(const struct smtp_info *in, const char *verified,
 {
 	long days;
 
-	(void)buf_printf(out, "%-16s%s, cipher %s\n", "tls:", in->tls_version,
-	    in->tls_cipher);
-	(void)buf_printf(out, SI_FMT, "subject:", in->tls_subject);
-	(void)buf_printf(out, SI_FMT, "issuer:", in->tls_issuer);
-	if (doctor_days_left(in->tls_not_after, time(NULL), &days) == 0)
+	(void)buf_printf(out, "%-16s%s, cipher %s\n", "tls:", in->cert.version,
+	    in->cert.cipher);
+	(void)buf_printf(out, SI_FMT, "subject:", in->cert.subject);
+	(void)buf_printf(out, SI_FMT, "issuer:", in->cert.issuer);
+	if (doctor_days_left(in->cert.not_after, time(NULL), &days) == 0)
 		(void)buf_printf(out, "%-16s%s (%ld days %s)\n",
-		    "expires:", in->tls_not_after, days < 0 ? -days : days,
+		    "expires:", in->cert.not_after, days < 0 ? -days : days,
 		    days < 0 ? "ago" : "left");
 	else
-		(void)buf_printf(out, SI_FMT, "expires:", in->tls_not_after);
+		(void)buf_printf(out, SI_FMT, "expires:", in->cert.not_after);
 	(void)buf_printf(out, SI_FMT, "verified:", verified);
-	(void)buf_printf(out, SI_FMT, "sha-256:", in->tls_sha256);
+	(void)buf_printf(out, SI_FMT, "sha-256:", in->cert.sha256);
 	(void)buf_printf(out, "%-16stls_fingerprint %s\n",
-	    "pin with:", in->tls_sha256);
+	    "pin with:", in->cert.sha256);
 }
 
 static void
@@ -143,7 +143,7 @@ serverinfo_run(const struct account *a, unsigned timeout, struct buf *out,
 	doctor_params(a, port, sizeof(port), timeout, &p);
 	if (doctor_probe(&p, &pr) == 0) {
 		serverinfo_format(a, &p, &pr,
-		    tls_verify_name(pr.info.tls_verify), out);
+		    tls_verify_name(pr.info.cert.verify), out);
 		return 0;
 	}
 	*e = pr.e;

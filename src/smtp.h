@@ -179,13 +179,7 @@ struct smtp_info {
 	char greeting[SMTP_TEXT_MAX]; /* first greeting line */
 	char ehlo_host[256];          /* the server's name from EHLO */
 	bool tls;                     /* the session runs over TLS */
-	char tls_version[16];
-	char tls_cipher[96];
-	char tls_subject[256];
-	char tls_issuer[256];
-	char tls_sha256[96];
-	char tls_not_after[32];
-	enum tls_verify tls_verify;
+	struct tls_info cert;   /* when tls: version, cipher, certificate */
 	char auth_mech[32];     /* mechanism used, "" when none */
 	char auth_offered[256]; /* the server's AUTH list */
 	uint64_t size_max;      /* SIZE, 0 when unlimited/not given */

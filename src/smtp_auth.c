@@ -52,7 +52,7 @@ smtp_auth_secret(struct smtp_session *s, struct err *e, const char *mech)
 	const struct smtp_params *p = s->p;
 	smtp_password_fn fn = s->auth_retried ? p->refresh : p->password;
 
-	if (strcmp(mech, "EXTERNAL") == 0)
+	if (s->auth_id == SASL_EXTERNAL)
 		return 0;
 	if (fn == NULL)
 		return err_set(e, ERR_CONFIG,
@@ -99,6 +99,7 @@ smtp_auth_begin(struct smtp_session *s, struct err *e)
 	        plaintext_ok, have_cb, mech, e) == -1)
 		return -1;
 	smtp_auth_creds(s);
+	s->auth_id = sasl_builtin_id(mech);
 	if (smtp_auth_secret(s, e, mech) == -1 ||
 	    sasl_client_new(&s->sasl, mech, &s->creds, e) == -1) {
 		smtp_auth_cleanup(s);
@@ -165,14 +166,20 @@ smtp_send_auth_cont(struct smtp_session *s, struct err *e)
  * refused: base64 JSON such as {"status":"401","schemes":"bearer"}. Keep
  * it, made printable, for the error message (the token is never in it).
  */
+/* Whether the mechanism in use carries an OAuth token. */
+static bool
+smtp_auth_oauth(const struct smtp_session *s)
+{
+	return s->auth_id == SASL_XOAUTH2 || s->auth_id == SASL_OAUTHBEARER;
+}
+
 static void
 smtp_auth_oauth_error(struct smtp_session *s, const char *ch)
 {
-	const char *mech = s->info.auth_mech;
 	struct buf json;
 	size_t i, n = 0;
 
-	if (strcmp(mech, "XOAUTH2") != 0 && strcmp(mech, "OAUTHBEARER") != 0)
+	if (!smtp_auth_oauth(s))
 		return;
 	buf_init(&json, 4096);
 	if (sasl_b64_decode(ch, strlen(ch), &json) == 0)
@@ -237,9 +244,7 @@ static void
 smtp_auth_classify(const struct smtp_session *s, struct err *e,
     const struct smtp_reply *r)
 {
-	const char *mech = s->info.auth_mech;
-
-	if (strcmp(mech, "XOAUTH2") != 0 && strcmp(mech, "OAUTHBEARER") != 0)
+	if (!smtp_auth_oauth(s))
 		return;
 	/* A 4xx without the error challenge: the server's own trouble. */
 	if (r->code / 100 == 4 && s->auth_detail[0] == '\0')

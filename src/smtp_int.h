@@ -72,6 +72,7 @@ struct smtp_session {
 	bool last;      /* smtp_set_last: QUIT goes with the end of data */
 	/* AUTH */
 	struct sasl_client *sasl;
+	enum sasl_builtin auth_id; /* the mechanism in use, SASL_LIB: other */
 	struct sasl_creds creds;
 	struct buf secret; /* the password, wiped after AUTH */
 	struct buf resp;   /* a base64 response, wiped after use */

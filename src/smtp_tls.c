@@ -28,13 +28,7 @@ smtp_tls_note(struct smtp_session *s)
 
 	tls_session_info(net_tls(s->conn), &ti);
 	i->tls = true;
-	(void)strlcpy(i->tls_version, ti.version, sizeof(i->tls_version));
-	(void)strlcpy(i->tls_cipher, ti.cipher, sizeof(i->tls_cipher));
-	(void)strlcpy(i->tls_subject, ti.subject, sizeof(i->tls_subject));
-	(void)strlcpy(i->tls_issuer, ti.issuer, sizeof(i->tls_issuer));
-	(void)strlcpy(i->tls_sha256, ti.sha256, sizeof(i->tls_sha256));
-	(void)strlcpy(i->tls_not_after, ti.not_after, sizeof(i->tls_not_after));
-	i->tls_verify = ti.verify;
+	i->cert = ti;
 	smtp_note(s, "TLS %s, %s, verified by %s%s", ti.version, ti.cipher,
 	    tls_verify_name(ti.verify), ti.resumed ? ", session resumed" : "");
 	smtp_note(s,

@@ -417,9 +417,32 @@ test_table(void)
 	IS_STR(conf_dsn_ret_keyword(CONF_RET_FULL), "FULL", "full: RET=FULL");
 }
 
+/* The keywords that mean "none": the system store, no NOTIFY. */
+static void
+test_none_keywords(void)
+{
+	struct account a;
+
+	memset(&a, 0, sizeof(a));
+	OK(conf_trust_file(&a) == NULL, "no tls_trust_file: the system store");
+	a.tls_trust_file = (char *)"system";
+	OK(conf_trust_file(&a) == NULL,
+	    "tls_trust_file system: the system store");
+	a.tls_trust_file = (char *)"/etc/ca.pem";
+	IS_STR(conf_trust_file(&a), "/etc/ca.pem", "a CA file");
+	OK(conf_dsn_notify(&a) == NULL, "no dsn_notify: none");
+	a.dsn_notify = (char *)"Off";
+	OK(conf_dsn_notify(&a) == NULL, "dsn_notify off, any case: none");
+	a.dsn_notify = (char *)"never";
+	IS_STR(conf_dsn_notify(&a), "never", "dsn_notify never: NOTIFY=NEVER");
+	a.dsn_notify = (char *)"failure,delay";
+	IS_STR(conf_dsn_notify(&a), "failure,delay", "a list, as given");
+}
+
 int
 main(void)
 {
+	test_none_keywords();
 	test_table();
 	test_inheritance();
 	test_defaults();

@@ -162,21 +162,34 @@ test_ports(void)
 static void
 test_connect_failure(void)
 {
-	IS_STR(doctor_connect_failure("cannot connect to h port 25: "
-	                              "Connection timed out"),
-	    "timed out", "time-out");
-	IS_STR(doctor_connect_failure("cannot connect to h port 25: "
-	                              "Connection refused"),
-	    "refused", "refused");
-	IS_STR(doctor_connect_failure("connection reset by 127.0.0.1 port 25"),
-	    "reset", "reset");
-	IS_STR(doctor_connect_failure("cannot connect to h port 25: Network "
-	                              "is unreachable"),
-	    "unreachable", "unreachable");
-	OK(doctor_connect_failure("timed out after 10 s waiting for x") == NULL,
+	OK(doctor_connect_failure(
+	       "cannot connect to h port 25: Connection timed out") ==
+	        DOCTOR_CONN_TIMEDOUT,
+	    "time-out");
+	OK(doctor_connect_failure(
+	       "cannot connect to h port 25: Connection refused") ==
+	        DOCTOR_CONN_REFUSED,
+	    "refused");
+	OK(doctor_connect_failure("connection reset by 127.0.0.1 port 25") ==
+	        DOCTOR_CONN_RESET,
+	    "reset");
+	OK(doctor_connect_failure(
+	       "cannot connect to h port 25: Network is unreachable") ==
+	        DOCTOR_CONN_UNREACHABLE,
+	    "unreachable");
+	OK(doctor_connect_failure("timed out after 10 s waiting for x") ==
+	        DOCTOR_CONN_NONE,
 	    "a later time-out is not a connect failure");
-	OK(doctor_connect_failure("h: TLS certificate refused: x") == NULL,
+	OK(doctor_connect_failure("h: TLS certificate refused: x") ==
+	        DOCTOR_CONN_NONE,
 	    "a refused certificate is not a refused connection");
+	IS_STR(doctor_conn_fail_name(DOCTOR_CONN_TIMEDOUT), "timed out",
+	    "time-out name");
+	IS_STR(doctor_conn_fail_name(DOCTOR_CONN_REFUSED), "refused",
+	    "refused name");
+	IS_STR(doctor_conn_fail_name(DOCTOR_CONN_RESET), "reset", "reset name");
+	IS_STR(doctor_conn_fail_name(DOCTOR_CONN_UNREACHABLE), "unreachable",
+	    "unreachable name");
 }
 
 /* --- SRV answers ------------------------------------------------------ */

@@ -197,9 +197,31 @@ test_channel_binding(void)
 	buf_wipe(&first);
 }
 
+static void
+test_builtin_id(void)
+{
+	struct buf b;
+
+	OK(sasl_builtin_id("PLAIN") == SASL_PLAIN, "PLAIN built in");
+	OK(sasl_builtin_id("login") == SASL_LOGIN, "login built in, any case");
+	OK(sasl_builtin_id("XOAUTH2") == SASL_XOAUTH2, "XOAUTH2 built in");
+	OK(sasl_builtin_id("OAuthBearer") == SASL_OAUTHBEARER,
+	    "OAUTHBEARER built in");
+	OK(sasl_builtin_id("EXTERNAL") == SASL_EXTERNAL, "EXTERNAL built in");
+	OK(sasl_builtin_id("SCRAM-SHA-256") == SASL_LIB,
+	    "SCRAM goes to GNU SASL");
+	OK(sasl_builtin_id("") == SASL_LIB, "empty name is not built in");
+	buf_init(&b, 256);
+	OK(sasl_builtin_mechanisms(&b) == 0, "list the built-in mechanisms");
+	IS_STR(buf_str(&b), "PLAIN LOGIN XOAUTH2 OAUTHBEARER EXTERNAL",
+	    "the built-in list, in table order");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
+	test_builtin_id();
 	test_channel_binding();
 	test_b64();
 	test_builders();
