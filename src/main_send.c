@@ -188,6 +188,18 @@ main_smtp(const struct cli_request *req)
 }
 
 /*
+ * Neither the user nor the host has an account: the message is kept in
+ * the system queue; say how to make one (issue 17 item 9).
+ */
+static void
+main_no_account(const char *id)
+{
+	fprintf(stderr,
+	    "%s: queued %s in the system queue, but this host has no account (%s): it waits there until the administrator makes one (postern.conf(5)); for your own mail, make an account with postern --configure you@example.org --write, or copy doc/config.example or one of contrib/accounts to ~/.config/postern/config\n",
+	    main_prog, id, SYSCONFDIR "/postern.conf");
+}
+
+/*
  * A user without a configuration of their own: the message goes to the
  * system queue through postern-drop, silently (the id under -v).
  */
@@ -216,6 +228,8 @@ main_system_send(const struct cli_request *req)
 	err_clear(&e);
 	if (sysq_drop(rec, id, &helper_rc, &e) == -1)
 		rc = helper_rc != 0 ? helper_rc : main_fail(&e);
+	else if (!sysq_host_configured())
+		main_no_account(id);
 	else if (req->verbose)
 		fprintf(stderr, "%s: queued %s in the system queue\n",
 		    main_prog, id);

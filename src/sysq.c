@@ -35,6 +35,14 @@ sysq_wanted(const struct cli_request *req)
 	return !conf_user_exists();
 }
 
+bool
+sysq_host_configured(void)
+{
+	struct stat st;
+
+	return lstat(SYSCONFDIR "/postern.conf", &st) == 0 || errno != ENOENT;
+}
+
 /* The message, to its end or (without -i) to a lone "." line. */
 struct sysq_copy {
 	int out;

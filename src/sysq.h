@@ -42,6 +42,13 @@
 bool sysq_wanted(const struct cli_request *);
 
 /*
+ * Whether the host has a system account file (SYSCONFDIR/postern.conf)
+ * at all; a drop without one waits until the administrator makes it.
+ * Only its existence is asked (the submitting user may not read it).
+ */
+bool sysq_host_configured(void);
+
+/*
  * The record for postern-drop in an anonymous memory file: argv (after
  * argv[0]) and the message read from in_fd (to its end; without -i, to a
  * lone "." line). The descriptor, the message at *msg_off; or -1 with e.

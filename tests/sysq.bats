@@ -100,6 +100,22 @@ uid 33" ]
 	assert_no_mail tok-sysq-down
 }
 
+@test "neither the user nor the host has an account: the message is kept in the maildrop and postern says how to make one" {
+	msg tok-sysq-noacct
+	[ ! -e "$NS/etc/$(basename "$SYS_CONF")" ]
+	run --separate-stderr ns "runuser -u nobody -- env -i PATH=/usr/bin:/bin HOME=/nonexistent $NS_POSTERN -i bob@example.test <$IN"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"postern: queued "*" in the system queue, but this host has no account ($SYS_CONF): it waits there until the administrator makes one"* ]]
+	[[ "$stderr" == *"postern --configure you@example.org --write"* ]]
+	[ "$(drop_files | wc -l)" -eq 1 ]
+	# with the host's account there, the drop is silent again
+	system_account "$(dead_port_number)"
+	run --separate-stderr ns "runuser -u nobody -- env -i PATH=/usr/bin:/bin HOME=/nonexistent $NS_POSTERN -i bob@example.test <$IN"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(drop_files | wc -l)" -eq 2 ]
+}
+
 @test "postern -q --system as the system user delivers each entry exactly once with the system account's AUTH" {
 	system_account
 	msg tok-sysq-once
