@@ -358,6 +358,24 @@ conf_user_exists(void)
 	return found;
 }
 
+/*
+ * After the files are read: patterns expanded, defaults filled, the
+ * code-running keys checked; every error counted, the first one in e.
+ */
+static int
+conf_load_end(struct conf *c, struct conf_ld *ld, const char *queue_dir,
+    struct err *e)
+{
+	ld->nerr += conf_expand_patterns(c);
+	if (conf_finish(c, queue_dir) == -1)
+		ld->nerr++;
+	conf_check_code(c, ld);
+	if (ld->nerr == 0)
+		return 0;
+	return err_set(e, ERR_CONFIG, "%.*s",
+	    (int)strcspn(buf_str(&c->errors), "\n"), buf_str(&c->errors));
+}
+
 int
 conf_load_system(struct conf *c, const char *queue_dir, struct err *e)
 {
@@ -372,16 +390,8 @@ conf_load_system(struct conf *c, const char *queue_dir, struct err *e)
 		goto out;
 	}
 	(void)buf_printf(&c->notes, "reading %s\n", CONF_SYSTEM_FILE);
-	ld.nerr += conf_expand_patterns(c);
-	if (conf_finish(c, queue_dir) == -1)
-		ld.nerr++;
-	conf_check_code(c, &ld);
-	if (ld.nerr > 0) {
-		err_set(e, ERR_CONFIG, "%.*s",
-		    (int)strcspn(buf_str(&c->errors), "\n"),
-		    buf_str(&c->errors));
+	if (conf_load_end(c, &ld, queue_dir, e) == -1)
 		goto out;
-	}
 	r = 0;
 out:
 	conf_ld_free(&ld);
@@ -399,16 +409,8 @@ conf_load(struct conf *c, const char *config_file, struct err *e)
 	ld.home = home;
 	if (conf_load_files(c, config_file, &ld, e) == -1)
 		goto out;
-	ld.nerr += conf_expand_patterns(c);
-	if (conf_finish(c, queue) == -1)
-		ld.nerr++;
-	conf_check_code(c, &ld);
-	if (ld.nerr > 0) {
-		err_set(e, ERR_CONFIG, "%.*s",
-		    (int)strcspn(buf_str(&c->errors), "\n"),
-		    buf_str(&c->errors));
+	if (conf_load_end(c, &ld, queue, e) == -1)
 		goto out;
-	}
 	r = 0;
 out:
 	conf_ld_free(&ld);
