@@ -24,7 +24,6 @@
 #include <strings.h>
 
 #include "conf.h"
-#include "mistake.h"
 #include "oauth2.h"
 #include "util.h"
 
@@ -520,7 +519,7 @@ conf_select(const struct conf *c, const char *name, const char *sender,
 		if ((*out = conf_find(c, name)) != NULL)
 			return 0;
 		err_set(e, ERR_CONFIG, "no account %s in %s", name, files);
-		mistake_account(c, name, e);
+		conf_account_hint(c, name, e);
 		return -1;
 	}
 	for (i = 0; sender != NULL && *sender && i < c->naccounts; i++)

@@ -401,4 +401,11 @@ void conf_key_free(const struct conf_key *, struct account *);
 int conf_key_print(const struct conf_key *, const struct account *,
     struct buf *out);
 
+/*
+ * -a NAME that is not in the configuration (e says so): add the
+ * accounts that exist, and the closest name (at most 2 edits, case
+ * ignored) as "did you mean" (conf_suggest.c).
+ */
+void conf_account_hint(const struct conf *, const char *name, struct err *);
+
 #endif

@@ -67,13 +67,6 @@ void mistake_password(const struct account *, enum secrets_source,
     struct err *);
 
 /*
- * -a NAME that is not in the configuration (e says so): add the
- * accounts that exist, and the closest name (at most 2 edits, case
- * ignored) as "did you mean".
- */
-void mistake_account(const struct conf *, const char *name, struct err *);
-
-/*
  * --store-password without a reachable keyring (no D-Bus session: a
  * server, cron, ssh): add the alternatives that work there.
  */

@@ -93,13 +93,13 @@ test_accounts(void)
 	           "host w\nfrom b@x.org\naccount default : isp\n"),
 	    0, "three accounts");
 	err_set(&e, ERR_CONFIG, "no account Isq");
-	mistake_account(&c, "Isq", &e);
+	conf_account_hint(&c, "Isq", &e);
 	IS_STR(e.text,
 	    "no account Isq; did you mean isp? The accounts are: isp, work, "
 	    "default",
 	    "close match, case ignored");
 	err_set(&e, ERR_CONFIG, "no account zzzzzz");
-	mistake_account(&c, "zzzzzz", &e);
+	conf_account_hint(&c, "zzzzzz", &e);
 	IS_STR(e.text,
 	    "no account zzzzzz; the accounts are: isp, work, default",
 	    "no close match");
