@@ -182,15 +182,11 @@ oauth2_discover(struct oauth2_endpoints *ep, struct err *e)
 	return 0;
 }
 
-/* The refresh request: grant_type, refresh_token, client_id[, secret]. */
-static int
-oauth2_refresh_form(const struct oauth2_endpoints *ep,
-    const struct oauth2_tokens *old, struct buf *form)
+/* The client's part of a token request: &client_id=...[&client_secret=...]. */
+int
+oauth2_form_client(const struct oauth2_endpoints *ep, struct buf *form)
 {
-	if (buf_add_str(form, "grant_type=refresh_token&refresh_token=") ==
-	        -1 ||
-	    http_form_escape(form, old->refresh_token) == -1 ||
-	    buf_add_str(form, "&client_id=") == -1 ||
+	if (buf_add_str(form, "&client_id=") == -1 ||
 	    http_form_escape(form, ep->client_id) == -1)
 		return -1;
 	if (ep->client_secret != NULL &&
@@ -198,6 +194,18 @@ oauth2_refresh_form(const struct oauth2_endpoints *ep,
 	        http_form_escape(form, ep->client_secret) == -1))
 		return -1;
 	return 0;
+}
+
+/* The refresh request: grant_type, refresh_token, client_id[, secret]. */
+static int
+oauth2_refresh_form(const struct oauth2_endpoints *ep,
+    const struct oauth2_tokens *old, struct buf *form)
+{
+	if (buf_add_str(form, "grant_type=refresh_token&refresh_token=") ==
+	        -1 ||
+	    http_form_escape(form, old->refresh_token) == -1)
+		return -1;
+	return oauth2_form_client(ep, form);
 }
 
 /*

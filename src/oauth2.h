@@ -87,6 +87,12 @@ int oauth2_access_token(const struct account *, bool force, struct buf *out,
 /* The message when the account must be authorized again (held). */
 int oauth2_needs_authorization(const struct account *, struct err *);
 
+/*
+ * Append the client's part of a token request form:
+ * &client_id=ID[&client_secret=SECRET], escaped. 0, or -1 (memory).
+ */
+int oauth2_form_client(const struct oauth2_endpoints *, struct buf *form);
+
 /* POST form to the token endpoint; parse the answer into t. */
 int oauth2_token_request(const char *url, const char *form,
     struct oauth2_tokens *t, struct err *);

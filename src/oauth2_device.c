@@ -62,15 +62,9 @@ oauth2_device_form(const struct oauth2_endpoints *ep,
 	if (buf_add_str(form,
 	        "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=") ==
 	        -1 ||
-	    http_form_escape(form, d->device_code) == -1 ||
-	    buf_add_str(form, "&client_id=") == -1 ||
-	    http_form_escape(form, ep->client_id) == -1)
+	    http_form_escape(form, d->device_code) == -1)
 		return -1;
-	if (ep->client_secret != NULL &&
-	    (buf_add_str(form, "&client_secret=") == -1 ||
-	        http_form_escape(form, ep->client_secret) == -1))
-		return -1;
-	return 0;
+	return oauth2_form_client(ep, form);
 }
 
 /*

@@ -256,15 +256,9 @@ oauth2_code_form(const struct oauth2_endpoints *ep, const char *redirect,
 	    http_form_escape(f, code) == -1 ||
 	    buf_add_str(f, "&redirect_uri=") == -1 ||
 	    http_form_escape(f, redirect) == -1 ||
-	    buf_add_str(f, "&client_id=") == -1 ||
-	    http_form_escape(f, ep->client_id) == -1 ||
 	    buf_printf(f, "&code_verifier=%s", k->verifier) == -1)
 		return -1;
-	if (ep->client_secret != NULL &&
-	    (buf_add_str(f, "&client_secret=") == -1 ||
-	        http_form_escape(f, ep->client_secret) == -1))
-		return -1;
-	return 0;
+	return oauth2_form_client(ep, f);
 }
 
 /* Exchange the code for tokens and store them. */
