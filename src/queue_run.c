@@ -40,10 +40,15 @@ qrun_entries(struct qrun *r, struct qrun_item *v, size_t n, size_t first)
 {
 	size_t i;
 
-	for (i = first; i < n && !qrun_stop(r); i++)
-		if (!v[i].done && v[i].due &&
-		    strcmp(v[i].account, r->acct_name) == 0)
-			qrun_entry(r, &v[i]);
+	for (i = first; i < n && !qrun_stop(r); i++) {
+		if (v[i].done || !v[i].due ||
+		    strcmp(v[i].account, r->acct_name) != 0)
+			continue;
+		qrun_entry(r, &v[i]);
+		if (r->ready != NULL)
+			qrun_launch(r);
+	}
+	qrun_drain(r);
 	if (r->nheld > 0)
 		deliver_log_held(r->acct, r->acct_name, r->held, r->nheld);
 	r->nheld = 0;
