@@ -116,8 +116,11 @@ attempt_finish(struct deliver_session *ds, const char *id,
 	struct smtp_mail *m = &at->m;
 	int r;
 
-	if (at->failed)
+	if (at->failed) {
+		ds->possible_duplicate =
+		    false; /* nothing sent, nothing logged */
 		return -1;
+	}
 	r = deliver_send_finish(ds, id, m, e);
 	at->tried = m->nrcpts;
 	at->naccepted = m->naccepted;
