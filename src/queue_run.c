@@ -10,7 +10,9 @@
  * (another run may have finished or rescheduled it meanwhile). The
  * session is opened on the first entry that needs it and kept for the
  * account's other entries; an account found or put on hold gets one log
- * line. Bounce notices made during the run are new entries and go out
+ * line. Entries to send overlap: the next one is locked and marked
+ * while the replies to the one before are on their way (qrun_launch).
+ * Bounce notices made during the run are new entries and go out
  * in a second pass over the directory. A follow-up is the same walk over
  * one account's entries on the submission's session, under a deadline.
  */

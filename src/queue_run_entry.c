@@ -5,6 +5,13 @@
  * run's session and record each one's outcome in the envelope; refused
  * recipients get a bounce notice (a new entry with the null sender),
  * and an entry whose recipients are all done leaves new/.
+ *
+ * Entries to send go through a pipeline of two (qrun_launch): while the
+ * commands of entry N are on their way, the run records N-1's outcome
+ * and marks N+1 "sending" on disk, so the queue's fsyncs overlap the
+ * round trip instead of adding to it. The order that keeps a crash
+ * harmless: an entry's mark is on disk before its MAIL is written, and
+ * the entry stays in new/ with the mark until its outcome is.
  */
 #include "config.h"
 
