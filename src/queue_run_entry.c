@@ -293,6 +293,17 @@ qrun_send(struct qrun *r, struct qrun_slot *s)
 	r->ready = s;
 }
 
+/* One more entry done (its outcome recorded): the progress line. */
+static void
+qrun_progress(struct qrun *r, uint64_t size)
+{
+	r->done++;
+	r->bytes += size;
+	if (r->o->progress != NULL)
+		r->o->progress(r->o->arg, r->done, r->total, r->bytes,
+		    r->total_bytes);
+}
+
 static struct qrun_slot *
 qrun_slot_get(struct qrun *r)
 {
@@ -362,6 +373,7 @@ qrun_settle(struct qrun *r)
 	qrun_outcome(r, &s->q, &s->at, &s->e);
 	attempt_free(&s->at);
 	qrun_slot_put(s);
+	qrun_progress(r, s->size);
 }
 
 /*
@@ -379,6 +391,7 @@ qrun_unready(struct qrun *r, struct qrun_slot *s, const struct err *e)
 	} else
 		qrun_open_failed(r, &s->q, e, true);
 	qrun_slot_put(s);
+	qrun_progress(r, s->size);
 }
 
 /* The session went away under the ready entry: open it again. */
@@ -460,11 +473,9 @@ qrun_entry(struct qrun *r, struct qrun_item *it)
 	else
 		qrun_send(r, s);
 out:
-	if (r->ready != s)
-		qrun_slot_put(s);
-	r->done++;
-	r->bytes += it->size;
-	if (r->o->progress != NULL)
-		r->o->progress(r->o->arg, r->done, r->total, r->bytes,
-		    r->total_bytes);
+	s->size = it->size;
+	if (r->ready == s) /* done when its outcome is recorded */
+		return;
+	qrun_slot_put(s);
+	qrun_progress(r, it->size);
 }

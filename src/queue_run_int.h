@@ -35,6 +35,7 @@ struct qrun_slot {
 	struct attempt at;
 	struct err e;
 	int64_t was_sending; /* the envelope's mark before this run's */
+	uint64_t size;       /* the item's, for the progress line */
 	bool used;
 };
 
