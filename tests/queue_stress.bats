@@ -9,7 +9,7 @@
 #    nothing published.
 #  - queue_dir on a tiny tmpfs: ENOSPC, non-zero exit, nothing published.
 #  - a queue run of 4 entries killed (strace, SIGKILL) at each fsync,
-#    rename and unlink: nothing lost or torn, every entry the server got
+#    rename, unlink, write and sendto: nothing lost or torn, every entry the server got
 #    twice was logged as a possible duplicate when resent, and at most
 #    the two entries of the pipeline window (in flight, marked next) are
 #    reported as possible duplicates without having gone out twice.
@@ -273,14 +273,14 @@ crash_run() {
 	[ -z "$dups" ] || echo "$1 #$2: sent twice, reported: $dups"
 }
 
-@test "a queue run of 4 entries killed at each fsync, rename and unlink: nothing lost, each resend a possible duplicate" {
+@test "a queue run of 4 entries killed at each fsync, rename, unlink, write and sendto: nothing lost, each resend a possible duplicate" {
 	require_cmd strace strace
 	server "logfile $BATS_TEST_TMPDIR/log"
 	for i in 1 2 3 4; do
 		msg "run$i" | "$POSTERN" -odq bob@example.test || return 1
 	done
 	cp -a "$Q" "$BATS_TEST_TMPDIR/template"
-	for sc in fsync rename unlink; do
+	for sc in fsync rename unlink write sendto; do
 		rm -rf "$Q"
 		cp -a "$BATS_TEST_TMPDIR/template" "$Q"
 		n=$(ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
