@@ -234,7 +234,7 @@ keyring_fail(GError *ge, const char *what, struct err *e)
 	         G_DBUS_ERROR_SERVICE_UNKNOWN) ||
 	        kr.g_error_matches(ge, kr.g_dbus_error_quark(),
 	            G_DBUS_ERROR_NAME_HAS_NO_OWNER)))
-		err_set_temp(e, ERR_TEMP,
+		err_setr_temp(e, ERR_TEMP, ERR_REASON_KEYRING_UNREACHABLE,
 		    "no Secret Service on the D-Bus session bus (start gnome-keyring or another keyring daemon): %s",
 		    msg);
 	else if (ge &&
@@ -243,7 +243,7 @@ keyring_fail(GError *ge, const char *what, struct err *e)
 		err_set_temp(e, ERR_TEMP,
 		    "the keyring is locked; unlock it (log in to the desktop session) and try again");
 	else if (ge && ge->domain == kr.g_io_error_quark())
-		err_set_temp(e, ERR_TEMP,
+		err_setr_temp(e, ERR_TEMP, ERR_REASON_KEYRING_UNREACHABLE,
 		    "cannot connect to the D-Bus session bus: %s", msg);
 	else
 		err_set_temp(e, ERR_TEMP, "keyring %s failed: %s", what, msg);
@@ -264,7 +264,8 @@ keyring_begin(struct keyring_call *c, struct err *e)
 
 	memset(c, 0, sizeof(*c));
 	if (bus == NULL || *bus == '\0')
-		return err_set_temp(e, ERR_TEMP,
+		return err_setr_temp(e, ERR_TEMP,
+		    ERR_REASON_KEYRING_UNREACHABLE,
 		    "the keyring is not reachable: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set, as under cron, ssh or a system service)");
 	if (keyring_load() == -1)
 		return 1;
@@ -389,7 +390,7 @@ keyring_lookup(const char *host, const char *user, struct buf *out,
 			*which = (enum keyring_schema)i;
 	}
 	if (r == 1 && locked > 0)
-		r = err_set_temp(e, ERR_TEMP,
+		r = err_setr_temp(e, ERR_TEMP, ERR_REASON_KEYRING_LOCKED,
 		    "the keyring is locked: once it is unlocked (log in to the desktop session), queued mail goes out at the next queue run (postern -q)");
 out:
 	keyring_end(&c);
