@@ -44,6 +44,10 @@ struct tls_session {
 	char host[256];                    /* the name verified, for messages */
 	char *cache;                       /* session cache file, or NULL */
 	char cache_hdr[TLS_CACHE_HDR_MAX]; /* its first line */
+	char *trust_file;                  /* tls_trust_file, or NULL */
+	char *root;                        /* trust anchor cache, or NULL */
+	char root_hdr[TLS_CACHE_HDR_MAX];  /* its first line */
+	bool root_only; /* only the cached root is loaded: verify late */
 	bool ready;
 };
 
@@ -104,18 +108,33 @@ tls_fingerprint_parse(const char *s, unsigned char *out, size_t cap,
 	return 0;
 }
 
+/* The whole tls_trust_file. */
+static int
+tls_trust_full(struct tls_session *t, struct err *e)
+{
+	int rc;
+
+	rc = gnutls_certificate_set_x509_trust_file(t->cred, t->trust_file,
+	    GNUTLS_X509_FMT_PEM);
+	if (rc <= 0)
+		return err_set(e, ERR_NOINPUT, "cannot load trust file %s: %s",
+		    t->trust_file,
+		    rc == 0 ? "no certificates" : tls_strerror(rc));
+	return 0;
+}
+
+/*
+ * The system store now; a tls_trust_file later (tls_trust_load), when
+ * the cache files are named: its cached root may do.
+ */
 static int
 tls_trust(struct tls_session *t, const struct tls_params *p, struct err *e)
 {
 	int rc;
 
 	if (p->trust_file != NULL) {
-		rc = gnutls_certificate_set_x509_trust_file(t->cred,
-		    p->trust_file, GNUTLS_X509_FMT_PEM);
-		if (rc <= 0)
-			return err_set(e, ERR_NOINPUT,
-			    "cannot load trust file %s: %s", p->trust_file,
-			    rc == 0 ? "no certificates" : tls_strerror(rc));
+		if ((t->trust_file = strdup(p->trust_file)) == NULL)
+			return err_set(e, ERR_SOFTWARE, "out of memory");
 		return 0;
 	}
 	rc = gnutls_certificate_set_x509_system_trust(t->cred);
@@ -245,6 +264,104 @@ out:
 	gnutls_free(d.data);
 }
 
+/*
+ * The cached root of this identity (tls_cache.h), when the trust file
+ * is the one it was found in (the header's stamp) and the bytes are the
+ * root whose hash they carry: 0 with that one root as the trust list.
+ */
+static int
+tls_root_load(struct tls_session *t)
+{
+	unsigned char *d = NULL, md[32];
+	gnutls_datum_t der;
+	size_t n = 0;
+	int r = -1;
+
+	if (tls_cache_read(t->root, t->root_hdr, &d, &n) == -1 ||
+	    n <= sizeof(md))
+		goto out;
+	der.data = d + sizeof(md);
+	der.size = (unsigned)(n - sizeof(md));
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, der.data, der.size, md) < 0 ||
+	    memcmp(md, d, sizeof(md)) != 0)
+		goto out;
+	if (gnutls_certificate_set_x509_trust_mem(t->cred, &der,
+	        GNUTLS_X509_FMT_DER) == 1)
+		r = 0;
+out:
+	free(d);
+	return r;
+}
+
+/*
+ * The trust anchors of a tls_trust_file account: its cached root alone
+ * when there is a sound one (verified after the handshake, the whole
+ * file loaded if it does not verify), else the whole file, verified in
+ * the handshake. Not with a client certificate: it would go to a server
+ * not verified yet.
+ */
+static int
+tls_trust_load(struct tls_session *t, const struct tls_params *p, struct err *e)
+{
+	if (t->verify != TLS_VERIFY_CA_HOSTNAME)
+		return 0;
+	if (t->trust_file != NULL && t->cache != NULL &&
+	    tls_cache_root_hdr(t->cache, t->trust_file, &t->root,
+	        t->root_hdr) == 0 &&
+	    p->cert_file == NULL && tls_root_load(t) == 0) {
+		t->root_only = true;
+		return 0;
+	}
+	if (t->trust_file != NULL && tls_trust_full(t, e) == -1)
+		return -1;
+	gnutls_session_set_verify_cert(t->s, t->host, 0);
+	return 0;
+}
+
+/*
+ * After a verification with the whole trust file: keep the root that
+ * verified the chain (the first issuer of the chain, from the leaf, in
+ * the trust list). Best effort, as the session cache.
+ */
+static void
+tls_root_save(struct tls_session *t)
+{
+	gnutls_x509_trust_list_t tl;
+	gnutls_x509_crt_t crt = NULL, root = NULL;
+	gnutls_datum_t der = { NULL, 0 };
+	const gnutls_datum_t *certs;
+	unsigned char *d = NULL;
+	unsigned i, n = 0;
+
+	certs = gnutls_certificate_get_peers(t->s, &n);
+	if (t->root == NULL || t->root_only || certs == NULL)
+		return;
+	gnutls_certificate_get_trust_list(t->cred, &tl);
+	for (i = 0; i < n && root == NULL; i++) {
+		if (gnutls_x509_crt_init(&crt) < 0)
+			return;
+		if (gnutls_x509_crt_import(crt, &certs[i],
+		        GNUTLS_X509_FMT_DER) == 0)
+			(void)gnutls_x509_trust_list_get_issuer(tl, crt, &root,
+			    GNUTLS_TL_GET_COPY);
+		gnutls_x509_crt_deinit(crt);
+	}
+	if (root == NULL ||
+	    gnutls_x509_crt_export2(root, GNUTLS_X509_FMT_DER, &der) < 0)
+		goto out;
+	if ((d = malloc(32 + (size_t)der.size)) != NULL &&
+	    gnutls_hash_fast(GNUTLS_DIG_SHA256, der.data, der.size, d) == 0) {
+		memcpy(d + 32, der.data, der.size);
+		(void)tls_cache_write(t->root, t->root_hdr, d,
+		    32 + (size_t)der.size);
+	}
+	free(d);
+out:
+	gnutls_free(der.data);
+	if (root != NULL)
+		gnutls_x509_crt_deinit(root);
+}
+
 int
 tls_session_new(struct tls_session **out, int fd, const struct tls_params *p,
     struct err *e)
@@ -278,8 +395,6 @@ tls_session_new(struct tls_session **out, int fd, const struct tls_params *p,
 	if (!tls_is_ip(t->host))
 		(void)gnutls_server_name_set(t->s, GNUTLS_NAME_DNS, t->host,
 		    strlen(t->host));
-	if (t->pinlen == 0 && !p->no_certcheck)
-		gnutls_session_set_verify_cert(t->s, t->host, 0);
 	if (p->session_dir != NULL && p->session_id != NULL) {
 		if (tls_cache_name(t, p) == -1) {
 			err_set(e, ERR_SOFTWARE, "out of memory");
@@ -287,6 +402,8 @@ tls_session_new(struct tls_session **out, int fd, const struct tls_params *p,
 		}
 		tls_cache_load(t);
 	}
+	if (tls_trust_load(t, p, e) == -1)
+		goto fail;
 	gnutls_transport_set_int(t->s, fd);
 	*out = t;
 	return 0;
@@ -370,25 +487,48 @@ tls_check_pin(struct tls_session *t, struct err *e)
 }
 
 /*
- * A resumed session has no certificate message: check the certificate
- * it carries (GnuTLS keeps the peer's chain in the session data) as a
- * full handshake would, against today's trust store and host name. On
- * any refusal the cache file goes, so the next connection is full.
+ * The chain and host name against the trust list. With only the cached
+ * root loaded, a chain it does not verify is checked again against the
+ * whole trust file: the server may have moved to another CA.
  */
 static int
-tls_resumed_verify(struct tls_session *t, struct err *e)
+tls_peers_verify(struct tls_session *t, unsigned *status, struct err *e)
+{
+	int rc = gnutls_certificate_verify_peers3(t->s, t->host, status);
+
+	if ((rc == 0 && *status == 0) || !t->root_only)
+		return rc;
+	t->root_only = false;
+	if (tls_trust_full(t, e) == -1)
+		return -2;
+	*status = 0;
+	return gnutls_certificate_verify_peers3(t->s, t->host, status);
+}
+
+/*
+ * Verification after the handshake: a resumed session has no
+ * certificate message, so check the certificate it carries (GnuTLS
+ * keeps the peer's chain in the session data) as a full handshake
+ * would, against today's trust file and host name; and a full handshake
+ * that had only the cached root (nothing verified it in the handshake).
+ * A resumed session that is refused loses its cache file, so the next
+ * connection is full.
+ */
+static int
+tls_late_verify(struct tls_session *t, struct err *e)
 {
 	unsigned status = 0, n = 0;
 	int rc = 0;
 
-	if (t->verify == TLS_VERIFY_CA_HOSTNAME)
-		rc = gnutls_certificate_verify_peers3(t->s, t->host, &status);
+	if (t->verify == TLS_VERIFY_CA_HOSTNAME &&
+	    (rc = tls_peers_verify(t, &status, e)) == -2)
+		return -1;
 	else if (t->verify == TLS_VERIFY_FINGERPRINT &&
 	    gnutls_certificate_get_peers(t->s, &n) == NULL)
 		rc = GNUTLS_E_NO_CERTIFICATE_FOUND;
 	if (rc == 0 && status == 0)
 		return 0;
-	if (t->cache != NULL)
+	if (t->cache != NULL && gnutls_session_is_resumed(t->s))
 		(void)unlink(t->cache);
 	if (rc < 0)
 		return err_set_temp(e, ERR_TEMP,
@@ -416,12 +556,15 @@ tls_session_handshake(struct tls_session *t, struct err *e)
 	if (rc < 0)
 		return err_set(e, ERR_PROTOCOL, "TLS handshake failed: %s",
 		    tls_strerror(rc));
-	if (gnutls_session_is_resumed(t->s) && tls_resumed_verify(t, e) == -1)
+	if ((gnutls_session_is_resumed(t->s) || t->root_only) &&
+	    tls_late_verify(t, e) == -1)
 		return -1;
 	if (t->pinlen > 0 && tls_check_pin(t, e) == -1)
 		return -1;
 	if (t->verify == TLS_VERIFY_CA_HOSTNAME && tls_check_key(t, e) == -1)
 		return -1;
+	if (t->verify == TLS_VERIFY_CA_HOSTNAME)
+		tls_root_save(t);
 	t->ready = true;
 	return 0;
 }
@@ -533,6 +676,8 @@ tls_session_free(struct tls_session *t)
 	if (t->cred)
 		gnutls_certificate_free_credentials(t->cred);
 	free(t->cache);
+	free(t->trust_file);
+	free(t->root);
 	free(t);
 }
 

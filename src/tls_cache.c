@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "util.h"
 
 #define TLS_CACHE_MAGIC "postern-tls-session 1 "
+#define TLS_ROOT_MAGIC "postern-tls-root 1 "
 
 int
 tls_cache_path(const char *dir, const unsigned char md[32], char **path,
@@ -33,6 +35,33 @@ tls_cache_path(const char *dir, const unsigned char md[32], char **path,
 	(void)snprintf(hdr, TLS_CACHE_HDR_MAX, "%s%s\n", TLS_CACHE_MAGIC, hex);
 	*path = util_path_join(dir, hex);
 	return *path == NULL ? -1 : 0;
+}
+
+int
+tls_cache_root_hdr(const char *path, const char *trust_file, char **root_path,
+    char *hdr)
+{
+	const char *base = strrchr(path, '/');
+	struct stat st;
+	int n;
+
+	*root_path = NULL;
+	if (trust_file == NULL || stat(trust_file, &st) == -1 ||
+	    !S_ISREG(st.st_mode))
+		return -1;
+	n = snprintf(hdr, TLS_CACHE_HDR_MAX,
+	    "%s%s %ju:%ju:%jd:%jd.%09ld:%jd.%09ld\n", TLS_ROOT_MAGIC,
+	    base != NULL ? base + 1 : path, (uintmax_t)st.st_dev,
+	    (uintmax_t)st.st_ino, (intmax_t)st.st_size,
+	    (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+	    (intmax_t)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+	if (n < 0 || n >= TLS_CACHE_HDR_MAX)
+		return -1;
+	if ((*root_path = malloc(strlen(path) + sizeof(".root"))) == NULL)
+		return -1;
+	(void)snprintf(*root_path, strlen(path) + sizeof(".root"), "%s.root",
+	    path);
+	return 0;
 }
 
 /* Read exactly n bytes. */
