@@ -6,7 +6,8 @@
 # and verifies the chain and the host name after the handshake. With the
 # cache warm a wrong host name or a wrong CA is still refused; a changed
 # trust file, a root file planted with loose modes or another owner, one
-# whose hash does not match and one of another identity are not used.
+# whose hash does not match and one of another identity are not used; a
+# server that moved to another CA of the trust file still gets through.
 #
 # The account talks to a forwarder (bench/latproxy.py, no delay) on a
 # port of its own, so the server behind the same account (the same cache
@@ -225,6 +226,26 @@ warm() {
 	for t in tok-tc-644 tok-tc-owner tok-tc-corrupt tok-tc-other; do
 		assert_no_mail "$t"
 	done
+}
+
+@test "a server that moved to another CA of the trust file: verified against the whole file, its root kept" {
+	require_cmd strace strace
+	require_cmd openssl openssl
+	cat "$TB_CA" "$TB_WRONG_CA" >"$TRUST"
+	warm
+	f=$(root_file)
+	# the port whose certificate is from the other CA, same identity
+	fw_to "$TB_SMTPS_WRONGCA_PORT"
+	send tok-tc-moved
+	[ "$status" -eq 0 ]
+	[ "$opened" = yes ]
+	wait_mail tok-tc-moved
+	openssl x509 -in "$TB_WRONG_CA" -outform DER -out "$BATS_TEST_TMPDIR/wrong.der"
+	tail -n +2 "$f" | tail -c +33 | cmp - "$BATS_TEST_TMPDIR/wrong.der"
+	send tok-tc-moved2
+	[ "$status" -eq 0 ]
+	[ "$opened" = no ]
+	wait_mail tok-tc-moved2
 }
 
 @test "tls_session_cache off: no root file either" {
