@@ -4,12 +4,15 @@
  * A session lives on the connection's non-blocking socket; net.c drives
  * the handshake with poll() and the command deadline, then reads and
  * writes through tls_transport. Verification is decided here (see
- * tls.h): CA chain + host name inside the handshake
- * (gnutls_session_set_verify_cert), or a leaf-certificate pin checked
- * right after it, or nothing when the account says tls_certcheck off.
- * A resumed session is checked again the same way (tls_resumed_verify);
- * the session cache file (tls_cache.c) is read before the handshake and
- * written at close.
+ * tls.h): CA chain + host name right after the handshake, before
+ * anything is sent (tls_late_verify; inside the handshake,
+ * gnutls_session_set_verify_cert, for an account with a client
+ * certificate), or a leaf-certificate pin checked right after it, or
+ * nothing when the account says tls_certcheck off. A resumed session is
+ * checked the same way. The trust anchors are the cached root of the
+ * account (tls_trust_load) or the whole store, loaded while the server
+ * answers the ClientHello (tls_trust_now); the session and root cache
+ * files (tls_cache.c) are read before the handshake and written after.
  */
 #include "config.h"
 
@@ -47,7 +50,9 @@ struct tls_session {
 	char *trust_file;                  /* tls_trust_file, or NULL */
 	char *root;                        /* trust anchor cache, or NULL */
 	char root_hdr[TLS_CACHE_HDR_MAX];  /* its first line */
-	bool root_only; /* only the cached root is loaded: verify late */
+	bool root_only;                    /* only the cached root is loaded */
+	bool trust_later; /* the whole store is still to be loaded */
+	bool late;        /* verify after the handshake, not in it */
 	bool ready;
 };
 
@@ -123,26 +128,34 @@ tls_trust_full(struct tls_session *t, struct err *e)
 	return 0;
 }
 
-/*
- * The system store now; a tls_trust_file later (tls_trust_load), when
- * the cache files are named: its cached root may do.
- */
+/* The whole trust store: tls_trust_file or the system's. */
 static int
-tls_trust(struct tls_session *t, const struct tls_params *p, struct err *e)
+tls_trust_whole(struct tls_session *t, struct err *e)
 {
 	int rc;
 
-	if (p->trust_file != NULL) {
-		if ((t->trust_file = strdup(p->trust_file)) == NULL)
-			return err_set(e, ERR_SOFTWARE, "out of memory");
-		return 0;
-	}
+	if (t->trust_file != NULL)
+		return tls_trust_full(t, e);
 	rc = gnutls_certificate_set_x509_system_trust(t->cred);
 	if (rc <= 0)
 		return err_set(e, ERR_CONFIG,
 		    "cannot load the system trust store: %s; set tls_trust_file",
 		    rc == 0 ? "it is empty" : tls_strerror(rc));
 	return 0;
+}
+
+/*
+ * The whole store, if it is still to be loaded: called once the
+ * ClientHello is out (the store loads while the server answers) and at
+ * the latest before the verification.
+ */
+static int
+tls_trust_now(struct tls_session *t, struct err *e)
+{
+	if (!t->trust_later)
+		return 0;
+	t->trust_later = false;
+	return tls_trust_whole(t, e);
 }
 
 /* Trust, pin or nothing; and the client certificate. */
@@ -161,8 +174,10 @@ tls_setup_creds(struct tls_session *t, const struct tls_params *p,
 			    "tls_fingerprint: not a SHA-256 or SHA-1 fingerprint (AA:BB:...)");
 		t->verify = TLS_VERIFY_FINGERPRINT;
 	} else {
-		if (tls_trust(t, p, e) == -1)
-			return -1;
+		/* loaded by tls_trust_load, once the cache files are named */
+		if (p->trust_file != NULL &&
+		    (t->trust_file = strdup(p->trust_file)) == NULL)
+			return err_set(e, ERR_SOFTWARE, "out of memory");
 		t->verify = TLS_VERIFY_CA_HOSTNAME;
 	}
 	if ((p->cert_file == NULL) != (p->key_file == NULL))
@@ -294,27 +309,33 @@ out:
 }
 
 /*
- * The trust anchors of a tls_trust_file account: its cached root alone
- * when there is a sound one (verified after the handshake, the whole
- * file loaded if it does not verify), else the whole file, verified in
- * the handshake. Not with a client certificate: it would go to a server
- * not verified yet.
+ * The trust anchors (issue 19 item 4). With a client certificate: the
+ * whole store now, verified in the handshake (after it, the certificate
+ * would already have gone to a server not verified yet). Otherwise the
+ * chain and host name are verified after the handshake, before anything
+ * is sent, against: the cached root of a tls_trust_file account when
+ * there is a sound one (the whole file loaded if it does not verify);
+ * else the whole store, loaded while the server answers the ClientHello.
  */
 static int
 tls_trust_load(struct tls_session *t, const struct tls_params *p, struct err *e)
 {
 	if (t->verify != TLS_VERIFY_CA_HOSTNAME)
 		return 0;
+	if (p->cert_file != NULL) {
+		if (tls_trust_whole(t, e) == -1)
+			return -1;
+		gnutls_session_set_verify_cert(t->s, t->host, 0);
+		return 0;
+	}
+	t->late = true;
 	if (t->trust_file != NULL && t->cache != NULL &&
 	    tls_cache_root_hdr(t->cache, t->trust_file, &t->root,
 	        t->root_hdr) == 0 &&
-	    p->cert_file == NULL && tls_root_load(t) == 0) {
+	    tls_root_load(t) == 0)
 		t->root_only = true;
-		return 0;
-	}
-	if (t->trust_file != NULL && tls_trust_full(t, e) == -1)
-		return -1;
-	gnutls_session_set_verify_cert(t->s, t->host, 0);
+	else
+		t->trust_later = true;
 	return 0;
 }
 
@@ -494,8 +515,11 @@ tls_check_pin(struct tls_session *t, struct err *e)
 static int
 tls_peers_verify(struct tls_session *t, unsigned *status, struct err *e)
 {
-	int rc = gnutls_certificate_verify_peers3(t->s, t->host, status);
+	int rc;
 
+	if (tls_trust_now(t, e) == -1)
+		return -2;
+	rc = gnutls_certificate_verify_peers3(t->s, t->host, status);
 	if ((rc == 0 && *status == 0) || !t->root_only)
 		return rc;
 	t->root_only = false;
@@ -543,9 +567,12 @@ tls_session_handshake(struct tls_session *t, struct err *e)
 	int rc = gnutls_handshake(t->s);
 
 	if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED ||
-	    (rc < 0 && !gnutls_error_is_fatal(rc)))
+	    (rc < 0 && !gnutls_error_is_fatal(rc))) {
+		if (tls_trust_now(t, e) == -1)
+			return -1;
 		return gnutls_record_get_direction(t->s) ? NET_IO_WANT_WRITE
 		                                         : NET_IO_WANT_READ;
+	}
 	if (rc == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR)
 		return tls_verify_error(t,
 		    gnutls_session_get_verify_cert_status(t->s), e);
@@ -556,7 +583,7 @@ tls_session_handshake(struct tls_session *t, struct err *e)
 	if (rc < 0)
 		return err_set(e, ERR_PROTOCOL, "TLS handshake failed: %s",
 		    tls_strerror(rc));
-	if ((gnutls_session_is_resumed(t->s) || t->root_only) &&
+	if ((gnutls_session_is_resumed(t->s) || t->late) &&
 	    tls_late_verify(t, e) == -1)
 		return -1;
 	if (t->pinlen > 0 && tls_check_pin(t, e) == -1)
