@@ -7,7 +7,9 @@
 # cache warm a wrong host name or a wrong CA is still refused; a changed
 # trust file, a root file planted with loose modes or another owner, one
 # whose hash does not match and one of another identity are not used; a
-# server that moved to another CA of the trust file still gets through.
+# server that moved to another CA of the trust file still gets through;
+# an account with a client certificate keeps the whole file, checked in
+# the handshake.
 #
 # The account talks to a forwarder (bench/latproxy.py, no delay) on a
 # port of its own, so the server behind the same account (the same cache
@@ -246,6 +248,29 @@ warm() {
 	[ "$status" -eq 0 ]
 	[ "$opened" = no ]
 	wait_mail tok-tc-moved2
+}
+
+@test "with a client certificate the whole file is loaded and checked in the handshake: no root file, a wrong name refused" {
+	require_cmd strace strace
+	certs=$(dirname "$TB_CA")
+	fw_to "$TB_SMTPS_PORT"
+	printf 'tls_cert_file %s\ntls_key_file %s\n' "$certs/client.crt" \
+		"$certs/client.key" >>"$XDG_CONFIG_HOME/postern/config"
+	send tok-tc-cc1
+	[ "$status" -eq 0 ]
+	[ "$opened" = yes ]
+	send tok-tc-cc2
+	[ "$status" -eq 0 ]
+	[ "$opened" = yes ]
+	[ -z "$(root_file)" ]
+	wait_mail tok-tc-cc2
+	cp "$XDG_CONFIG_HOME/postern/config" "$BATS_TEST_TMPDIR/config"
+	fw_to "$TB_SMTPS_OTHERHOST_PORT"
+	cat "$BATS_TEST_TMPDIR/config" >"$XDG_CONFIG_HOME/postern/config"
+	send tok-tc-cc3
+	[ "$status" -eq 77 ]
+	[[ $output == *"postern: localhost: TLS certificate refused: the host name in it does not match"* ]]
+	assert_no_mail tok-tc-cc3
 }
 
 @test "tls_session_cache off: no root file either" {
