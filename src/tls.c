@@ -552,7 +552,12 @@ tls_late_verify(struct tls_session *t, struct err *e)
 		rc = GNUTLS_E_NO_CERTIFICATE_FOUND;
 	if (rc == 0 && status == 0)
 		return 0;
-	if (t->cache != NULL && gnutls_session_is_resumed(t->s))
+	if (!gnutls_session_is_resumed(t->s))
+		return rc < 0
+		    ? err_set(e, ERR_NOPERM, "%s: TLS certificate refused: %s",
+		          t->host, tls_strerror(rc))
+		    : tls_verify_error(t, status, e);
+	if (t->cache != NULL)
 		(void)unlink(t->cache);
 	if (rc < 0)
 		return err_set_temp(e, ERR_TEMP,
