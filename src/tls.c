@@ -534,9 +534,10 @@ tls_peers_verify(struct tls_session *t, unsigned *status, struct err *e)
  * certificate message, so check the certificate it carries (GnuTLS
  * keeps the peer's chain in the session data) as a full handshake
  * would, against today's trust file and host name; and a full handshake
- * that had only the cached root (nothing verified it in the handshake).
- * A resumed session that is refused loses its cache file, so the next
- * connection is full.
+ * without a client certificate (nothing verified it in the handshake:
+ * the store, or only the cached root, was loaded late). A resumed
+ * session that is refused loses its cache file, so the next connection
+ * is full.
  */
 static int
 tls_late_verify(struct tls_session *t, struct err *e)
