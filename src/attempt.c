@@ -95,40 +95,58 @@ attempt_apply(struct queue_env *env, const struct smtp_mail *m,
 }
 
 int
-attempt_send(struct deliver_session *ds, const char *id, struct queue_env *env,
-    int fd, struct attempt *at, struct err *e)
+attempt_start(struct deliver_session *ds, struct queue_env *env, int fd,
+    struct attempt *at, struct err *e)
 {
-	struct smtp_mail m;
-	size_t *map = NULL;
-	int r = -1;
-
 	memset(at, 0, sizeof(*at));
 	err_clear(e);
-	if (attempt_mail(env, fd, &m, &map) == -1 ||
-	    (at->refused = calloc(m.nrcpts ? m.nrcpts : 1,
+	if (attempt_mail(env, fd, &at->m, &at->map) == -1 ||
+	    (at->refused = calloc(at->m.nrcpts ? at->m.nrcpts : 1,
 	         sizeof(*at->refused))) == NULL) {
-		err_set(e, ERR_SOFTWARE, "out of memory");
-		goto out;
+		at->failed = true;
+		return err_set(e, ERR_SOFTWARE, "out of memory");
 	}
-	r = deliver_send(ds, id, &m, e);
-	at->tried = m.nrcpts;
-	at->naccepted = m.naccepted;
-	at->unsure = m.unsure;
-	at->dsn_dropped = m.dsn_dropped;
-	(void)strlcpy(at->reply, m.reply, sizeof(at->reply));
-	if (!m.unsure) /* the outcome is known: no longer a duplicate risk */
+	return deliver_send_start(ds, &at->m, e);
+}
+
+int
+attempt_finish(struct deliver_session *ds, const char *id,
+    struct queue_env *env, struct attempt *at, struct err *e)
+{
+	struct smtp_mail *m = &at->m;
+	int r;
+
+	if (at->failed) {
+		ds->possible_duplicate =
+		    false; /* nothing sent, nothing logged */
+		return -1;
+	}
+	r = deliver_send_finish(ds, id, m, e);
+	at->tried = m->nrcpts;
+	at->naccepted = m->naccepted;
+	at->unsure = m->unsure;
+	at->dsn_dropped = m->dsn_dropped;
+	(void)strlcpy(at->reply, m->reply, sizeof(at->reply));
+	if (!m->unsure) /* the outcome is known: no longer a duplicate risk */
 		env->sending = 0;
 	else if (env->sending == 0)
 		env->sending = (int64_t)time(NULL);
-	attempt_apply(env, &m, map, e, at);
-out:
-	attempt_mail_free(&m, &map);
+	attempt_apply(env, m, at->map, e, at);
 	return r;
+}
+
+int
+attempt_send(struct deliver_session *ds, const char *id, struct queue_env *env,
+    int fd, struct attempt *at, struct err *e)
+{
+	(void)attempt_start(ds, env, fd, at, e);
+	return attempt_finish(ds, id, env, at, e);
 }
 
 void
 attempt_free(struct attempt *at)
 {
+	attempt_mail_free(&at->m, &at->map);
 	free(at->refused);
 	at->refused = NULL;
 	at->nrefused = 0;

@@ -46,6 +46,10 @@ struct attempt {
 	bool unsure;      /* no reply after the end of data (smtp.h) */
 	bool dsn_dropped; /* DSN asked for, not offered: sent without */
 	char reply[SMTP_TEXT_MAX]; /* the server's final reply */
+	/* between attempt_start and attempt_finish: */
+	struct smtp_mail m; /* what is on its way (the session points here) */
+	size_t *map;        /* m's recipients' envelope indexes */
+	bool failed;        /* attempt_start failed before sending anything */
 };
 
 /*
@@ -57,6 +61,18 @@ struct attempt {
  */
 int attempt_send(struct deliver_session *ds, const char *id,
     struct queue_env *env, int fd, struct attempt *, struct err *e);
+
+/*
+ * attempt_send in two halves (deliver_send_start, deliver_send_finish),
+ * so a queue run does its own work while the commands are on their
+ * way: start writes them, finish reads the replies and records the
+ * outcome in env as attempt_send. Call finish after every start, with
+ * the same at, which must not move in between. Free with attempt_free.
+ */
+int attempt_start(struct deliver_session *, struct queue_env *, int fd,
+    struct attempt *, struct err *e);
+int attempt_finish(struct deliver_session *, const char *id, struct queue_env *,
+    struct attempt *, struct err *e);
 void attempt_free(struct attempt *);
 
 /* The log line of an entry that was not sent: the session failed. */

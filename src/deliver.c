@@ -182,17 +182,23 @@ deliver_open(struct deliver_session *ds, const struct account *a,
 }
 
 int
-deliver_send(struct deliver_session *ds, const char *id, struct smtp_mail *m,
+deliver_send_start(struct deliver_session *ds, struct smtp_mail *m,
     struct err *e)
 {
-	uint64_t start = util_now_ms();
+	ds->send_start = util_now_ms();
+	return smtp_send_start(ds->smtp, m, e);
+}
+
+int
+deliver_send_finish(struct deliver_session *ds, const char *id,
+    struct smtp_mail *m, struct err *e)
+{
 	struct deliver_log_session ls = { NULL, ds->info.auth_mech,
 		ds->possible_duplicate };
 	char tls[sizeof(ds->info.cert.version) + sizeof(ds->info.cert.cipher)];
 	int r = -1;
 
-	err_clear(e);
-	if (smtp_send(ds->smtp, m, e) == 0)
+	if (smtp_send_finish(ds->smtp, m, e) == 0)
 		r = m->naccepted == m->nrcpts ? 0 : deliver_partial(m, e);
 	if (ds->info.tls) {
 		(void)snprintf(tls, sizeof(tls), "%s %s", ds->info.cert.version,
@@ -200,8 +206,16 @@ deliver_send(struct deliver_session *ds, const char *id, struct smtp_mail *m,
 		ls.tls = tls;
 	}
 	ds->possible_duplicate = false;
-	deliver_log(ds->acct, id, m, &ls, e, util_now_ms() - start);
+	deliver_log(ds->acct, id, m, &ls, e, util_now_ms() - ds->send_start);
 	return r;
+}
+
+int
+deliver_send(struct deliver_session *ds, const char *id, struct smtp_mail *m,
+    struct err *e)
+{
+	(void)deliver_send_start(ds, m, e);
+	return deliver_send_finish(ds, id, m, e);
 }
 
 bool

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "conf.h"
@@ -59,6 +60,7 @@ struct deliver_session {
 	struct smtp_info info;   /* the session's TLS and AUTH, for the log */
 	bool possible_duplicate; /* the next deliver_send logs that an
 				    earlier attempt may have delivered it */
+	uint64_t send_start;     /* deliver_send_start's time (ms) */
 };
 
 int deliver_open(struct deliver_session *, const struct account *,
@@ -74,6 +76,17 @@ int deliver_open(struct deliver_session *, const struct account *,
  */
 int deliver_send(struct deliver_session *, const char *id, struct smtp_mail *,
     struct err *);
+
+/*
+ * deliver_send in two halves (smtp_send_start, smtp_send_finish): start
+ * writes the commands, finish reads the replies, writes the log line
+ * and returns as deliver_send. Call finish after every start; m must
+ * not move in between, and nothing else may use the session.
+ */
+int deliver_send_start(struct deliver_session *, struct smtp_mail *,
+    struct err *);
+int deliver_send_finish(struct deliver_session *, const char *id,
+    struct smtp_mail *, struct err *);
 
 /*
  * After deliver_open failed with e: whether TLS was refused, that is the

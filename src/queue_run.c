@@ -10,7 +10,9 @@
  * (another run may have finished or rescheduled it meanwhile). The
  * session is opened on the first entry that needs it and kept for the
  * account's other entries; an account found or put on hold gets one log
- * line. Bounce notices made during the run are new entries and go out
+ * line. Entries to send overlap: the next one is locked and marked
+ * while the replies to the one before are on their way (qrun_launch).
+ * Bounce notices made during the run are new entries and go out
  * in a second pass over the directory. A follow-up is the same walk over
  * one account's entries on the submission's session, under a deadline.
  */
@@ -40,10 +42,15 @@ qrun_entries(struct qrun *r, struct qrun_item *v, size_t n, size_t first)
 {
 	size_t i;
 
-	for (i = first; i < n && !qrun_stop(r); i++)
-		if (!v[i].done && v[i].due &&
-		    strcmp(v[i].account, r->acct_name) == 0)
-			qrun_entry(r, &v[i]);
+	for (i = first; i < n && !qrun_stop(r); i++) {
+		if (v[i].done || !v[i].due ||
+		    strcmp(v[i].account, r->acct_name) != 0)
+			continue;
+		qrun_entry(r, &v[i]);
+		if (r->ready != NULL)
+			qrun_launch(r);
+	}
+	qrun_drain(r);
 	if (r->nheld > 0)
 		deliver_log_held(r->acct, r->acct_name, r->held, r->nheld);
 	r->nheld = 0;

@@ -5,6 +5,13 @@
  * run's session and record each one's outcome in the envelope; refused
  * recipients get a bounce notice (a new entry with the null sender),
  * and an entry whose recipients are all done leaves new/.
+ *
+ * Entries to send go through a pipeline of two (qrun_launch): while the
+ * commands of entry N are on their way, the run records N-1's outcome
+ * and marks N+1 "sending" on disk, so the queue's fsyncs overlap the
+ * round trip instead of adding to it. The order that keeps a crash
+ * harmless: an entry's mark is on disk before its MAIL is written, and
+ * the entry stays in new/ with the mark until its outcome is.
  */
 #include "config.h"
 
@@ -79,10 +86,11 @@ qrun_defer(struct qrun *r, struct queue_entry *q, const char *why)
 	r->st->deferred++;
 }
 
+/* dirty: the envelope on disk differs from q's (a mark undone). */
 static void
-qrun_hold(struct qrun *r, struct queue_entry *q, const char *why)
+qrun_hold(struct qrun *r, struct queue_entry *q, const char *why, bool dirty)
 {
-	if (q->env.held == NULL || strcmp(q->env.held, why) != 0) {
+	if (dirty || q->env.held == NULL || strcmp(q->env.held, why) != 0) {
 		(void)queue_env_set(&q->env.held, why);
 		qrun_save(r, q);
 	}
@@ -227,7 +235,8 @@ qrun_outcome(struct qrun *r, struct queue_entry *q, const struct attempt *at,
 
 /* The session could not be opened: hold the account, or defer. */
 static void
-qrun_open_failed(struct qrun *r, struct queue_entry *q, const struct err *e)
+qrun_open_failed(struct qrun *r, struct queue_entry *q, const struct err *e,
+    bool dirty)
 {
 	attempt_log_unsent(r->acct, q->env.id, &q->env, q->fd, e);
 	if (e->temporary && !r->ds->secret_failed && !e->hold) {
@@ -238,97 +247,235 @@ qrun_open_failed(struct qrun *r, struct queue_entry *q, const struct err *e)
 	(void)snprintf(r->held, sizeof(r->held), "%s%.480s",
 	    r->ds->secret_failed && !e->hold ? "no password: " : "", e->text);
 	qrun_note(r, "account %s held: %s", r->acct->name, r->held);
-	qrun_hold(r, q, r->held);
+	qrun_hold(r, q, r->held, dirty);
 }
 
 /*
  * Before MAIL: record in the envelope (fsynced) that a send is under
  * way, so that a run that finds the mark after a crash between the
  * server's final reply and the removal of the entry knows the message
- * may go out twice, and says so. An earlier mark means this send is
- * that possible duplicate. -1: the mark could not be written; not sent.
+ * may go out twice, and says so (qrun_start). An earlier mark means
+ * this send is that possible duplicate; was_sending keeps it. -1: the
+ * mark could not be written; not sent.
  */
 static int
-qrun_mark_sending(struct qrun *r, struct queue_entry *q)
+qrun_mark_sending(struct qrun *r, struct qrun_slot *s)
 {
+	struct queue_entry *q = &s->q;
 	struct err e;
 
-	if (q->env.sending != 0) {
-		qrun_note(r,
-		    "%s: possible duplicate: an attempt %llds ago may have reached the server; sending it again",
-		    q->env.id, (long long)(r->now - q->env.sending));
-		r->ds->possible_duplicate = true;
-	}
+	s->was_sending = q->env.sending;
 	q->env.sending = r->now > 0 ? (int64_t)r->now : 1;
 	if (queue_save(q, &e) == 0)
 		return 0;
 	qrun_note(r, "%s: cannot record the attempt: %s; not sent", q->env.id,
 	    e.text);
-	r->ds->possible_duplicate = false;
+	q->env.sending = s->was_sending;
 	return -1;
 }
 
+/* To be sent: open the session if need be, mark it, make it r->ready. */
 static void
-qrun_send(struct qrun *r, struct queue_entry *q)
+qrun_send(struct qrun *r, struct qrun_slot *s)
 {
-	struct attempt at;
 	struct err e;
 
 	err_clear(&e);
 	if (!r->open && deliver_open(r->ds, r->acct, r->o->trace, &e)) {
-		qrun_open_failed(r, q, &e);
+		qrun_open_failed(r, &s->q, &e, false);
 		return;
 	}
 	r->open = true;
-	if (qrun_mark_sending(r, q) == -1) {
+	if (qrun_mark_sending(r, s) == -1) {
 		r->st->deferred++;
 		return;
 	}
-	if (attempt_send(r->ds, q->env.id, &q->env, q->fd, &at, &e) == 0)
-		qrun_note(r, "%s: delivered to %zu recipient%s", q->env.id,
-		    at.naccepted, at.naccepted == 1 ? "" : "s");
+	r->ready = s;
+}
+
+/* One more entry done (its outcome recorded): the progress line. */
+static void
+qrun_progress(struct qrun *r, uint64_t size)
+{
+	r->done++;
+	r->bytes += size;
+	if (r->o->progress != NULL)
+		r->o->progress(r->o->arg, r->done, r->total, r->bytes,
+		    r->total_bytes);
+}
+
+static struct qrun_slot *
+qrun_slot_get(struct qrun *r)
+{
+	size_t i;
+
+	for (i = 0; i < QRUN_SLOTS; i++)
+		if (!r->slots[i].used)
+			break;
+	r->slots[i].used = true; /* one is always free: QRUN_SLOTS */
+	memset(&r->slots[i].q, 0, sizeof(r->slots[i].q));
+	r->slots[i].q.fd = -1;
+	return &r->slots[i];
+}
+
+static void
+qrun_slot_put(struct qrun_slot *s)
+{
+	queue_entry_free(&s->q);
+	s->used = false;
+}
+
+/* Write the commands of s; it is in flight. */
+static void
+qrun_start(struct qrun *r, struct qrun_slot *s)
+{
+	struct queue_env *env = &s->q.env;
+
+	r->ds->possible_duplicate = s->was_sending != 0;
+	if (s->was_sending != 0)
+		qrun_note(r,
+		    "%s: possible duplicate: an attempt %llds ago may have reached the server; sending it again",
+		    env->id, (long long)(r->now - s->was_sending));
+	(void)attempt_start(r->ds, env, s->q.fd, &s->at, &s->e);
+	r->fly = s;
+}
+
+/* Read the replies of the entry in flight; it has landed. */
+static void
+qrun_land(struct qrun *r)
+{
+	struct qrun_slot *s = r->fly;
+
+	if (s == NULL)
+		return;
+	r->fly = NULL;
+	if (attempt_finish(r->ds, s->q.env.id, &s->q.env, &s->at, &s->e) == 0)
+		qrun_note(r, "%s: delivered to %zu recipient%s", s->q.env.id,
+		    s->at.naccepted, s->at.naccepted == 1 ? "" : "s");
 	else
-		qrun_note(r, "%s: %s", q->env.id, e.text);
-	qrun_outcome(r, q, &at, &e);
-	attempt_free(&at);
+		qrun_note(r, "%s: %s", s->q.env.id, s->e.text);
 	if (!deliver_usable(r->ds)) {
 		deliver_close(r->ds);
 		r->open = false;
 	}
+	r->landed = s;
+}
+
+/* Record the landed entry's outcome (remove, defer, failed/, bounce). */
+static void
+qrun_settle(struct qrun *r)
+{
+	struct qrun_slot *s = r->landed;
+
+	if (s == NULL)
+		return;
+	r->landed = NULL;
+	qrun_outcome(r, &s->q, &s->at, &s->e);
+	attempt_free(&s->at);
+	qrun_slot_put(s);
+	qrun_progress(r, s->size);
+}
+
+/*
+ * The ready entry does not go: a follow-up past its deadline or without
+ * its session, or the session cannot be opened again. Its mark is
+ * undone on disk (no attempt was made) and it waits for a later run.
+ */
+static void
+qrun_unready(struct qrun *r, struct qrun_slot *s, const struct err *e)
+{
+	s->q.env.sending = s->was_sending;
+	if (e == NULL) {
+		qrun_save(r, &s->q);
+		r->st->seen--;
+	} else
+		qrun_open_failed(r, &s->q, e, true);
+	qrun_slot_put(s);
+	qrun_progress(r, s->size);
+}
+
+/* The session went away under the ready entry: open it again. */
+static void
+qrun_reopen(struct qrun *r, struct qrun_slot *s)
+{
+	struct err e;
+
+	err_clear(&e);
+	if (r->follow) {
+		qrun_unready(r, s, NULL);
+		return;
+	}
+	if (deliver_open(r->ds, r->acct, r->o->trace, &e) == -1) {
+		qrun_unready(r, s, &e);
+		return;
+	}
+	r->open = true;
+	qrun_start(r, s);
+}
+
+/*
+ * N+1 is ready (marked) and N in flight: read N's replies, write N+1's
+ * commands, then record N's outcome (its fsyncs, a bounce notice) while
+ * they are on their way. A crash anywhere leaves N in new/ with its mark
+ * until its outcome is on disk, and N+1 marked before any of it is sent.
+ */
+void
+qrun_launch(struct qrun *r)
+{
+	struct qrun_slot *s = r->ready;
+
+	r->ready = NULL;
+	qrun_land(r);
+	if (r->follow && util_now_ms() >= r->deadline)
+		qrun_unready(r, s, NULL);
+	else if (r->open)
+		qrun_start(r, s);
+	else
+		qrun_reopen(r, s);
+	qrun_settle(r);
+}
+
+void
+qrun_drain(struct qrun *r)
+{
+	if (r->ready != NULL)
+		qrun_launch(r);
+	qrun_land(r);
+	qrun_settle(r);
 }
 
 void
 qrun_entry(struct qrun *r, struct qrun_item *it)
 {
-	struct queue_entry q;
+	struct qrun_slot *s = qrun_slot_get(r);
+	struct queue_entry *q = &s->q;
 	struct err e;
-	int k = queue_lock(r->dir, "new", it->id, false, &q, &e);
+	int k = queue_lock(r->dir, "new", it->id, false, q, &e);
 
 	it->done = true;
 	if (k == -1)
 		qrun_note(r, "%s: %s", it->id, e.text);
 	if (k != 1)
 		goto out;
-	if (q.damaged) {
-		qrun_note(r, "%s: %s; not sent", it->id, q.why);
+	if (q->damaged) {
+		qrun_note(r, "%s: %s; not sent", it->id, q->why);
 		goto out;
 	}
-	if (!qrun_due(r, &q.env))
+	if (!qrun_due(r, &q->env))
 		goto out;
 	r->st->seen++;
-	if (qrun_expired(r, &q.env))
-		qrun_expire(r, &q);
+	if (qrun_expired(r, &q->env))
+		qrun_expire(r, q);
 	else if (r->held[0] != '\0')
-		qrun_hold(r, &q, r->held);
+		qrun_hold(r, q, r->held, false);
 	else if (r->down[0] != '\0')
-		qrun_defer(r, &q, r->down);
+		qrun_defer(r, q, r->down);
 	else
-		qrun_send(r, &q);
+		qrun_send(r, s);
 out:
-	queue_entry_free(&q);
-	r->done++;
-	r->bytes += it->size;
-	if (r->o->progress != NULL)
-		r->o->progress(r->o->arg, r->done, r->total, r->bytes,
-		    r->total_bytes);
+	s->size = it->size;
+	if (r->ready == s) /* done when its outcome is recorded */
+		return;
+	qrun_slot_put(s);
+	qrun_progress(r, it->size);
 }

@@ -548,11 +548,10 @@ smtp_reset(struct smtp_session *s, struct err *e)
 }
 
 int
-smtp_send(struct smtp_session *s, struct smtp_mail *m, struct err *e)
+smtp_send_start(struct smtp_session *s, struct smtp_mail *m, struct err *e)
 {
-	int r;
-
 	err_clear(e);
+	s->mail = NULL;
 	if (s->broken || s->state != SMTP_ST_READY)
 		return err_set_temp(e, ERR_TEMP, "the SMTP session is closed");
 	if (smtp_reset(s, e) == -1 || smtp_mail_check(s, e, m) == -1)
@@ -567,7 +566,21 @@ smtp_send(struct smtp_session *s, struct smtp_mail *m, struct err *e)
 	m->reply[0] = '\0';
 	m->unsure = false;
 	net_set_timeout(s->conn, s->p->timeout);
-	r = smtp_enter(s, e, SMTP_ST_MAIL);
+	s->txn_rc = smtp_enter(s, e, SMTP_ST_MAIL);
+	/* The group leaves now: the caller works while it is on its way. */
+	if (s->txn_rc == 0 && (s->txn_rc = net_flush(s->conn, e)) == -1)
+		s->broken = true;
+	return s->txn_rc;
+}
+
+int
+smtp_send_finish(struct smtp_session *s, struct smtp_mail *m, struct err *e)
+{
+	int r;
+
+	if (s->mail != m) /* smtp_send_start failed before MAIL */
+		return -1;
+	r = s->txn_rc;
 	if (r == 0)
 		r = smtp_drive(s, e);
 	if (r == 0 && s->txn_failed)
@@ -580,6 +593,13 @@ smtp_send(struct smtp_session *s, struct smtp_mail *m, struct err *e)
 		s->state = SMTP_ST_READY;
 	s->mail = NULL;
 	return r;
+}
+
+int
+smtp_send(struct smtp_session *s, struct smtp_mail *m, struct err *e)
+{
+	(void)smtp_send_start(s, m, e);
+	return smtp_send_finish(s, m, e);
 }
 
 int

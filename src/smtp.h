@@ -228,6 +228,18 @@ int smtp_open_fd(struct smtp_session **out, int fd, const struct smtp_params *,
 int smtp_send(struct smtp_session *, struct smtp_mail *, struct err *);
 
 /*
+ * smtp_send in two halves, so the caller can do its own work while the
+ * commands are on their way: smtp_send_start writes the first group
+ * (with PIPELINING: MAIL, every RCPT and a small message's BDAT LAST)
+ * and returns without reading a reply; smtp_send_finish reads the
+ * replies, sends what must wait for them, and returns as smtp_send.
+ * Call finish after every start, with the same m and e, and nothing on
+ * the session in between; m must not move.
+ */
+int smtp_send_start(struct smtp_session *, struct smtp_mail *, struct err *);
+int smtp_send_finish(struct smtp_session *, struct smtp_mail *, struct err *);
+
+/*
  * The next smtp_send is the session's last: with PIPELINING, QUIT goes
  * in the same write as the end of data, and its reply is read after the
  * message's (RFC 5321's wait for it kept, without a round trip of its

@@ -89,6 +89,7 @@ struct smtp_session {
 	size_t rcpt_sent, rcpt_replied;
 	bool txn_failed; /* the caller's err holds why */
 	bool mail_ok;
+	int txn_rc; /* smtp_send_start's result, for smtp_send_finish */
 };
 
 /* State table (smtp.c). */

@@ -5,10 +5,12 @@
  * BDAT framing, dot-stuffing on the wire, HELO fallback, the checks made
  * before MAIL (SIZE, 8BITMIME, DSN), AUTH redaction in the trace, no
  * AUTH in plaintext, STARTTLS response injection, timeouts, and several
- * messages over one session with RSET between.
+ * messages over one session with RSET between, and smtp_send in its
+ * two halves.
  */
 #include "config.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -702,6 +704,46 @@ test_one_write(void)
 	free(p.log);
 }
 
+/*
+ * smtp_send in halves (a queue run works between them): start returns
+ * with MAIL, RCPT, BDAT and the chunk written, before any reply; the
+ * peer answers only once it has read them all, so the replies become
+ * readable without the engine reading first. finish reads them.
+ */
+static void
+test_send_halves(void)
+{
+	static const char *const script[] = { GREET, "C:EHLO*", "S:250-mx.test",
+		"S:250-PIPELINING", "S:250 CHUNKING", "C:MAIL*", "C:RCPT*",
+		"C:BDAT 3 LAST", "RAW:3", "S:250 ok", "S:250 ok",
+		"S:250 2.0.0 queued", "C:QUIT", "S:221 bye", NULL };
+	struct peer p;
+	struct smtp_params par = params();
+	struct smtp_session *s = NULL;
+	struct smtp_mail m;
+	struct pollfd pfd;
+	struct err e;
+
+	mail_init(&m, "x\r\n", 1);
+	if (peer_start(&p, script) == -1 ||
+	    smtp_open_fd(&s, p.fd, &par, NULL, &e) == -1) {
+		OK(0, "session opens");
+		return;
+	}
+	IS_INT(smtp_send_start(s, &m, &e), 0, "start: the group is written");
+	pfd = (struct pollfd){ .fd = p.fd, .events = POLLIN };
+	IS_INT(poll(&pfd, 1, 10000), 1,
+	    "the replies come back before finish reads anything");
+	IS_INT(smtp_send_finish(s, &m, &e), 0, "finish: delivered");
+	IS_STR(m.reply, "250 2.0.0 queued", "the message's reply");
+	OK(smtp_usable(s), "the session carries the next message");
+	smtp_close(s);
+	close(m.fd);
+	peer_finish(&p);
+	IS_INT(p.status, 0, "the peer saw the whole group, then QUIT");
+	free(p.log);
+}
+
 int
 main(void)
 {
@@ -721,6 +763,7 @@ main(void)
 	test_injection_and_timeout();
 	test_session();
 	test_one_write();
+	test_send_halves();
 	buf_free(&trace_text);
 	return tap_done();
 }
