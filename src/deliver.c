@@ -147,14 +147,20 @@ deliver_partial(const struct smtp_mail *m, struct err *e)
 	return -1;
 }
 
-/* The TLS session cache: $XDG_STATE_HOME/postern/tls, or NULL. */
+/*
+ * The TLS session cache: $XDG_STATE_HOME/postern/tls, or tls/ in the
+ * system queue's state directory for its account; NULL: no cache.
+ */
 static char *
-deliver_tls_dir(void)
+deliver_tls_dir(const struct account *a)
 {
-	char *state = util_xdg_state_home(), *dir = NULL;
+	char *state, *dir = NULL;
+	struct err e;
 
+	err_clear(&e);
+	state = a->system ? util_system_state_dir(&e) : util_xdg_state_home();
 	if (state != NULL)
-		dir = util_path_join(state, "postern/tls");
+		dir = util_path_join(state, a->system ? "tls" : "postern/tls");
 	free(state);
 	return dir;
 }
@@ -168,7 +174,7 @@ deliver_open(struct deliver_session *ds, const struct account *a,
 	ds->acct = a;
 	ds->ctx = (struct deliver_ctx){ a, &ds->secret, &ds->secret_failed };
 	deliver_params(a, ds->port, sizeof(ds->port), &ds->ctx, &ds->params);
-	if (a->tls_session_cache && (ds->tls_dir = deliver_tls_dir()) != NULL)
+	if (a->tls_session_cache && (ds->tls_dir = deliver_tls_dir(a)) != NULL)
 		ds->params.tls_session_dir = ds->tls_dir;
 	ds->params.tls_up = &ds->tls_up;
 	if (mistake_open(&ds->smtp, &ds->params, trace, e) == -1) {

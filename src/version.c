@@ -26,10 +26,11 @@ version_paths(struct buf *out)
 	    "System config:   %s\n"
 	    "Queue directory: %s\n"
 	    "System queue:    %s (user %s, group %s)\n"
-	    "Maildrop helper: %s\n",
+	    "Maildrop helper: %s\n"
+	    "System state:    %s (or $STATE_DIRECTORY)\n",
 	    conf ? conf : "(no home directory)", SYSCONFDIR "/postern.conf",
 	    queue ? queue : "(no home directory)", SPOOLDIR, SYSTEM_USER,
-	    SYSTEM_GROUP, DROP_HELPER);
+	    SYSTEM_GROUP, DROP_HELPER, STATEDIR);
 	free(conf);
 	free(queue);
 	return r;
