@@ -148,19 +148,21 @@ deliver_partial(const struct smtp_mail *m, struct err *e)
 }
 
 /*
- * The TLS session cache: $XDG_STATE_HOME/postern/tls, or tls/ in the
- * system queue's state directory for its account; NULL: no cache.
+ * The TLS session cache: tls/ in the system queue's state directory for
+ * its account (when this user may use it: not a user sending directly
+ * with system_direct), else $XDG_STATE_HOME/postern/tls; NULL: none.
  */
 static char *
 deliver_tls_dir(const struct account *a)
 {
-	char *state, *dir = NULL;
+	char *state = NULL, *dir = NULL;
 	struct err e;
 
 	err_clear(&e);
-	state = a->system ? util_system_state_dir(&e) : util_xdg_state_home();
-	if (state != NULL)
-		dir = util_path_join(state, a->system ? "tls" : "postern/tls");
+	if (a->system && (state = util_system_state_dir(&e)) != NULL)
+		dir = util_path_join(state, "tls");
+	else if ((state = util_xdg_state_home()) != NULL)
+		dir = util_path_join(state, "postern/tls");
 	free(state);
 	return dir;
 }
