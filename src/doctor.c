@@ -310,7 +310,7 @@ doctor_check_port25(struct doctor_ctx *c)
 		        : "");
 		return;
 	}
-	if ((how = doctor_connect_failure(e.text)) == DOCTOR_CONN_NONE) {
+	if ((how = doctor_connect_failure(&e)) == DOCTOR_CONN_NONE) {
 		doctor_emit(c, DOCTOR_WARN, "port 25", NULL, "%s", e.text);
 		return;
 	}

@@ -153,11 +153,11 @@ enum doctor_conn_fail {
 };
 
 /*
- * How a connect failed, from the engine's error text, or
+ * How a connect failed, from the engine's error (its reason), or
  * DOCTOR_CONN_NONE when the connection was made (the failure came
- * later) or the text says nothing of it.
+ * later) or the reason says nothing of it.
  */
-enum doctor_conn_fail doctor_connect_failure(const char *errtext);
+enum doctor_conn_fail doctor_connect_failure(const struct err *);
 
 /* Its words in a report: "timed out", "refused", "reset", "unreachable". */
 const char *doctor_conn_fail_name(enum doctor_conn_fail);

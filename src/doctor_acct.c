@@ -94,7 +94,7 @@ doctor_lookup(struct doctor_ctx *c)
 		        ? NULL
 		        : "unlock the keyring (log in to the desktop session)",
 		    "%s%s", kerr.text,
-		    nr == 0 || strstr(kerr.text, "queued mail") != NULL
+		    nr == 0 || kerr.reason == ERR_REASON_KEYRING_LOCKED
 		        ? ""
 		        : "; mail is queued until it answers");
 	if (nr == 0) {

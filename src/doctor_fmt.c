@@ -220,19 +220,19 @@ doctor_conn_fail_name(enum doctor_conn_fail f)
 }
 
 enum doctor_conn_fail
-doctor_connect_failure(const char *t)
+doctor_connect_failure(const struct err *e)
 {
-	if (strstr(t, "cannot connect to") == NULL &&
-	    strstr(t, "connection reset") == NULL &&
-	    strstr(t, "Connection reset") == NULL)
-		return DOCTOR_CONN_NONE;
-	if (strstr(t, "timed out") != NULL)
+	switch (e->reason) {
+	case ERR_REASON_CONNECT_TIMEDOUT:
 		return DOCTOR_CONN_TIMEDOUT;
-	if (strstr(t, "refused") != NULL)
+	case ERR_REASON_CONNECT_REFUSED:
 		return DOCTOR_CONN_REFUSED;
-	if (strstr(t, "reset") != NULL)
+	case ERR_REASON_CONNECT_RESET:
+	case ERR_REASON_RESET:
 		return DOCTOR_CONN_RESET;
-	if (strstr(t, "unreachable") != NULL || strstr(t, "No route") != NULL)
+	case ERR_REASON_CONNECT_UNREACHABLE:
 		return DOCTOR_CONN_UNREACHABLE;
-	return DOCTOR_CONN_NONE;
+	default:
+		return DOCTOR_CONN_NONE;
+	}
 }

@@ -59,21 +59,20 @@ doctor_cert_fix(const struct smtp_params *p, const struct err *why, char *fix,
 	if (doctor_probe(&q, &pr) == -1 || !pr.info.tls)
 		return;
 	doctor_dn_cn(pr.info.cert.subject, cn, sizeof(cn));
-	if (strstr(why->text, "does not match") && cn[0] != '\0' &&
-	    strstr(why->text, "fingerprint") == NULL)
+	if (why->reason == ERR_REASON_CERT_NAME && cn[0] != '\0')
 		(void)snprintf(fix, cap, "host %s", cn);
-	else if (strstr(why->text, "fingerprint")) {
+	else if (why->reason == ERR_REASON_CERT_PIN) {
 		(void)snprintf(fix, cap, "tls_fingerprint %s",
 		    pr.info.cert.sha256);
 		(void)snprintf(note, ncap,
 		    "; the certificate changed: check it with your provider before pinning the new one");
-	} else if (strstr(why->text, "issuer")) {
+	} else if (why->reason == ERR_REASON_CERT_ISSUER) {
 		(void)snprintf(fix, cap, "tls_fingerprint %s",
 		    pr.info.cert.sha256);
 		(void)snprintf(note, ncap,
 		    "; issuer %s: check the certificate with your provider before pinning it, or set tls_trust_file to the CA that issued it",
 		    pr.info.cert.issuer);
-	} else if (strstr(why->text, "expired"))
+	} else if (why->reason == ERR_REASON_CERT_EXPIRED)
 		(void)snprintf(note, ncap,
 		    "; it expired on %s: nothing to change here, the provider must renew it",
 		    pr.info.cert.not_after);
@@ -109,7 +108,7 @@ doctor_report_probe(struct doctor_ctx *c, const struct smtp_params *p,
 		(void)strlcpy(note,
 		    "; set host to the submission server your provider names (such as smtp.example.org)",
 		    sizeof(note));
-	how = doctor_connect_failure(pr->e.text);
+	how = doctor_connect_failure(&pr->e);
 	doctor_emit(c, DOCTOR_PROBLEM, topic, fix, "%s%s%s",
 	    how != DOCTOR_CONN_NONE ? "no answer: " : "", pr->e.text, note);
 }

@@ -31,8 +31,38 @@ enum err_class {
 	ERR_CONFIG,      /* configuration error                EX_CONFIG 78 */
 };
 
+/*
+ * Why it failed, for the failures that callers tell apart (mistake.c,
+ * doctor): set where the error is raised, so that no caller reads the
+ * text to classify it. ERR_REASON_NONE for every failure that no
+ * caller branches on; err_set and err_set_temp leave it so.
+ */
+enum err_reason {
+	ERR_REASON_NONE = 0,
+	ERR_REASON_CONNECT_REFUSED,  /* connect: ECONNREFUSED */
+	ERR_REASON_CONNECT_TIMEDOUT, /* connect: ETIMEDOUT, or our deadline */
+	ERR_REASON_CONNECT_RESET,    /* connect: ECONNRESET */
+	ERR_REASON_CONNECT_UNREACHABLE, /* ENETUNREACH, EHOSTUNREACH */
+	ERR_REASON_CONNECT_OTHER,    /* another errno, or no usable address */
+	ERR_REASON_RESET,            /* an open connection was reset */
+	ERR_REASON_TIMEOUT,          /* waiting for the peer ran out */
+	ERR_REASON_TLS_HANDSHAKE,    /* handshake failed or cut short */
+	ERR_REASON_CERT_NAME,        /* certificate for another host name */
+	ERR_REASON_CERT_PIN,         /* fingerprint is not tls_fingerprint */
+	ERR_REASON_CERT_ISSUER,      /* issuer not in the trusted CAs */
+	ERR_REASON_CERT_SELF_SIGNED, /* self-signed, not in the trusted CAs */
+	ERR_REASON_CERT_EXPIRED,     /* certificate expired */
+	ERR_REASON_CERT_OTHER,       /* refused for another reason */
+	ERR_REASON_AUTH_REFUSED,     /* the server refused AUTH */
+	ERR_REASON_KEYRING_UNREACHABLE, /* no session bus, no Secret Service */
+	ERR_REASON_KEYRING_LOCKED,      /* the matching items are locked: the
+					   text says queued mail waits */
+	ERR_REASON_COUNT
+};
+
 struct err {
 	enum err_class cls;
+	enum err_reason reason;
 	bool temporary; /* retrying later may succeed: queue it */
 	bool hold;      /* the account, not the message, is at fault (an
 			   OAuth token refused): hold the account's mail
@@ -55,6 +85,21 @@ int err_set(struct err *, enum err_class, const char *, ...)
 /* As err_set, but marks the failure temporary (a retry may succeed). */
 int err_set_temp(struct err *, enum err_class, const char *, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* As err_set and err_set_temp, with the reason (which they leave NONE). */
+int err_setr(struct err *, enum err_class, enum err_reason, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
+int err_setr_temp(struct err *, enum err_class, enum err_reason, const char *,
+    ...) __attribute__((format(printf, 4, 5)));
+
+/* The reason for a connect(2) that failed with errno err. */
+enum err_reason err_connect_reason(int err);
+
+/* Whether r is one of the ERR_REASON_CONNECT_* (no connection made). */
+bool err_reason_connect(enum err_reason r);
+
+/* The reason's name ("connect refused", ...), for traces and tests. */
+const char *err_reason_name(enum err_reason);
 
 /* The sysexits(3) code for a class; ERR_NONE is 0. */
 int err_exit_code(enum err_class);

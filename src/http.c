@@ -2,8 +2,8 @@
  * http.c: HTTP for OAuth2 through libcurl (see http.h); the only file
  * that includes curl.
  *
- * libcurl is loaded at run time (dlopen of HTTP_SONAME, the GnuTLS build,
- * so it shares postern's TLS library) the first time OAuth2 needs the
+ * libcurl is loaded at run time (dl.c: dlopen of the GnuTLS build, so
+ * it shares postern's TLS library) the first time OAuth2 needs the
  * network: a password account never loads it, so it starts no slower.
  * Every call goes through the table hc, resolved once. Each request runs
  * on its own easy handle with: protocols limited to https (http only for
@@ -12,7 +12,6 @@
  */
 #include "config.h"
 
-#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -22,13 +21,14 @@
 #define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
 
+#include "dl.h"
 #include "http.h"
 #include "util.h"
 
 /* The GnuTLS flavour of libcurl (Debian: libcurl3-gnutls), else the
  * distribution's only one (Fedora's is built with OpenSSL). */
-#define HTTP_SONAME "libcurl-gnutls.so.4"
-#define HTTP_SONAME_ANY "libcurl.so.4"
+static const char *const http_sonames[] = { "libcurl-gnutls.so.4",
+	"libcurl.so.4", NULL };
 
 #define HTTP_FUNCS(X)                                                          \
 	X(curl_easy_init)                                                      \
@@ -47,46 +47,18 @@ static struct {
 } hc;
 
 #define HTTP_SYM(f) { #f, (void **)&hc.f },
-static const struct {
-	const char *name;
-	void **slot;
-} http_syms[] = { HTTP_FUNCS(HTTP_SYM) };
+static const struct dl_sym http_syms[] = { HTTP_FUNCS(HTTP_SYM) };
 
-static char http_why[256];
-
-/* Load libcurl and resolve hc, once. 0, or -1 (http_why says). */
-static int
-http_load(void)
-{
-	static int state; /* 0 not tried, 1 loaded, -1 failed */
-	void *h;
-	size_t i;
-
-	if (state != 0)
-		return state == 1 ? 0 : -1;
-	state = -1;
-	if ((h = dlopen(HTTP_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL &&
-	    (h = dlopen(HTTP_SONAME_ANY, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		(void)strlcpy(http_why, dlerror(), sizeof(http_why));
-		return -1;
-	}
-	for (i = 0; i < ARRAY_SIZE(http_syms); i++)
-		if ((*http_syms[i].slot = dlsym(h, http_syms[i].name)) ==
-		    NULL) {
-			(void)snprintf(http_why, sizeof(http_why), "%s: no %s",
-			    HTTP_SONAME, http_syms[i].name);
-			return -1;
-		}
-	state = 1;
-	return 0;
-}
+/* libcurl, loaded and hc resolved the first time (dl.h). */
+static struct dl_lib http_lib = { http_sonames, http_syms,
+	ARRAY_SIZE(http_syms), 0, "" };
 
 const char *
 http_backend_version(void)
 {
 	static char v[128];
 
-	if (http_load() == -1)
+	if (dl_load(&http_lib) == -1)
 		return "not loadable";
 	(void)snprintf(v, sizeof(v), "%s", hc.curl_version());
 	return v;
@@ -215,10 +187,10 @@ http_request(const char *url, const char *form, long *status, struct buf *body,
 	*status = 0;
 	if (http_url_ok(url, e) == -1)
 		return -1;
-	if (http_load() == -1)
+	if (dl_load(&http_lib) == -1)
 		return err_set(e, ERR_UNAVAILABLE,
 		    "OAuth2 needs libcurl, which cannot be loaded (install libcurl3-gnutls): %s",
-		    http_why);
+		    http_lib.why);
 	if ((c = hc.curl_easy_init()) == NULL ||
 	    (hdr = hc.curl_slist_append(NULL, "Accept: application/json")) ==
 	        NULL) {

@@ -58,11 +58,9 @@ mistake_looks_wrong(const struct smtp_params *p, bool greeted,
     const struct err *e)
 {
 	if (p->tls == SMTP_TLS_STARTTLS) /* connected, but no greeting */
-		return !greeted && e->cls == ERR_TEMP &&
-		    strncmp(e->text, "timed out", 9) == 0;
+		return !greeted && e->reason == ERR_REASON_TIMEOUT;
 	if (p->tls == SMTP_TLS_IMPLICIT) /* plain text where TLS was due */
-		return (e->cls == ERR_PROTOCOL || e->cls == ERR_TEMP) &&
-		    strstr(e->text, "TLS handshake") != NULL;
+		return e->reason == ERR_REASON_TLS_HANDSHAKE;
 	return false;
 }
 
@@ -93,7 +91,7 @@ mistake_port25(const struct smtp_params *p, struct err *e)
 	size_t n = strlen(e->text);
 
 	if (p->port == NULL || strcmp(p->port, "25") != 0 ||
-	    e->cls != ERR_TEMP || strncmp(e->text, "cannot connect", 14) != 0)
+	    !err_reason_connect(e->reason))
 		return;
 	(void)snprintf(e->text + n, sizeof(e->text) - n,
 	    "; port 25 is probably blocked by your provider (Outbound Port 25 Blocking): use the submission port 587 with AUTH, see postern --doctor");
@@ -120,8 +118,7 @@ mistake_open(struct smtp_session **out, struct smtp_params *p,
 	if ((p->tls != SMTP_TLS_STARTTLS || waited) &&
 	    mistake_tls_mode(p, greeted, e))
 		return -1;
-	if (waited && !greeted && e->cls == ERR_TEMP &&
-	    strncmp(e->text, "timed out", 9) == 0 &&
+	if (waited && !greeted && e->reason == ERR_REASON_TIMEOUT &&
 	    smtp_open(out, p, t, e) == 0)
 		return 0; /* a slow server, not the wrong mode */
 	mistake_port25(p, e);
@@ -160,7 +157,7 @@ mistake_password(const struct account *a, enum secrets_source src,
 	char at[300];
 
 	if (e->cls != ERR_NOPERM || e->smtp_code / 100 != 5 ||
-	    strncmp(e->text, "authentication failed", 21) != 0)
+	    e->reason != ERR_REASON_AUTH_REFUSED)
 		return;
 	if (src == SECRETS_CONFIG || src == SECRETS_EVAL)
 		mistake_origin(a,
@@ -194,10 +191,7 @@ mistake_headless(const struct account *a, struct err *e)
 {
 	size_t n = strlen(e->text);
 
-	if (e->cls != ERR_TEMP ||
-	    (strncmp(e->text, "the keyring is not reachable", 28) != 0 &&
-	        strncmp(e->text, "no Secret Service", 17) != 0 &&
-	        strncmp(e->text, "cannot connect to the D-Bus", 27) != 0))
+	if (e->reason != ERR_REASON_KEYRING_UNREACHABLE)
 		return;
 	(void)snprintf(e->text + n, sizeof(e->text) - n,
 	    ". Without a keyring (a server, cron): put \"password ...\" in the config file (mode 600), or \"passwordeval CMD\", or a ~/.netrc line \"machine %s login %s password ...\" (mode 600); the system queue also reads systemd credentials (LoadCredential=)",

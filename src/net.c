@@ -55,8 +55,8 @@ net_plain_read(void *ctx, void *p, size_t n, struct err *e)
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 		return NET_IO_WANT_READ;
 	if (errno == ECONNRESET)
-		return err_set_temp(e, ERR_TEMP, "connection reset by %s",
-		    c->peer);
+		return err_setr_temp(e, ERR_TEMP, ERR_REASON_RESET,
+		    "connection reset by %s", c->peer);
 	return err_set(e, ERR_IO, "read from %s: %s", c->peer, strerror(errno));
 }
 
@@ -140,7 +140,7 @@ net_wait(struct net_conn *c, int want, struct err *e)
 		    sizeof(one));
 	for (;;) {
 		if ((ms = net_deadline_left(&c->deadline)) == 0)
-			return err_set_temp(e, ERR_TEMP,
+			return err_setr_temp(e, ERR_TEMP, ERR_REASON_TIMEOUT,
 			    "timed out after %u s waiting for %s",
 			    c->timeout ? c->timeout : NET_DEFAULT_TIMEOUT,
 			    c->peer);
@@ -340,7 +340,8 @@ net_starttls(struct net_conn *c, const struct tls_params *p, struct err *e)
 		}
 		if (net_wait(c, r, e) == -1) {
 			if (e->cls == ERR_TEMP)
-				(void)snprintf(e->text, sizeof(e->text),
+				(void)err_setr_temp(e, ERR_TEMP,
+				    ERR_REASON_TLS_HANDSHAKE,
 				    "TLS handshake with %s interrupted: timed out",
 				    c->peer);
 			tls_session_free(t);
@@ -533,7 +534,7 @@ net_connect(struct net_conn **out, const struct net_params *p, struct err *e)
 		return 0;
 	if (r == -2 || (tried > 0 && last_errno == 0 && e->cls == ERR_OSERR))
 		return -1;
-	return err_set_temp(e, ERR_TEMP, "cannot connect to %s port %s: %s",
-	    p->host, p->port,
+	return err_setr_temp(e, ERR_TEMP, err_connect_reason(last_errno),
+	    "cannot connect to %s port %s: %s", p->host, p->port,
 	    last_errno ? strerror(last_errno) : "no usable address");
 }

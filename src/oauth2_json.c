@@ -109,20 +109,84 @@ oj_int(json_t *o, const char *key, int64_t *out, struct err *e)
 	    key);
 }
 
+/* Unix time: an integer only; absent: 0. */
 static int
-oj_tokens_fields(json_t *o, struct oauth2_tokens *t, struct err *e)
+oj_epoch(json_t *o, const char *key, int64_t *out, struct err *e)
 {
-	if (oj_str(o, "access_token", t->access_token, sizeof(t->access_token),
-	        e) == -1 ||
-	    oj_str(o, "refresh_token", t->refresh_token,
-	        sizeof(t->refresh_token), e) == -1 ||
-	    oj_str(o, "token_type", t->token_type, sizeof(t->token_type), e) ==
-	        -1 ||
-	    oj_str(o, "error", t->error, sizeof(t->error), e) == -1 ||
-	    oj_str(o, "error_description", t->error_description,
-	        sizeof(t->error_description), e) == -1 ||
-	    oj_int(o, "expires_in", &t->expires_in, e) == -1)
+	json_t *v = json_object_get(o, key);
+
+	*out = 0;
+	if (v == NULL)
+		return 0;
+	if (!json_is_integer(v))
+		return err_set(e, ERR_PROTOCOL, "\"%s\" is not a number", key);
+	*out = json_integer_value(v);
+	return 0;
+}
+
+/* One member a document's parser copies, and into what. */
+struct oj_field {
+	const char *key;
+	enum { OJ_STR, OJ_SECONDS, OJ_EPOCH } kind;
+	void *dst;
+	size_t cap; /* OJ_STR: the size of the char array dst */
+};
+
+#define OJ_S(key, arr)                                                         \
+	{                                                                      \
+		key, OJ_STR, (arr), sizeof(arr)                                \
+	}
+#define OJ_N(key, p)                                                           \
+	{                                                                      \
+		key, OJ_SECONDS, (p), 0                                        \
+	}
+#define OJ_T(key, p)                                                           \
+	{                                                                      \
+		key, OJ_EPOCH, (p), 0                                          \
+	}
+
+static int
+oj_field(json_t *o, const struct oj_field *f, struct err *e)
+{
+	if (f->kind == OJ_STR)
+		return oj_str(o, f->key, f->dst, f->cap, e);
+	if (f->kind == OJ_SECONDS)
+		return oj_int(o, f->key, f->dst, e);
+	return oj_epoch(o, f->key, f->dst, e);
+}
+
+/*
+ * Parse the document what (s, len) and copy its fields in order; the
+ * first missing-or-bad one ends it. 0, or -1 with e.
+ */
+static int
+oj_parse(const char *s, size_t len, const char *what, const struct oj_field *f,
+    size_t n, struct err *e)
+{
+	json_t *o;
+	size_t i;
+	int r = 0;
+
+	if ((o = oj_load(s, len, what, e)) == NULL)
 		return -1;
+	for (i = 0; i < n && r == 0; i++)
+		r = oj_field(o, &f[i], e);
+	json_decref(o);
+	return r;
+}
+
+/* A token answer's fields: a success, an error, or neither. */
+static int
+oj_tokens_check(const struct oauth2_tokens *t, struct err *e)
+{
+	if (t->error[0] != '\0')
+		return 0;
+	if (t->access_token[0] == '\0')
+		return err_set(e, ERR_PROTOCOL,
+		    "the token endpoint's answer has no access_token");
+	if (strcasecmp(t->token_type, "bearer") != 0)
+		return err_set(e, ERR_PROTOCOL,
+		    "the token endpoint's answer is not a Bearer token");
 	return 0;
 }
 
@@ -130,123 +194,88 @@ int
 oauth2_json_tokens(const char *s, size_t len, struct oauth2_tokens *t,
     struct err *e)
 {
-	json_t *o;
-	int r = -1;
+	const struct oj_field f[] = {
+		OJ_S("access_token", t->access_token),
+		OJ_S("refresh_token", t->refresh_token),
+		OJ_S("token_type", t->token_type),
+		OJ_S("error", t->error),
+		OJ_S("error_description", t->error_description),
+		OJ_N("expires_in", &t->expires_in),
+	};
 
 	memset(t, 0, sizeof(*t));
-	if ((o = oj_load(s, len, "the token endpoint's answer", e)) == NULL)
-		return -1;
-	if (oj_tokens_fields(o, t, e) == -1)
-		goto out;
-	if (t->error[0] != '\0') {
-		r = 0;
-		goto out;
-	}
-	if (t->access_token[0] == '\0')
-		(void)err_set(e, ERR_PROTOCOL,
-		    "the token endpoint's answer has no access_token");
-	else if (strcasecmp(t->token_type, "bearer") != 0)
-		(void)err_set(e, ERR_PROTOCOL,
-		    "the token endpoint's answer is not a Bearer token");
-	else
-		r = 0;
-out:
-	json_decref(o);
-	if (r == -1)
+	if (oj_parse(s, len, "the token endpoint's answer", f, ARRAY_SIZE(f),
+	        e) == -1 ||
+	    oj_tokens_check(t, e) == -1) {
 		oauth2_json_wipe(t);
-	return r;
+		return -1;
+	}
+	return 0;
 }
 
 int
 oauth2_json_device(const char *s, size_t len, struct oauth2_device *d,
     struct err *e)
 {
-	json_t *o;
-	int r = -1;
+	const struct oj_field f[] = {
+		OJ_S("device_code", d->device_code),
+		OJ_S("user_code", d->user_code),
+		OJ_S("verification_uri", d->verification_uri),
+		OJ_S("verification_uri_complete", d->verification_uri_complete),
+		OJ_N("expires_in", &d->expires_in),
+		OJ_N("interval", &d->interval),
+	};
 
 	memset(d, 0, sizeof(*d));
-	if ((o = oj_load(s, len, "the device authorization answer", e)) == NULL)
+	if (oj_parse(s, len, "the device authorization answer", f,
+	        ARRAY_SIZE(f), e) == -1)
 		return -1;
-	if (oj_str(o, "device_code", d->device_code, sizeof(d->device_code),
-	        e) == -1 ||
-	    oj_str(o, "user_code", d->user_code, sizeof(d->user_code), e) ==
-	        -1 ||
-	    oj_str(o, "verification_uri", d->verification_uri,
-	        sizeof(d->verification_uri), e) == -1 ||
-	    oj_str(o, "verification_uri_complete", d->verification_uri_complete,
-	        sizeof(d->verification_uri_complete), e) == -1 ||
-	    oj_int(o, "expires_in", &d->expires_in, e) == -1 ||
-	    oj_int(o, "interval", &d->interval, e) == -1)
-		goto out;
 	if (d->device_code[0] == '\0' || d->user_code[0] == '\0' ||
 	    d->verification_uri[0] == '\0')
-		(void)err_set(e, ERR_PROTOCOL,
+		return err_set(e, ERR_PROTOCOL,
 		    "the device authorization answer lacks device_code, user_code or verification_uri");
-	else
-		r = 0;
-out:
-	json_decref(o);
-	return r;
+	return 0;
 }
 
 int
 oauth2_json_meta(const char *s, size_t len, struct oauth2_meta *m,
     struct err *e)
 {
-	json_t *o;
-	int r = -1;
+	const struct oj_field f[] = {
+		OJ_S("issuer", m->issuer),
+		OJ_S("authorization_endpoint", m->authorization_endpoint),
+		OJ_S("token_endpoint", m->token_endpoint),
+		OJ_S("device_authorization_endpoint",
+		    m->device_authorization_endpoint),
+	};
 
 	memset(m, 0, sizeof(*m));
-	if ((o = oj_load(s, len, "the provider's metadata", e)) == NULL)
+	if (oj_parse(s, len, "the provider's metadata", f, ARRAY_SIZE(f), e) ==
+	    -1)
 		return -1;
-	if (oj_str(o, "issuer", m->issuer, sizeof(m->issuer), e) == -1 ||
-	    oj_str(o, "authorization_endpoint", m->authorization_endpoint,
-	        sizeof(m->authorization_endpoint), e) == -1 ||
-	    oj_str(o, "token_endpoint", m->token_endpoint,
-	        sizeof(m->token_endpoint), e) == -1 ||
-	    oj_str(o, "device_authorization_endpoint",
-	        m->device_authorization_endpoint,
-	        sizeof(m->device_authorization_endpoint), e) == -1)
-		goto out;
 	if (m->issuer[0] == '\0' || m->token_endpoint[0] == '\0')
-		(void)err_set(e, ERR_PROTOCOL,
+		return err_set(e, ERR_PROTOCOL,
 		    "the provider's metadata lacks issuer or token_endpoint");
-	else
-		r = 0;
-out:
-	json_decref(o);
-	return r;
+	return 0;
 }
 
 int
 oauth2_json_store_parse(const char *s, size_t len, struct oauth2_tokens *t,
     struct err *e)
 {
-	json_t *o, *v;
-	int r = -1;
+	const struct oj_field f[] = {
+		OJ_S("access_token", t->access_token),
+		OJ_S("refresh_token", t->refresh_token),
+		OJ_T("expires_at", &t->expires_at),
+	};
 
 	memset(t, 0, sizeof(*t));
-	if ((o = oj_load(s, len, "the token file", e)) == NULL)
-		return -1;
-	v = json_object_get(o, "expires_at");
-	if (oj_str(o, "access_token", t->access_token, sizeof(t->access_token),
-	        e) == -1 ||
-	    oj_str(o, "refresh_token", t->refresh_token,
-	        sizeof(t->refresh_token), e) == -1)
-		goto out;
-	if (v != NULL && !json_is_integer(v)) {
-		(void)err_set(e, ERR_PROTOCOL,
-		    "\"expires_at\" is not a number");
-		goto out;
-	}
-	t->expires_at = v ? json_integer_value(v) : 0;
-	t->expires_in = -1;
-	r = 0;
-out:
-	json_decref(o);
-	if (r == -1)
+	if (oj_parse(s, len, "the token file", f, ARRAY_SIZE(f), e) == -1) {
 		oauth2_json_wipe(t);
-	return r;
+		return -1;
+	}
+	t->expires_in = -1;
+	return 0;
 }
 
 char *

@@ -2,11 +2,12 @@
  * secrets_libsecret.c: the Secret Service keyring through libsecret; the
  * only file that includes libsecret (see keyring.h).
  *
- * libsecret is loaded at run time (dlopen of KEYRING_SONAME), the first
- * time the keyring is actually consulted: it brings GLib, GIO, GObject
- * and their dependencies (a dozen libraries, about 2 MiB of resident
- * memory and a few milliseconds of relocations) that a submission whose
- * password is in the config file, in ~/.netrc or not needed never uses.
+ * libsecret is loaded at run time (dl.c: dlopen of libsecret-1.so.0),
+ * the first time the keyring is actually consulted: it brings GLib, GIO,
+ * GObject and their dependencies (a dozen libraries, about 2 MiB of
+ * resident memory and a few milliseconds of relocations) that a
+ * submission whose password is in the config file, in ~/.netrc or not
+ * needed never uses.
  * Every libsecret and GLib function goes through the table kr, resolved
  * once; postern is not linked against them, so a direct call would not
  * link. Without the library at run time the keyring behaves as in a
@@ -24,18 +25,18 @@
  */
 #include "config.h"
 
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libsecret/secret.h>
 
+#include "dl.h"
 #include "keyring.h"
 #include "util.h"
 
 /* libsecret's soname has been .0 since its first release. */
-#define KEYRING_SONAME "libsecret-1.so.0"
+static const char *const keyring_sonames[] = { "libsecret-1.so.0", NULL };
 
 #define KEYRING_FUNCS(X)                                                       \
 	X(g_cancellable_new)                                                   \
@@ -84,40 +85,14 @@ static struct {
 } kr;
 
 #define KEYRING_SYM(f) { #f, (void **)&kr.f },
-static const struct {
-	const char *name;
-	void **slot;
-} keyring_syms[] = { KEYRING_FUNCS(KEYRING_SYM) };
+static const struct dl_sym keyring_syms[] = { KEYRING_FUNCS(KEYRING_SYM) };
 
-/* Why loading failed (dlerror's text), for store and forget. */
-static char keyring_why[256];
-
-/* Load libsecret and resolve kr, once. 0, or -1 (keyring_why says). */
-static int
-keyring_load(void)
-{
-	static int state; /* 0 not tried, 1 loaded, -1 failed */
-	void *h;
-	size_t i;
-
-	if (state != 0)
-		return state == 1 ? 0 : -1;
-	state = -1;
-	/* Never closed: GLib cannot be unloaded safely. */
-	if ((h = dlopen(KEYRING_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		(void)strlcpy(keyring_why, dlerror(), sizeof(keyring_why));
-		return -1;
-	}
-	for (i = 0; i < sizeof(keyring_syms) / sizeof(keyring_syms[0]); i++)
-		if ((*keyring_syms[i].slot = dlsym(h, keyring_syms[i].name)) ==
-		    NULL) {
-			(void)snprintf(keyring_why, sizeof(keyring_why),
-			    "%s: no %s", KEYRING_SONAME, keyring_syms[i].name);
-			return -1;
-		}
-	state = 1;
-	return 0;
-}
+/*
+ * libsecret, loaded and kr resolved the first time (dl.h; never closed:
+ * GLib cannot be unloaded safely); its why is for store and forget.
+ */
+static struct dl_lib keyring_lib = { keyring_sonames, keyring_syms,
+	ARRAY_SIZE(keyring_syms), 0, "" };
 
 /* A store or forget without the library. */
 static int
@@ -125,7 +100,7 @@ keyring_unloaded(const char *what, struct err *e)
 {
 	return err_set(e, ERR_UNAVAILABLE,
 	    "cannot %s the password: the keyring library cannot be loaded (install libsecret-1-0): %s",
-	    what, keyring_why);
+	    what, keyring_lib.why);
 }
 
 static int
@@ -133,7 +108,7 @@ keyring_token_unloaded(struct err *e)
 {
 	return err_set(e, ERR_UNAVAILABLE,
 	    "cannot keep OAuth2 tokens in the keyring: the keyring library cannot be loaded (install libsecret-1-0): %s; or set oauth2_token_store file",
-	    keyring_why);
+	    keyring_lib.why);
 }
 
 /* Ours, and msmtp's: host, service=smtp, user. */
@@ -186,7 +161,7 @@ struct keyring_call {
 bool
 keyring_available(void)
 {
-	return keyring_load() == 0;
+	return dl_load(&keyring_lib) == 0;
 }
 
 const char *
@@ -234,7 +209,7 @@ keyring_fail(GError *ge, const char *what, struct err *e)
 	         G_DBUS_ERROR_SERVICE_UNKNOWN) ||
 	        kr.g_error_matches(ge, kr.g_dbus_error_quark(),
 	            G_DBUS_ERROR_NAME_HAS_NO_OWNER)))
-		err_set_temp(e, ERR_TEMP,
+		err_setr_temp(e, ERR_TEMP, ERR_REASON_KEYRING_UNREACHABLE,
 		    "no Secret Service on the D-Bus session bus (start gnome-keyring or another keyring daemon): %s",
 		    msg);
 	else if (ge &&
@@ -243,7 +218,7 @@ keyring_fail(GError *ge, const char *what, struct err *e)
 		err_set_temp(e, ERR_TEMP,
 		    "the keyring is locked; unlock it (log in to the desktop session) and try again");
 	else if (ge && ge->domain == kr.g_io_error_quark())
-		err_set_temp(e, ERR_TEMP,
+		err_setr_temp(e, ERR_TEMP, ERR_REASON_KEYRING_UNREACHABLE,
 		    "cannot connect to the D-Bus session bus: %s", msg);
 	else
 		err_set_temp(e, ERR_TEMP, "keyring %s failed: %s", what, msg);
@@ -254,7 +229,7 @@ keyring_fail(GError *ge, const char *what, struct err *e)
 
 /*
  * Check the bus, load the library, start the watchdog, connect. 0, 1
- * when the library cannot be loaded (keyring_why), or -1 + temporary err.
+ * when the library cannot be loaded (keyring_lib.why), or -1 + temporary err.
  */
 static int
 keyring_begin(struct keyring_call *c, struct err *e)
@@ -264,9 +239,10 @@ keyring_begin(struct keyring_call *c, struct err *e)
 
 	memset(c, 0, sizeof(*c));
 	if (bus == NULL || *bus == '\0')
-		return err_set_temp(e, ERR_TEMP,
+		return err_setr_temp(e, ERR_TEMP,
+		    ERR_REASON_KEYRING_UNREACHABLE,
 		    "the keyring is not reachable: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set, as under cron, ssh or a system service)");
-	if (keyring_load() == -1)
+	if (dl_load(&keyring_lib) == -1)
 		return 1;
 	c->cancel = kr.g_cancellable_new();
 	kr.g_mutex_init(&c->lock);
@@ -389,7 +365,7 @@ keyring_lookup(const char *host, const char *user, struct buf *out,
 			*which = (enum keyring_schema)i;
 	}
 	if (r == 1 && locked > 0)
-		r = err_set_temp(e, ERR_TEMP,
+		r = err_setr_temp(e, ERR_TEMP, ERR_REASON_KEYRING_LOCKED,
 		    "the keyring is locked: once it is unlocked (log in to the desktop session), queued mail goes out at the next queue run (postern -q)");
 out:
 	keyring_end(&c);

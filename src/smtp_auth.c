@@ -307,6 +307,7 @@ smtp_reply_auth(struct smtp_session *s, struct err *e,
 	else
 		(void)smtp_fail_reply(e, ERR_NOPERM, r,
 		    "authentication failed (AUTH %s)", mech);
+	e->reason = ERR_REASON_AUTH_REFUSED;
 	smtp_auth_classify(s, e, r);
 	return smtp_auth_retry(s, e);
 }

@@ -307,24 +307,25 @@ tls_verify_error(struct tls_session *t, unsigned status, struct err *e)
 	unsigned n = 0;
 	char buf[ERR_TEXT_MAX];
 	const char *why;
+	enum err_reason r;
 	size_t len;
 
 	certs = gnutls_certificate_get_peers(t->s, &n);
 	why = tls_why_refused(n > 0 ? &certs[0] : NULL, t->host, status, buf,
-	    sizeof(buf));
+	    sizeof(buf), &r);
 	if (why != NULL)
-		return err_set(e, ERR_NOPERM, "%s: TLS certificate refused: %s",
-		    t->host, why);
+		return err_setr(e, ERR_NOPERM, r,
+		    "%s: TLS certificate refused: %s", t->host, why);
 	if (gnutls_certificate_verification_status_print(status,
 	        GNUTLS_CRT_X509, &d, 0) < 0 ||
 	    d.data == NULL)
-		return err_set(e, ERR_NOPERM, "%s: TLS certificate refused",
-		    t->host);
+		return err_setr(e, ERR_NOPERM, ERR_REASON_CERT_OTHER,
+		    "%s: TLS certificate refused", t->host);
 	for (len = strlen((char *)d.data); len > 0 && d.data[len - 1] == ' ';
 	     len--)
 		d.data[len - 1] = '\0';
-	err_set(e, ERR_NOPERM, "%s: TLS certificate refused: %s", t->host,
-	    d.data);
+	err_setr(e, ERR_NOPERM, ERR_REASON_CERT_OTHER,
+	    "%s: TLS certificate refused: %s", t->host, d.data);
 	gnutls_free(d.data);
 	return -1;
 }
@@ -344,8 +345,8 @@ tls_check_key(struct tls_session *t, struct err *e)
 	if (certs == NULL || n == 0 ||
 	    tls_why_short_key(&certs[0], why, sizeof(why)) == NULL)
 		return 0;
-	return err_set(e, ERR_NOPERM, "%s: TLS certificate refused: %s",
-	    t->host, why);
+	return err_setr(e, ERR_NOPERM, ERR_REASON_CERT_OTHER,
+	    "%s: TLS certificate refused: %s", t->host, why);
 }
 
 /* The pin against the leaf certificate (SHA-256 or SHA-1 by length). */
@@ -359,12 +360,13 @@ tls_check_pin(struct tls_session *t, struct err *e)
 
 	certs = gnutls_certificate_get_peers(t->s, &n);
 	if (certs == NULL || n == 0)
-		return err_set(e, ERR_NOPERM, "the server sent no certificate");
+		return err_setr(e, ERR_NOPERM, ERR_REASON_CERT_OTHER,
+		    "the server sent no certificate");
 	if (gnutls_fingerprint(t->pinlen == 32 ? GNUTLS_DIG_SHA256
 	                                       : GNUTLS_DIG_SHA1,
 	        &certs[0], md, &mdlen) < 0 ||
 	    mdlen != t->pinlen || memcmp(md, t->pin, mdlen) != 0)
-		return err_set(e, ERR_NOPERM,
+		return err_setr(e, ERR_NOPERM, ERR_REASON_CERT_PIN,
 		    "TLS certificate refused: its fingerprint does not match tls_fingerprint");
 	return 0;
 }
@@ -411,11 +413,11 @@ tls_session_handshake(struct tls_session *t, struct err *e)
 		    gnutls_session_get_verify_cert_status(t->s), e);
 	if (rc == GNUTLS_E_PREMATURE_TERMINATION || rc == GNUTLS_E_PULL_ERROR ||
 	    rc == GNUTLS_E_PUSH_ERROR)
-		return err_set_temp(e, ERR_TEMP,
+		return err_setr_temp(e, ERR_TEMP, ERR_REASON_TLS_HANDSHAKE,
 		    "TLS handshake interrupted: %s", tls_strerror(rc));
 	if (rc < 0)
-		return err_set(e, ERR_PROTOCOL, "TLS handshake failed: %s",
-		    tls_strerror(rc));
+		return err_setr(e, ERR_PROTOCOL, ERR_REASON_TLS_HANDSHAKE,
+		    "TLS handshake failed: %s", tls_strerror(rc));
 	if (gnutls_session_is_resumed(t->s) && tls_resumed_verify(t, e) == -1)
 		return -1;
 	if (t->pinlen > 0 && tls_check_pin(t, e) == -1)

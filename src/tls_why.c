@@ -197,27 +197,56 @@ tls_why_weak(gnutls_x509_crt_t crt, char *out, size_t cap)
 
 static const char *
 tls_why_leaf(gnutls_x509_crt_t crt, const char *host, unsigned status,
-    char *out, size_t cap)
+    char *out, size_t cap, enum err_reason *reason)
 {
-	if (status & (GNUTLS_CERT_SIGNER_NOT_FOUND | GNUTLS_CERT_SIGNER_NOT_CA))
+	bool self = gnutls_x509_crt_check_issuer(crt, crt) != 0;
+
+	if (status &
+	    (GNUTLS_CERT_SIGNER_NOT_FOUND | GNUTLS_CERT_SIGNER_NOT_CA)) {
+		*reason =
+		    self ? ERR_REASON_CERT_SELF_SIGNED : ERR_REASON_CERT_ISSUER;
 		return tls_why_put(out, cap,
-		    gnutls_x509_crt_check_issuer(crt, crt)
+		    self
 		        ? "it is self-signed and not in the trusted CAs (tls_trust_file)"
 		        : TLS_WHY_ISSUER);
+	}
 	if (status & GNUTLS_CERT_INSECURE_ALGORITHM)
 		return tls_why_weak(crt, out, cap);
-	if (status & GNUTLS_CERT_UNEXPECTED_OWNER)
+	if (status & GNUTLS_CERT_UNEXPECTED_OWNER) {
+		*reason = ERR_REASON_CERT_NAME;
 		return tls_why_name(crt, host, out, cap);
+	}
+	return NULL;
+}
+
+/* Without the leaf (or with one unreadable): from status alone. */
+static const char *
+tls_why_bits(unsigned status, char *out, size_t cap, enum err_reason *reason)
+{
+	if (status &
+	    (GNUTLS_CERT_SIGNER_NOT_FOUND | GNUTLS_CERT_SIGNER_NOT_CA)) {
+		*reason = ERR_REASON_CERT_ISSUER;
+		return tls_why_put(out, cap, TLS_WHY_ISSUER);
+	}
+	if (status & GNUTLS_CERT_INSECURE_ALGORITHM)
+		return tls_why_put(out, cap,
+		    "it is signed with an insecure algorithm");
+	if (status & GNUTLS_CERT_UNEXPECTED_OWNER) {
+		*reason = ERR_REASON_CERT_NAME;
+		return tls_why_put(out, cap, TLS_WHY_MISMATCH);
+	}
 	return NULL;
 }
 
 const char *
 tls_why_refused(const gnutls_datum_t *leaf, const char *host, unsigned status,
-    char *out, size_t cap)
+    char *out, size_t cap, enum err_reason *reason)
 {
 	gnutls_x509_crt_t crt = NULL;
 	const char *r = NULL;
 
+	*reason = status & GNUTLS_CERT_EXPIRED ? ERR_REASON_CERT_EXPIRED
+	                                       : ERR_REASON_CERT_OTHER;
 	if (status & GNUTLS_CERT_EXPIRED)
 		return tls_why_put(out, cap, "it has expired");
 	if (status & GNUTLS_CERT_NOT_ACTIVATED)
@@ -226,15 +255,9 @@ tls_why_refused(const gnutls_datum_t *leaf, const char *host, unsigned status,
 		return tls_why_put(out, cap, "it has been revoked");
 	if (leaf != NULL && gnutls_x509_crt_init(&crt) == 0 &&
 	    gnutls_x509_crt_import(crt, leaf, GNUTLS_X509_FMT_DER) == 0)
-		r = tls_why_leaf(crt, host, status, out, cap);
-	else if (status &
-	    (GNUTLS_CERT_SIGNER_NOT_FOUND | GNUTLS_CERT_SIGNER_NOT_CA))
-		r = tls_why_put(out, cap, TLS_WHY_ISSUER);
-	else if (status & GNUTLS_CERT_INSECURE_ALGORITHM)
-		r = tls_why_put(out, cap,
-		    "it is signed with an insecure algorithm");
-	else if (status & GNUTLS_CERT_UNEXPECTED_OWNER)
-		r = tls_why_put(out, cap, TLS_WHY_MISMATCH);
+		r = tls_why_leaf(crt, host, status, out, cap, reason);
+	else
+		r = tls_why_bits(status, out, cap, reason);
 	if (crt != NULL)
 		gnutls_x509_crt_deinit(crt);
 	return r;

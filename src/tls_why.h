@@ -10,17 +10,20 @@
 
 #include <gnutls/gnutls.h>
 
+#include "err.h"
+
 /*
  * One phrase for the first problem in status (gnutls_certificate_status
  * bits) of the leaf certificate leaf (DER; NULL when none was sent),
  * verified for host: "it has expired", "it is self-signed and not in
  * the trusted CAs (tls_trust_file)", "its RSA key has only 1024 bits",
  * "the host name in it does not match: ...". Written into out; returns
- * out, or NULL when status names nothing this knows (the caller then
- * uses GnuTLS's own text).
+ * out and sets *reason (an ERR_REASON_CERT_*), or returns NULL when
+ * status names nothing this knows (the caller then uses GnuTLS's own
+ * text).
  */
 const char *tls_why_refused(const gnutls_datum_t *leaf, const char *host,
-    unsigned status, char *out, size_t cap);
+    unsigned status, char *out, size_t cap, enum err_reason *reason);
 
 /*
  * "its RSA key has only 1024 bits (...)" when the leaf's RSA or DSA key

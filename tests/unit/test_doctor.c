@@ -159,30 +159,52 @@ test_ports(void)
 	OK(doctor_parse_ports("25,587,", p, &e) == -1, "trailing comma");
 }
 
+/* How a connect failed: from the error's reason, whatever its text. */
+static enum doctor_conn_fail
+conn_fail(enum err_reason r, const char *text)
+{
+	struct err e;
+
+	(void)err_setr_temp(&e, ERR_TEMP, r, "%s", text);
+	return doctor_connect_failure(&e);
+}
+
 static void
 test_connect_failure(void)
 {
-	OK(doctor_connect_failure(
+	OK(conn_fail(ERR_REASON_CONNECT_TIMEDOUT,
 	       "cannot connect to h port 25: Connection timed out") ==
 	        DOCTOR_CONN_TIMEDOUT,
 	    "time-out");
-	OK(doctor_connect_failure(
+	OK(conn_fail(ERR_REASON_CONNECT_REFUSED,
 	       "cannot connect to h port 25: Connection refused") ==
 	        DOCTOR_CONN_REFUSED,
 	    "refused");
-	OK(doctor_connect_failure("connection reset by 127.0.0.1 port 25") ==
-	        DOCTOR_CONN_RESET,
+	OK(conn_fail(ERR_REASON_RESET,
+	       "connection reset by 127.0.0.1 port 25") == DOCTOR_CONN_RESET,
 	    "reset");
-	OK(doctor_connect_failure(
+	OK(conn_fail(ERR_REASON_CONNECT_RESET,
+	       "cannot connect to h port 25: Connection reset by peer") ==
+	        DOCTOR_CONN_RESET,
+	    "reset while connecting");
+	OK(conn_fail(ERR_REASON_CONNECT_UNREACHABLE,
 	       "cannot connect to h port 25: Network is unreachable") ==
 	        DOCTOR_CONN_UNREACHABLE,
 	    "unreachable");
-	OK(doctor_connect_failure("timed out after 10 s waiting for x") ==
+	OK(conn_fail(ERR_REASON_CONNECT_OTHER,
+	       "cannot connect to h port 25: no usable address") ==
 	        DOCTOR_CONN_NONE,
+	    "another connect failure has no name");
+	OK(conn_fail(ERR_REASON_TIMEOUT,
+	       "timed out after 10 s waiting for x") == DOCTOR_CONN_NONE,
 	    "a later time-out is not a connect failure");
-	OK(doctor_connect_failure("h: TLS certificate refused: x") ==
+	OK(conn_fail(ERR_REASON_CERT_OTHER, "h: TLS certificate refused: x") ==
 	        DOCTOR_CONN_NONE,
 	    "a refused certificate is not a refused connection");
+	OK(conn_fail(ERR_REASON_NONE,
+	       "cannot connect to the D-Bus session bus: Connection refused") ==
+	        DOCTOR_CONN_NONE,
+	    "the text alone says nothing");
 	IS_STR(doctor_conn_fail_name(DOCTOR_CONN_TIMEDOUT), "timed out",
 	    "time-out name");
 	IS_STR(doctor_conn_fail_name(DOCTOR_CONN_REFUSED), "refused",

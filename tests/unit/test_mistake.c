@@ -55,17 +55,29 @@ test_port25(void)
 	struct smtp_params p = { .host = "smtp.example.org", .port = "25" };
 	struct err e;
 
-	err_set_temp(&e, ERR_TEMP, "cannot connect to x port 25: refused");
+	err_setr_temp(&e, ERR_TEMP, ERR_REASON_CONNECT_REFUSED,
+	    "cannot connect to x port 25: refused");
 	mistake_port25(&p, &e);
 	OK(strstr(e.text, "Outbound Port 25 Blocking") != NULL, "port 25 hint");
+	err_setr_temp(&e, ERR_TEMP, ERR_REASON_CONNECT_OTHER,
+	    "cannot connect to x port 25: no usable address");
+	mistake_port25(&p, &e);
+	OK(strstr(e.text, "Outbound Port 25 Blocking") != NULL,
+	    "port 25 hint on any connect failure");
 	p.port = "587";
-	err_set_temp(&e, ERR_TEMP, "cannot connect to x port 587: refused");
+	err_setr_temp(&e, ERR_TEMP, ERR_REASON_CONNECT_REFUSED,
+	    "cannot connect to x port 587: refused");
 	mistake_port25(&p, &e);
 	OK(strstr(e.text, "Port 25") == NULL, "no hint on 587");
 	p.port = "25";
-	err_set_temp(&e, ERR_TEMP, "timed out after 60 s waiting for x");
+	err_setr_temp(&e, ERR_TEMP, ERR_REASON_TIMEOUT,
+	    "timed out after 60 s waiting for x");
 	mistake_port25(&p, &e);
 	OK(strstr(e.text, "Port 25") == NULL, "no hint after connecting");
+	err_set_temp(&e, ERR_TEMP, "cannot connect to x port 25: refused");
+	mistake_port25(&p, &e);
+	OK(strstr(e.text, "Port 25") == NULL,
+	    "the text alone is no connect failure");
 }
 
 /* Parse text as the file "t.conf" and finish it. */
