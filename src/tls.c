@@ -4,12 +4,15 @@
  * A session lives on the connection's non-blocking socket; net.c drives
  * the handshake with poll() and the command deadline, then reads and
  * writes through tls_transport. Verification is decided here (see
- * tls.h): CA chain + host name inside the handshake
- * (gnutls_session_set_verify_cert), or a leaf-certificate pin checked
- * right after it, or nothing when the account says tls_certcheck off.
- * A resumed session is checked again the same way (tls_resumed_verify);
- * the session cache file (tls_cache.c) is read before the handshake and
- * written at close.
+ * tls.h): CA chain + host name right after the handshake, before
+ * anything is sent (tls_late_verify; inside the handshake,
+ * gnutls_session_set_verify_cert, for an account with a client
+ * certificate), or a leaf-certificate pin checked right after it, or
+ * nothing when the account says tls_certcheck off. A resumed session is
+ * checked the same way. The trust anchors are the cached root of the
+ * account (tls_trust_load) or the whole store, loaded while the server
+ * answers the ClientHello (tls_trust_now); the session and root cache
+ * files (tls_cache.c) are read before the handshake and written after.
  */
 #include "config.h"
 
@@ -44,6 +47,12 @@ struct tls_session {
 	char host[256];                    /* the name verified, for messages */
 	char *cache;                       /* session cache file, or NULL */
 	char cache_hdr[TLS_CACHE_HDR_MAX]; /* its first line */
+	char *trust_file;                  /* tls_trust_file, or NULL */
+	char *root;                        /* trust anchor cache, or NULL */
+	char root_hdr[TLS_CACHE_HDR_MAX];  /* its first line */
+	bool root_only;                    /* only the cached root is loaded */
+	bool trust_later; /* the whole store is still to be loaded */
+	bool late;        /* verify after the handshake, not in it */
 	bool ready;
 };
 
@@ -104,26 +113,49 @@ tls_fingerprint_parse(const char *s, unsigned char *out, size_t cap,
 	return 0;
 }
 
+/* The whole tls_trust_file. */
 static int
-tls_trust(struct tls_session *t, const struct tls_params *p, struct err *e)
+tls_trust_full(struct tls_session *t, struct err *e)
 {
 	int rc;
 
-	if (p->trust_file != NULL) {
-		rc = gnutls_certificate_set_x509_trust_file(t->cred,
-		    p->trust_file, GNUTLS_X509_FMT_PEM);
-		if (rc <= 0)
-			return err_set(e, ERR_NOINPUT,
-			    "cannot load trust file %s: %s", p->trust_file,
-			    rc == 0 ? "no certificates" : tls_strerror(rc));
-		return 0;
-	}
+	rc = gnutls_certificate_set_x509_trust_file(t->cred, t->trust_file,
+	    GNUTLS_X509_FMT_PEM);
+	if (rc <= 0)
+		return err_set(e, ERR_NOINPUT, "cannot load trust file %s: %s",
+		    t->trust_file,
+		    rc == 0 ? "no certificates" : tls_strerror(rc));
+	return 0;
+}
+
+/* The whole trust store: tls_trust_file or the system's. */
+static int
+tls_trust_whole(struct tls_session *t, struct err *e)
+{
+	int rc;
+
+	if (t->trust_file != NULL)
+		return tls_trust_full(t, e);
 	rc = gnutls_certificate_set_x509_system_trust(t->cred);
 	if (rc <= 0)
 		return err_set(e, ERR_CONFIG,
 		    "cannot load the system trust store: %s; set tls_trust_file",
 		    rc == 0 ? "it is empty" : tls_strerror(rc));
 	return 0;
+}
+
+/*
+ * The whole store, if it is still to be loaded: called once the
+ * ClientHello is out (the store loads while the server answers) and at
+ * the latest before the verification.
+ */
+static int
+tls_trust_now(struct tls_session *t, struct err *e)
+{
+	if (!t->trust_later)
+		return 0;
+	t->trust_later = false;
+	return tls_trust_whole(t, e);
 }
 
 /* Trust, pin or nothing; and the client certificate. */
@@ -142,8 +174,10 @@ tls_setup_creds(struct tls_session *t, const struct tls_params *p,
 			    "tls_fingerprint: not a SHA-256 or SHA-1 fingerprint (AA:BB:...)");
 		t->verify = TLS_VERIFY_FINGERPRINT;
 	} else {
-		if (tls_trust(t, p, e) == -1)
-			return -1;
+		/* loaded by tls_trust_load, once the cache files are named */
+		if (p->trust_file != NULL &&
+		    (t->trust_file = strdup(p->trust_file)) == NULL)
+			return err_set(e, ERR_SOFTWARE, "out of memory");
 		t->verify = TLS_VERIFY_CA_HOSTNAME;
 	}
 	if ((p->cert_file == NULL) != (p->key_file == NULL))
@@ -245,6 +279,110 @@ out:
 	gnutls_free(d.data);
 }
 
+/*
+ * The cached root of this identity (tls_cache.h), when the trust file
+ * is the one it was found in (the header's stamp) and the bytes are the
+ * root whose hash they carry: 0 with that one root as the trust list.
+ */
+static int
+tls_root_load(struct tls_session *t)
+{
+	unsigned char *d = NULL, md[32];
+	gnutls_datum_t der;
+	size_t n = 0;
+	int r = -1;
+
+	if (tls_cache_read(t->root, t->root_hdr, &d, &n) == -1 ||
+	    n <= sizeof(md))
+		goto out;
+	der.data = d + sizeof(md);
+	der.size = (unsigned)(n - sizeof(md));
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, der.data, der.size, md) < 0 ||
+	    memcmp(md, d, sizeof(md)) != 0)
+		goto out;
+	if (gnutls_certificate_set_x509_trust_mem(t->cred, &der,
+	        GNUTLS_X509_FMT_DER) == 1)
+		r = 0;
+out:
+	free(d);
+	return r;
+}
+
+/*
+ * The trust anchors (issue 19 item 4). With a client certificate: the
+ * whole store now, verified in the handshake (after it, the certificate
+ * would already have gone to a server not verified yet). Otherwise the
+ * chain and host name are verified after the handshake, before anything
+ * is sent, against: the cached root of a tls_trust_file account when
+ * there is a sound one (the whole file loaded if it does not verify);
+ * else the whole store, loaded while the server answers the ClientHello.
+ */
+static int
+tls_trust_load(struct tls_session *t, const struct tls_params *p, struct err *e)
+{
+	if (t->verify != TLS_VERIFY_CA_HOSTNAME)
+		return 0;
+	if (p->cert_file != NULL) {
+		if (tls_trust_whole(t, e) == -1)
+			return -1;
+		gnutls_session_set_verify_cert(t->s, t->host, 0);
+		return 0;
+	}
+	t->late = true;
+	if (t->trust_file != NULL && t->cache != NULL &&
+	    tls_cache_root_hdr(t->cache, t->trust_file, &t->root,
+	        t->root_hdr) == 0 &&
+	    tls_root_load(t) == 0)
+		t->root_only = true;
+	else
+		t->trust_later = true;
+	return 0;
+}
+
+/*
+ * After a verification with the whole trust file: keep the root that
+ * verified the chain (the first issuer of the chain, from the leaf, in
+ * the trust list). Best effort, as the session cache.
+ */
+static void
+tls_root_save(struct tls_session *t)
+{
+	gnutls_x509_trust_list_t tl;
+	gnutls_x509_crt_t crt = NULL, root = NULL;
+	gnutls_datum_t der = { NULL, 0 };
+	const gnutls_datum_t *certs;
+	unsigned char *d = NULL;
+	unsigned i, n = 0;
+
+	certs = gnutls_certificate_get_peers(t->s, &n);
+	if (t->root == NULL || t->root_only || certs == NULL)
+		return;
+	gnutls_certificate_get_trust_list(t->cred, &tl);
+	for (i = 0; i < n && root == NULL; i++) {
+		if (gnutls_x509_crt_init(&crt) < 0)
+			return;
+		if (gnutls_x509_crt_import(crt, &certs[i],
+		        GNUTLS_X509_FMT_DER) == 0)
+			(void)gnutls_x509_trust_list_get_issuer(tl, crt, &root,
+			    GNUTLS_TL_GET_COPY);
+		gnutls_x509_crt_deinit(crt);
+	}
+	if (root == NULL ||
+	    gnutls_x509_crt_export2(root, GNUTLS_X509_FMT_DER, &der) < 0)
+		goto out;
+	if ((d = malloc(32 + (size_t)der.size)) != NULL &&
+	    gnutls_hash_fast(GNUTLS_DIG_SHA256, der.data, der.size, d) == 0) {
+		memcpy(d + 32, der.data, der.size);
+		(void)tls_cache_write(t->root, t->root_hdr, d,
+		    32 + (size_t)der.size);
+	}
+	free(d);
+out:
+	gnutls_free(der.data);
+	if (root != NULL)
+		gnutls_x509_crt_deinit(root);
+}
+
 int
 tls_session_new(struct tls_session **out, int fd, const struct tls_params *p,
     struct err *e)
@@ -278,8 +416,6 @@ tls_session_new(struct tls_session **out, int fd, const struct tls_params *p,
 	if (!tls_is_ip(t->host))
 		(void)gnutls_server_name_set(t->s, GNUTLS_NAME_DNS, t->host,
 		    strlen(t->host));
-	if (t->pinlen == 0 && !p->no_certcheck)
-		gnutls_session_set_verify_cert(t->s, t->host, 0);
 	if (p->session_dir != NULL && p->session_id != NULL) {
 		if (tls_cache_name(t, p) == -1) {
 			err_set(e, ERR_SOFTWARE, "out of memory");
@@ -287,6 +423,8 @@ tls_session_new(struct tls_session **out, int fd, const struct tls_params *p,
 		}
 		tls_cache_load(t);
 	}
+	if (tls_trust_load(t, p, e) == -1)
+		goto fail;
 	gnutls_transport_set_int(t->s, fd);
 	*out = t;
 	return 0;
@@ -372,24 +510,56 @@ tls_check_pin(struct tls_session *t, struct err *e)
 }
 
 /*
- * A resumed session has no certificate message: check the certificate
- * it carries (GnuTLS keeps the peer's chain in the session data) as a
- * full handshake would, against today's trust store and host name. On
- * any refusal the cache file goes, so the next connection is full.
+ * The chain and host name against the trust list. With only the cached
+ * root loaded, a chain it does not verify is checked again against the
+ * whole trust file: the server may have moved to another CA.
  */
 static int
-tls_resumed_verify(struct tls_session *t, struct err *e)
+tls_peers_verify(struct tls_session *t, unsigned *status, struct err *e)
+{
+	int rc;
+
+	if (tls_trust_now(t, e) == -1)
+		return -2;
+	rc = gnutls_certificate_verify_peers3(t->s, t->host, status);
+	if ((rc == 0 && *status == 0) || !t->root_only)
+		return rc;
+	t->root_only = false;
+	if (tls_trust_full(t, e) == -1)
+		return -2;
+	*status = 0;
+	return gnutls_certificate_verify_peers3(t->s, t->host, status);
+}
+
+/*
+ * Verification after the handshake: a resumed session has no
+ * certificate message, so check the certificate it carries (GnuTLS
+ * keeps the peer's chain in the session data) as a full handshake
+ * would, against today's trust file and host name; and a full handshake
+ * without a client certificate (nothing verified it in the handshake:
+ * the store, or only the cached root, was loaded late). A resumed
+ * session that is refused loses its cache file, so the next connection
+ * is full.
+ */
+static int
+tls_late_verify(struct tls_session *t, struct err *e)
 {
 	unsigned status = 0, n = 0;
 	int rc = 0;
 
-	if (t->verify == TLS_VERIFY_CA_HOSTNAME)
-		rc = gnutls_certificate_verify_peers3(t->s, t->host, &status);
+	if (t->verify == TLS_VERIFY_CA_HOSTNAME &&
+	    (rc = tls_peers_verify(t, &status, e)) == -2)
+		return -1;
 	else if (t->verify == TLS_VERIFY_FINGERPRINT &&
 	    gnutls_certificate_get_peers(t->s, &n) == NULL)
 		rc = GNUTLS_E_NO_CERTIFICATE_FOUND;
 	if (rc == 0 && status == 0)
 		return 0;
+	if (!gnutls_session_is_resumed(t->s))
+		return rc < 0 ? err_setr(e, ERR_NOPERM, ERR_REASON_CERT_OTHER,
+		                    "%s: TLS certificate refused: %s", t->host,
+		                    tls_strerror(rc))
+		              : tls_verify_error(t, status, e);
 	if (t->cache != NULL)
 		(void)unlink(t->cache);
 	if (rc < 0)
@@ -405,9 +575,12 @@ tls_session_handshake(struct tls_session *t, struct err *e)
 	int rc = gnutls_handshake(t->s);
 
 	if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED ||
-	    (rc < 0 && !gnutls_error_is_fatal(rc)))
+	    (rc < 0 && !gnutls_error_is_fatal(rc))) {
+		if (tls_trust_now(t, e) == -1)
+			return -1;
 		return gnutls_record_get_direction(t->s) ? NET_IO_WANT_WRITE
 		                                         : NET_IO_WANT_READ;
+	}
 	if (rc == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR)
 		return tls_verify_error(t,
 		    gnutls_session_get_verify_cert_status(t->s), e);
@@ -418,12 +591,15 @@ tls_session_handshake(struct tls_session *t, struct err *e)
 	if (rc < 0)
 		return err_setr(e, ERR_PROTOCOL, ERR_REASON_TLS_HANDSHAKE,
 		    "TLS handshake failed: %s", tls_strerror(rc));
-	if (gnutls_session_is_resumed(t->s) && tls_resumed_verify(t, e) == -1)
+	if ((gnutls_session_is_resumed(t->s) || t->late) &&
+	    tls_late_verify(t, e) == -1)
 		return -1;
 	if (t->pinlen > 0 && tls_check_pin(t, e) == -1)
 		return -1;
 	if (t->verify == TLS_VERIFY_CA_HOSTNAME && tls_check_key(t, e) == -1)
 		return -1;
+	if (t->verify == TLS_VERIFY_CA_HOSTNAME)
+		tls_root_save(t);
 	t->ready = true;
 	return 0;
 }
@@ -535,6 +711,8 @@ tls_session_free(struct tls_session *t)
 	if (t->cred)
 		gnutls_certificate_free_credentials(t->cred);
 	free(t->cache);
+	free(t->trust_file);
+	free(t->root);
 	free(t);
 }
 

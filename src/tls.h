@@ -8,8 +8,16 @@
  *
  *  - default: the chain is checked against the system trust store (or
  *    tls_trust_file), and the certificate must match the host name
- *    (RFC 6125 via gnutls_session_set_verify_cert; tls_host_override
- *    replaces the configured host as the reference identity and SNI);
+ *    (RFC 6125 via gnutls_certificate_verify_peers3; tls_host_override
+ *    replaces the configured host as the reference identity and SNI).
+ *    The check runs right after the handshake, before tls_session_handshake
+ *    returns and so before anything is sent (inside the handshake for an
+ *    account with a client certificate, which would otherwise go to a
+ *    server not verified yet). The store is loaded while the server
+ *    answers the ClientHello, not before it; with a session cache, a
+ *    tls_trust_file account loads only the root that verified its server
+ *    last time (tls_cache.h), and the whole file when that root does not
+ *    verify the chain;
  *  - tls_fingerprint: the leaf certificate's SHA-256 (or, for existing
  *    msmtp configurations, SHA-1) must equal the pin; the pin replaces
  *    the CA and name checks and says so in tls_info.verify, it never

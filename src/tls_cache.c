@@ -10,9 +10,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -20,6 +22,7 @@
 #include "util.h"
 
 #define TLS_CACHE_MAGIC "postern-tls-session 1 "
+#define TLS_ROOT_MAGIC "postern-tls-root 1 "
 
 int
 tls_cache_path(const char *dir, const unsigned char md[32], char **path,
@@ -33,6 +36,68 @@ tls_cache_path(const char *dir, const unsigned char md[32], char **path,
 	(void)snprintf(hdr, TLS_CACHE_HDR_MAX, "%s%s\n", TLS_CACHE_MAGIC, hex);
 	*path = util_path_join(dir, hex);
 	return *path == NULL ? -1 : 0;
+}
+
+bool
+tls_cache_racy(const struct stat *st, const struct timespec *now)
+{
+	const struct timespec *last = &st->st_mtim;
+	long long ns;
+
+	if (st->st_ctim.tv_sec > last->tv_sec ||
+	    (st->st_ctim.tv_sec == last->tv_sec &&
+	        st->st_ctim.tv_nsec > last->tv_nsec))
+		last = &st->st_ctim;
+	ns = (long long)(now->tv_sec - last->tv_sec) * 1000000000LL +
+	    (now->tv_nsec - last->tv_nsec);
+	return ns < 2000000000LL;
+}
+
+/* Now, for tls_cache_racy. */
+static struct timespec
+tls_cache_now(void)
+{
+	struct timespec ts = { 0, 0 };
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	return ts;
+}
+
+int
+tls_cache_root_stamp(const char *path, const struct stat *st, char **root_path,
+    char *hdr)
+{
+	const char *base = strrchr(path, '/');
+	int n;
+
+	*root_path = NULL;
+	n = snprintf(hdr, TLS_CACHE_HDR_MAX,
+	    "%s%s %ju:%ju:%jd:%jd.%09ld:%jd.%09ld\n", TLS_ROOT_MAGIC,
+	    base != NULL ? base + 1 : path, (uintmax_t)st->st_dev,
+	    (uintmax_t)st->st_ino, (intmax_t)st->st_size,
+	    (intmax_t)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+	    (intmax_t)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+	if (n < 0 || n >= TLS_CACHE_HDR_MAX)
+		return -1;
+	if ((*root_path = malloc(strlen(path) + sizeof(".root"))) == NULL)
+		return -1;
+	(void)snprintf(*root_path, strlen(path) + sizeof(".root"), "%s.root",
+	    path);
+	return 0;
+}
+
+int
+tls_cache_root_hdr(const char *path, const char *trust_file, char **root_path,
+    char *hdr)
+{
+	struct timespec now = tls_cache_now();
+	struct stat st;
+
+	*root_path = NULL;
+	if (trust_file == NULL || stat(trust_file, &st) == -1 ||
+	    !S_ISREG(st.st_mode) || tls_cache_racy(&st, &now))
+		return -1;
+	return tls_cache_root_stamp(path, &st, root_path, hdr);
 }
 
 /* Read exactly n bytes. */

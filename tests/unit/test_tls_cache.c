@@ -2,11 +2,15 @@
  * test_tls_cache.c: the TLS session cache file (src/tls_cache.c): its
  * name and header, mode 0600 in a 0700 directory, a round trip, and the
  * files that are never used (copied under another name, readable by
- * others, a symlink, too large, empty).
+ * others, a symlink, too large, empty); the trust anchor cache's name and
+ * header, which carries the trust file's stamp and changes with it, and
+ * the stamps too fresh to trust (less than 2 s old).
  */
 #include "config.h"
 
 #include <sys/stat.h>
+
+#include <fcntl.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +120,96 @@ test_refused(const char *path, const char *hdr)
 	free(huge);
 }
 
+/* Write s to file (truncating). */
+static void
+put(const char *file, const char *s)
+{
+	FILE *f = fopen(file, "w");
+
+	if (f != NULL) {
+		(void)fputs(s, f);
+		(void)fclose(f);
+	}
+}
+
+/* The header of trust as it is now, whatever its age. */
+static int
+stamp(const char *path, const char *trust, char **root, char *hdr)
+{
+	struct stat st;
+
+	*root = NULL;
+	if (stat(trust, &st) == -1)
+		return -1;
+	return tls_cache_root_stamp(path, &st, root, hdr);
+}
+
+static void
+test_root(const char *path)
+{
+	char trust[512], h1[TLS_CACHE_HDR_MAX], h2[TLS_CACHE_HDR_MAX];
+	char want[600], *root = NULL;
+	struct timespec ts[2] = { { 1000000000, 5 }, { 1000000000, 5 } };
+
+	(void)snprintf(trust, sizeof(trust), "%s/ca.pem", dir);
+	OK(tls_cache_root_hdr(path, trust, &root, h1) == -1 && root == NULL,
+	    "no trust file: no root cache");
+	put(trust, "one");
+	OK(tls_cache_root_hdr(path, trust, &root, h1) == -1 && root == NULL,
+	    "a trust file changed just now: no root cache (racy)");
+	OK(tls_cache_root_hdr(path, "/bin/sh", &root, h1) == 0,
+	    "an old file: root header");
+	free(root);
+	OK(stamp(path, trust, &root, h1) == 0, "root header from the stamp");
+	(void)snprintf(want, sizeof(want), "%s.root", path);
+	IS_STR(root, want, "the root file is the session file + .root");
+	free(root);
+	OK(strncmp(h1, "postern-tls-root 1 " HEX " ", 84) == 0 &&
+	        h1[strlen(h1) - 1] == '\n',
+	    "header: magic, the identity, the stamp, one line");
+	OK(stamp(path, trust, &root, h2) == 0 && strcmp(h1, h2) == 0,
+	    "the same file: the same header");
+	free(root);
+	put(trust, "two");
+	(void)utimensat(AT_FDCWD, trust, ts, 0);
+	OK(stamp(path, trust, &root, h1) == 0, "again");
+	free(root);
+	ts[0].tv_nsec = ts[1].tv_nsec = 6;
+	(void)utimensat(AT_FDCWD, trust, ts, 0);
+	OK(stamp(path, trust, &root, h2) == 0 && strcmp(h1, h2) != 0,
+	    "touched (mtime 1 ns later): another header");
+	free(root);
+	put(trust, "three");
+	(void)utimensat(AT_FDCWD, trust, ts, 0);
+	OK(stamp(path, trust, &root, h1) == 0 && strcmp(h1, h2) != 0,
+	    "rewritten, the same mtime: another header");
+	free(root);
+	OK(tls_cache_root_hdr(path, dir, &root, h1) == -1 && root == NULL,
+	    "a directory is no trust file");
+	(void)unlink(trust);
+}
+
+static void
+test_racy(void)
+{
+	struct stat st;
+	struct timespec now = { 1001, 999999999 };
+
+	memset(&st, 0, sizeof(st));
+	st.st_mtim.tv_sec = st.st_ctim.tv_sec = 1000;
+	OK(tls_cache_racy(&st, &now), "changed 1.999999999 s ago: racy");
+	now.tv_sec = 1002;
+	now.tv_nsec = 0;
+	OK(!tls_cache_racy(&st, &now), "changed 2 s ago: not");
+	st.st_ctim.tv_sec = 1001;
+	OK(tls_cache_racy(&st, &now), "the later of mtime and ctime counts");
+	st.st_ctim.tv_sec = 999;
+	st.st_mtim.tv_sec = 1001;
+	OK(tls_cache_racy(&st, &now), "mtime too");
+	now.tv_sec = 1000;
+	OK(tls_cache_racy(&st, &now), "a change in the future: racy");
+}
+
 int
 main(void)
 {
@@ -126,6 +220,8 @@ main(void)
 	test_name(&path, hdr);
 	test_round_trip(path, hdr);
 	test_refused(path, hdr);
+	test_root(path);
+	test_racy();
 	free(path);
 	(void)snprintf(cmd, sizeof(cmd), "%s/tls", dir);
 	{
