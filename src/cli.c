@@ -181,14 +181,18 @@ cli_finish_diag(struct cli_request *req, struct err *e)
 	return 0;
 }
 
-/* --system with -q or -bp only; --watch with -q --system only. */
+/*
+ * --system with -q, -bp, --authorize or --doctor only; --watch with -q
+ * --system only.
+ */
 static int
 cli_finish_system(const struct cli_request *req, struct err *e)
 {
 	if (req->system && req->mode != CLI_MODE_QUEUE_RUN &&
-	    req->mode != CLI_MODE_QUEUE_LIST)
+	    req->mode != CLI_MODE_QUEUE_LIST &&
+	    req->mode != CLI_MODE_AUTHORIZE && req->mode != CLI_MODE_DOCTOR)
 		return err_set(e, ERR_USAGE,
-		    "--system only applies to -q and -bp (mailq)");
+		    "--system only applies to -q, -bp (mailq), --authorize and --doctor");
 	if (req->watch &&
 	    (!req->system || req->mode != CLI_MODE_QUEUE_RUN || req->queue_id ||
 	        req->queue_delete))
@@ -219,7 +223,8 @@ cli_finish(struct cli_request *req, struct err *e)
 		return err_set(e, ERR_USAGE,
 		    "--device only applies to --authorize");
 	if (req->mode == CLI_MODE_AUTHORIZE && req->nrcpts > 0)
-		return err_set(e, ERR_USAGE, "--authorize takes no recipients");
+		return err_set(e, ERR_USAGE,
+		    "--authorize takes no recipients; the account goes right after it: postern --authorize ACCOUNT [--system] [--device]");
 	if (req->json && req->mode != CLI_MODE_QUEUE_LIST)
 		return err_set(e, ERR_USAGE,
 		    "--json only applies to -bp (mailq)");

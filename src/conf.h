@@ -242,6 +242,10 @@ struct account {
 	bool queue_only;
 	bool system_direct; /* users without a file send with this account */
 
+	/* Loaded by conf_load_system: the system queue's account, whose
+	 * state (tokens, TLS sessions) is util_system_state_dir's. */
+	bool system;
+
 	/* Where each key's value came from, by enum conf_key_id. */
 	struct conf_origin origin[CONF_KEY_COUNT];
 };

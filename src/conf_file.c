@@ -376,6 +376,36 @@ conf_load_end(struct conf *c, struct conf_ld *ld, const char *queue_dir,
 	    (int)strcspn(buf_str(&c->errors), "\n"), buf_str(&c->errors));
 }
 
+/*
+ * The system file's accounts belong to a service: no keyring, so OAuth2
+ * tokens go to a file in the state directory; an explicit keyring store
+ * is an error.
+ */
+static int
+conf_system_finish(struct conf *c, struct err *e)
+{
+	const struct conf_origin *o;
+	struct account *a;
+	size_t i;
+
+	for (i = 0; i < c->naccounts; i++) {
+		a = c->accounts[i];
+		a->system = true;
+		o = &a->origin[CONF_KEY_OAUTH2_TOKEN_STORE];
+		if (o->file != NULL &&
+		    a->oauth2_token_store == CONF_STORE_KEYRING) {
+			(void)buf_printf(&c->errors,
+			    "%s:%u: oauth2_token_store keyring: the system queue has no keyring; its tokens are kept in a file in its state directory (remove the line)\n",
+			    o->file, o->line);
+			return err_set(e, ERR_CONFIG, "%.*s",
+			    (int)strcspn(buf_str(&c->errors), "\n"),
+			    buf_str(&c->errors));
+		}
+		a->oauth2_token_store = CONF_STORE_FILE;
+	}
+	return 0;
+}
+
 int
 conf_load_system(struct conf *c, const char *queue_dir, struct err *e)
 {
@@ -390,7 +420,8 @@ conf_load_system(struct conf *c, const char *queue_dir, struct err *e)
 		goto out;
 	}
 	(void)buf_printf(&c->notes, "reading %s\n", CONF_SYSTEM_FILE);
-	if (conf_load_end(c, &ld, queue_dir, e) == -1)
+	if (conf_load_end(c, &ld, queue_dir, e) == -1 ||
+	    conf_system_finish(c, e) == -1)
 		goto out;
 	r = 0;
 out:

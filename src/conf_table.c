@@ -286,7 +286,7 @@ const struct conf_key conf_keys[CONF_KEY_COUNT] = {
 	    .choices = conf_store_choices,
 	    .def = "keyring",
 	    .help =
-	        "where tokens are kept: keyring, or file ($XDG_STATE_HOME)" },
+	        "where tokens are kept: keyring, or file ($XDG_STATE_HOME; the system file: always a file in its state directory)" },
 	[CONF_KEY_FROM] = { .name = "from",
 	    .type = CONF_STRING,
 	    .offset = OFF(from),

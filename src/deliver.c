@@ -147,13 +147,21 @@ deliver_partial(const struct smtp_mail *m, struct err *e)
 	return -1;
 }
 
-/* The TLS session cache: $XDG_STATE_HOME/postern/tls, or NULL. */
+/*
+ * The TLS session cache: tls/ in the system queue's state directory for
+ * its account (when this user may use it: not a user sending directly
+ * with system_direct), else $XDG_STATE_HOME/postern/tls; NULL: none.
+ */
 static char *
-deliver_tls_dir(void)
+deliver_tls_dir(const struct account *a)
 {
-	char *state = util_xdg_state_home(), *dir = NULL;
+	char *state = NULL, *dir = NULL;
+	struct err e;
 
-	if (state != NULL)
+	err_clear(&e);
+	if (a->system && (state = util_system_state_dir(&e)) != NULL)
+		dir = util_path_join(state, "tls");
+	else if ((state = util_xdg_state_home()) != NULL)
 		dir = util_path_join(state, "postern/tls");
 	free(state);
 	return dir;
@@ -168,7 +176,7 @@ deliver_open(struct deliver_session *ds, const struct account *a,
 	ds->acct = a;
 	ds->ctx = (struct deliver_ctx){ a, &ds->secret, &ds->secret_failed };
 	deliver_params(a, ds->port, sizeof(ds->port), &ds->ctx, &ds->params);
-	if (a->tls_session_cache && (ds->tls_dir = deliver_tls_dir()) != NULL)
+	if (a->tls_session_cache && (ds->tls_dir = deliver_tls_dir(a)) != NULL)
 		ds->params.tls_session_dir = ds->tls_dir;
 	ds->params.tls_up = &ds->tls_up;
 	if (mistake_open(&ds->smtp, &ds->params, trace, e) == -1) {

@@ -226,7 +226,9 @@ doctor_check_config(struct doctor_ctx *c)
 	char fix[300];
 
 	err_clear(&e);
-	if (conf_load(&c->conf, c->o->config_file, &e) == -1) {
+	if ((c->o->system_queue != NULL
+	            ? conf_load_system(&c->conf, c->o->system_queue, &e)
+	            : conf_load(&c->conf, c->o->config_file, &e)) == -1) {
 		if (c->conf.nfiles > 0)
 			doctor_check_file(c);
 		doctor_conf_errors(c, &e);

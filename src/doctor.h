@@ -63,6 +63,7 @@ typedef void (*doctor_line_fn)(void *arg, const struct doctor_check *);
 
 struct doctor_opts {
 	const char *config_file;       /* -C, or NULL */
+	const char *system_queue;      /* --system: the system file alone */
 	const char *account;           /* -a / --doctor ACCOUNT, or NULL */
 	const char *probe_host;        /* port 25 towards this host, or NULL */
 	unsigned ports[DOCTOR_NPORTS]; /* 0: skip that probe */

@@ -129,8 +129,8 @@ doctor_check_oauth2(struct doctor_ctx *c)
 	}
 	fix[0] = '\0';
 	if (e.hold)
-		(void)snprintf(fix, sizeof(fix), "postern --authorize %s",
-		    c->acct->name);
+		(void)snprintf(fix, sizeof(fix), "postern --authorize %s%s",
+		    c->acct->name, c->acct->system ? " --system" : "");
 	doctor_emit(c, DOCTOR_PROBLEM, "oauth2", fix, "%s", e.text);
 }
 

@@ -456,13 +456,12 @@ job_free(struct job *j)
 	conf_free(&j->conf);
 }
 
-int
-job_load(struct job *j, const char *name, struct err *e)
+/* The account for name (or -f's hint, or the default) in j->conf. */
+static int
+job_select(struct job *j, const char *name, struct err *e)
 {
 	const char *hint = j->req->sender;
 
-	if (conf_load(&j->conf, j->req->config_file, e) == -1)
-		return -1;
 	if (hint != NULL && hint[0] == '<')
 		hint = NULL; /* cli stripped <>; "<x" is not an address */
 	if (conf_select(&j->conf, name, hint, &j->acct, e) == -1)
@@ -471,4 +470,21 @@ job_load(struct job *j, const char *name, struct err *e)
 	 * entry, the log and every message name the account the user made. */
 	j->acct = mistake_real(&j->conf, j->acct);
 	return 0;
+}
+
+int
+job_load(struct job *j, const char *name, struct err *e)
+{
+	if (conf_load(&j->conf, j->req->config_file, e) == -1)
+		return -1;
+	return job_select(j, name, e);
+}
+
+int
+job_load_system(struct job *j, const char *queue_dir, const char *name,
+    struct err *e)
+{
+	if (conf_load_system(&j->conf, queue_dir, e) == -1)
+		return -1;
+	return job_select(j, name, e);
 }

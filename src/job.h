@@ -57,6 +57,10 @@ void job_init(struct job *, const struct cli_request *);
 /* Load the configuration and select the account (-a name, -f, default). */
 int job_load(struct job *, const char *account, struct err *);
 
+/* Likewise from the system file alone (conf_load_system, queue_dir). */
+int job_load_system(struct job *, const char *queue_dir, const char *account,
+    struct err *);
+
 /*
  * Sender, spool file, the message read from in_fd to its end (or to a
  * lone "." without -i), recipients, envelope. 0, or -1 with e filled.

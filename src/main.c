@@ -29,6 +29,7 @@
 #include "mistake.h"
 #include "oauth2.h"
 #include "secrets.h"
+#include "sysq.h"
 #include "util.h"
 #include "version.h"
 #include "vis.h"
@@ -231,8 +232,10 @@ main_say(void *arg, const char *line)
 }
 
 /*
- * --authorize [ACCOUNT] [--device]: get and store the tokens, then log
- * in once (no mail) to show they work.
+ * --authorize [ACCOUNT] [--device] [--system]: get and store the
+ * tokens, then log in once (no mail) to show they work. With --system
+ * (root or the system user): as the system user, the account of the
+ * system file, the tokens in the system queue's state directory.
  */
 static int
 main_authorize(struct cli_request *req)
@@ -245,7 +248,12 @@ main_authorize(struct cli_request *req)
 
 	job_init(&j, req);
 	err_clear(&e);
-	if (job_load(&j, name, &e) == -1) {
+	if (req->system && sysq_become_service(&e) == -1) {
+		rc = main_fail(&e);
+		goto out;
+	}
+	if ((req->system ? job_load_system(&j, SYSQ_QUEUE, name, &e)
+	                 : job_load(&j, name, &e)) == -1) {
 		rc = main_conf_fail(&j.conf, &e);
 		goto out;
 	}

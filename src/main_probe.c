@@ -20,6 +20,7 @@
 #include "job.h"
 #include "main_int.h"
 #include "serverinfo.h"
+#include "sysq.h"
 #include "util.h"
 
 /* One --doctor verdict line as soon as it is known. */
@@ -52,7 +53,10 @@ main_probe_opts(const struct cli_request *req, unsigned ports[DOCTOR_NPORTS],
 	return EX_OK;
 }
 
-/* --doctor [ACCOUNT]: exit 0 when nothing is a PROBLEM, 1 otherwise. */
+/*
+ * --doctor [ACCOUNT] [--system]: exit 0 when nothing is a PROBLEM, 1
+ * otherwise. --system checks the system queue's account as its user.
+ */
 int
 main_doctor(const struct cli_request *req)
 {
@@ -65,6 +69,10 @@ main_doctor(const struct cli_request *req)
 
 	if ((rc = main_probe_opts(req, o.ports, &o.timeout)) != EX_OK)
 		return rc;
+	err_clear(&e);
+	if (req->system && sysq_become_service(&e) == -1)
+		return main_fail(&e);
+	o.system_queue = req->system ? SYSQ_QUEUE : NULL;
 	o.config_file = req->config_file;
 	o.account = req->diag_account ? req->diag_account : req->account;
 	o.probe_host = req->probe_host;

@@ -58,8 +58,8 @@ int
 oauth2_needs_authorization(const struct account *a, struct err *e)
 {
 	(void)err_set_temp(e, ERR_TEMP,
-	    "account %s needs authorization: run postern --authorize %s",
-	    a->name, a->name);
+	    "account %s needs authorization: run postern --authorize %s%s",
+	    a->name, a->name, a->system ? " --system" : "");
 	e->hold = true;
 	return -1;
 }

@@ -1,7 +1,9 @@
 /*
  * oauth2_store.c: where an account's OAuth2 tokens are kept (oauth2.h).
  *
- * `oauth2_token_store file`: $XDG_STATE_HOME/postern/oauth2/ACCOUNT.json,
+ * `oauth2_token_store file`: $XDG_STATE_HOME/postern/oauth2/ACCOUNT.json
+ * (the system queue's accounts: STATE/oauth2/ACCOUNT.json, STATE being
+ * util_system_state_dir: $STATE_DIRECTORY or STATEDIR; always a file),
  * mode 0600 in a 0700 directory, {"access_token": ..., "refresh_token":
  * ..., "expires_at": UNIX-TIME}, replaced with tmp + fsync + rename +
  * fsync(dir) so a crash leaves the old file or the new one, never half
@@ -31,26 +33,48 @@
 
 #define OAUTH2_FILE_MAX (64 * 1024)
 
-/* DIR/NAME.ext under $XDG_STATE_HOME/postern/oauth2, made 0700. */
+/*
+ * The token directory, made 0700: $XDG_STATE_HOME/postern/oauth2, or
+ * for the system queue's account oauth2/ in its state directory.
+ */
+static char *
+oauth2_store_dir(const struct account *a, struct err *e)
+{
+	char *state, *dir;
+
+	if (a->system) {
+		if ((state = util_system_state_dir(e)) == NULL)
+			return NULL;
+		dir = util_path_join(state, "oauth2");
+	} else {
+		if ((state = util_xdg_state_home()) == NULL) {
+			(void)err_set(e, ERR_CONFIG,
+			    "no home directory for tokens");
+			return NULL;
+		}
+		dir = util_path_join(state, "postern/oauth2");
+	}
+	free(state);
+	if (dir != NULL && util_mkdirs(dir, e) == 0 && chmod(dir, 0700) == 0)
+		return dir;
+	if (e->cls == ERR_NONE)
+		(void)err_set(e, ERR_OSERR, "cannot make the token directory");
+	free(dir);
+	return NULL;
+}
+
+/* DIR/NAME.ext in the token directory. */
 static char *
 oauth2_store_path(const struct account *a, const char *ext, struct err *e)
 {
-	char *state = util_xdg_state_home(), *dir = NULL, *p = NULL;
+	char *dir = oauth2_store_dir(a, e), *p;
 	char name[CONF_NAME_MAX + 16];
 
-	if (state == NULL) {
-		(void)err_set(e, ERR_CONFIG, "no home directory for tokens");
+	if (dir == NULL)
 		return NULL;
-	}
 	(void)snprintf(name, sizeof(name), "%s%s", a->name, ext);
-	if ((dir = util_path_join(state, "postern/oauth2")) == NULL ||
-	    util_mkdirs(dir, e) == -1 || chmod(dir, 0700) == -1)
-		goto out;
-	p = util_path_join(dir, name);
-out:
-	if (p == NULL && e->cls == ERR_NONE)
-		(void)err_set(e, ERR_OSERR, "cannot make the token directory");
-	free(state);
+	if ((p = util_path_join(dir, name)) == NULL)
+		(void)err_set(e, ERR_OSERR, "out of memory");
 	free(dir);
 	return p;
 }

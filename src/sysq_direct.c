@@ -17,12 +17,17 @@
 #include "attempt.h"
 #include "deliver.h"
 #include "job.h"
+#include "oauth2.h"
 #include "sysq.h"
 #include "util.h"
 
 #define SYSQ_CONF SYSCONFDIR "/postern.conf"
 
-/* The system account, when it allows direct delivery. */
+/*
+ * The system account, when it allows direct delivery. Not an OAuth2
+ * account: its tokens are the service's (in its state directory), so
+ * the message goes through the system queue.
+ */
 static bool
 sysq_direct_account(struct job *j, const char *dir)
 {
@@ -33,7 +38,7 @@ sysq_direct_account(struct job *j, const char *dir)
 		hint = NULL;
 	return conf_load_system(&j->conf, dir, &e) == 0 &&
 	    conf_select(&j->conf, j->req->account, hint, &j->acct, &e) == 0 &&
-	    j->acct->system_direct;
+	    j->acct->system_direct && !oauth2_enabled(j->acct);
 }
 
 /*

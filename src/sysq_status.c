@@ -5,8 +5,9 @@
  * small file per entry in SPOOLDIR/status (0755): SPOOLDIR/status/ID,
  * mode 0600 plus a POSIX ACL that lets the submitting uid read it, and
  * nobody else. It holds the id, the time queued, the size, the sender,
- * the recipients with their state, the attempts and the last error:
- * never the message. Written at pickup, rewritten after each round,
+ * the recipients with their state, the attempts and the last error,
+ * why the entry is held (an account that needs authorization): never
+ * the message. Written at pickup, rewritten after each round,
  * removed when the entry has left the queue. Without ACL support the
  * file stays the service's own (the user then sees nothing).
  */
@@ -77,6 +78,8 @@ sysq_status_text(const struct queue_env *env, struct buf *b)
 	    buf_printf(b, "  %u attempt%s, last error: %s\n", env->attempts,
 	        env->attempts == 1 ? "" : "s",
 	        env->last_error ? env->last_error : "none") == -1)
+		return -1;
+	if (env->held != NULL && buf_printf(b, "  held: %s\n", env->held) == -1)
 		return -1;
 	return 0;
 }

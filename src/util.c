@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -144,6 +145,59 @@ char *
 util_default_queue_path(void)
 {
 	return util_xdg_sub(util_xdg_state_home(), "postern/queue");
+}
+
+/* $STATE_DIRECTORY's first entry ("a:b" with several), or STATEDIR. */
+static char *
+util_state_env(void)
+{
+	const char *v = getenv("STATE_DIRECTORY");
+
+	if (v == NULL || v[0] != '/')
+		return strdup(STATEDIR);
+	return strndup(v, strcspn(v, ":"));
+}
+
+/* 0 when st is a directory of the euid closed to group and others. */
+static int
+util_state_check(const char *dir, const struct stat *st, struct err *e)
+{
+	if (!S_ISDIR(st->st_mode))
+		return err_set(e, ERR_CONFIG, "%s is not a directory", dir);
+	if (st->st_uid != geteuid() || (st->st_mode & 077) != 0)
+		return err_set(e, ERR_CONFIG,
+		    "the state directory %s must be owned by uid %ld and closed to group and others (chown, chmod 700)",
+		    dir, (long)geteuid());
+	return 0;
+}
+
+char *
+util_system_state_dir(struct err *e)
+{
+	char *dir = util_state_env();
+	struct stat st;
+	int fd;
+
+	if (dir == NULL) {
+		(void)err_set(e, ERR_OSERR, "out of memory");
+		return NULL;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1)
+		(void)err_set(e, ERR_CONFIG,
+		    "cannot open the state directory %s: %s (systemd-tmpfiles --create or the package makes it)",
+		    dir, strerror(errno));
+	else if (fstat(fd, &st) == -1)
+		(void)err_set(e, ERR_OSERR, "fstat %s: %s", dir,
+		    strerror(errno));
+	else if (util_state_check(dir, &st, e) == 0) {
+		(void)close(fd);
+		return dir;
+	}
+	if (fd != -1)
+		(void)close(fd);
+	free(dir);
+	return NULL;
 }
 
 bool

@@ -56,6 +56,15 @@ char *util_default_config_path(void);
 /* The default queue directory ($XDG_STATE_HOME/postern/queue). */
 char *util_default_queue_path(void);
 
+/*
+ * The system queue's state directory (OAuth2 tokens, TLS sessions): the
+ * first entry of $STATE_DIRECTORY when systemd sets it (absolute), else
+ * STATEDIR. It must exist, be a directory (not a link) owned by the
+ * effective user and closed to group and others. The path, or NULL with
+ * ERR_CONFIG saying which rule it breaks and how to make it.
+ */
+char *util_system_state_dir(struct err *);
+
 /* dir + "/" + name, newly allocated. */
 char *util_path_join(const char *dir, const char *name);
 

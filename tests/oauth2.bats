@@ -11,7 +11,8 @@
 # the rotated refresh token stored (two refreshes in a row: a lost
 # rotation would be refused as a reuse), a revoked grant held, then
 # --authorize and one delivery, two submissions at once during a refresh,
-# and no token in the log, -v output, queue or token-less files.
+# and no token in the log, -v output, queue or token-less files; the
+# fallback to the OpenSSL libcurl when the GnuTLS one cannot be loaded.
 
 load lib/common
 load lib/postfix
@@ -296,4 +297,41 @@ loopback_start() {
 	[ -n "$rt" ]
 	secret_scan_text "$rt" "$TB_USER" "$stderr"
 	secret_scan_files "$rt" "$TB_USER" "$BATS_TEST_TMPDIR/log"
+}
+
+# without_curl_gnutls CMD: run the shell string CMD in a private mount
+# namespace where libcurl-gnutls.so.4 (the library postern's dlopen
+# tries first) is an empty file, as on a distribution that has only the
+# OpenSSL build (Fedora). Needs root and unshare; $CURL_GNUTLS is the
+# path the dynamic linker uses.
+without_curl_gnutls() {
+	unshare -m --propagation private sh -c \
+		"mount --bind '$BATS_TEST_TMPDIR/empty' '$CURL_GNUTLS' && $1"
+}
+
+@test "without the GnuTLS libcurl (only the OpenSSL build, as on Fedora), postern falls back to libcurl.so.4: --version names it, a refresh goes through" {
+	[ "$(id -u)" = 0 ] || require_or_skip "hiding a library needs root (a private mount namespace)"
+	require_cmd unshare util-linux
+	CURL_GNUTLS=$(ldconfig -p | awk '$1 == "libcurl-gnutls.so.4" { print $NF; exit }')
+	[ -n "$CURL_GNUTLS" ] || require_or_skip "no libcurl-gnutls.so.4 (libcurl3-gnutls)"
+	ldconfig -p | awk '$1 == "libcurl.so.4"' | grep -q . ||
+		require_or_skip "no libcurl.so.4 (libcurl4, contrib/install-deps)"
+	: >"$BATS_TEST_TMPDIR/empty"
+	run -0 "$POSTERN" --version
+	grep -q '^OAuth2 HTTP: *libcurl/[0-9.]* GnuTLS/[0-9.]* (loaded when OAuth2 is used)$' <<<"$output"
+	run -0 without_curl_gnutls "'$POSTERN' --version"
+	echo "$output"
+	grep -q '^OAuth2 HTTP: *libcurl/[0-9.]* OpenSSL/[0-9.a-z]* (loaded when OAuth2 is used)$' <<<"$output"
+	authorize
+	local rt0
+	rt0=$(field refresh_token)
+	age_token
+	msg tok-openssl-curl >"$BATS_TEST_TMPDIR/m"
+	run -0 --separate-stderr without_curl_gnutls \
+		"'$POSTERN' '$TB_USER2' <'$BATS_TEST_TMPDIR/m'"
+	[ -z "$stderr" ]
+	wait_mail tok-openssl-curl
+	# the refresh went through the OpenSSL build: rotated and stored
+	[ "$(field refresh_token)" != "$rt0" ]
+	[ "$(field expires_at)" -gt $(($(date +%s) + 300)) ]
 }

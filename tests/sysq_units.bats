@@ -5,7 +5,8 @@
 # (User= the system user, NoNewPrivileges, ProtectSystem=strict, the
 # spool the only writable path, no capabilities); the path unit watches
 # the maildrop; sysusers.d and tmpfiles.d name the user, the group and
-# the spool's modes.
+# the spool's modes; the state directory for OAuth2 tokens is the
+# unit's StateDirectory= and tmpfiles.d's.
 
 load lib/common
 
@@ -53,5 +54,13 @@ setup() {
 	grep -Eqx 'd /var/spool/postern/maildrop +1730 postern +postern-drop +-' \
 		"$ROOT/usr/lib/tmpfiles.d/postern.conf"
 	grep -Eqx 'd /var/spool/postern/queue +0700 postern +postern +-' \
+		"$ROOT/usr/lib/tmpfiles.d/postern.conf"
+}
+
+@test "the system queue's state directory (OAuth2 tokens): StateDirectory= in the service, tmpfiles.d" {
+	local s=$U/postern.service
+	grep -qx 'StateDirectory=postern' "$s"
+	grep -qx 'StateDirectoryMode=0700' "$s"
+	grep -Eqx 'd /var/lib/postern +0700 postern +postern +-' \
 		"$ROOT/usr/lib/tmpfiles.d/postern.conf"
 }

@@ -4,8 +4,9 @@
 # The spool, the helper's path and the system configuration are fixed at
 # build time (postern --version prints them) and postern-drop honours no
 # override, so each step runs in a private mount namespace (unshare -m)
-# in which those three directories are bind mounts of directories of the
-# test ($NS/spool, $NS/libexec, $NS/etc), visible from outside the
+# in which those three directories and the system state directory are
+# bind mounts of directories of the test ($NS/spool, $NS/libexec,
+# $NS/etc, $NS/state: 0700 the system user's), visible from outside the
 # namespace too. A directory that does not exist on the host (say
 # /usr/local/var) is made inside a tmpfs laid over its deepest existing
 # ancestor, whose entries are bind-mounted back.
@@ -31,7 +32,9 @@ sysq_paths() {
 	SYS_GROUP=$(sed -n 's/^System queue: .*, group \(.*\))$/\1/p' <<<"$v")
 	SYS_HELPER=$(sed -n 's/^Maildrop helper: *//p' <<<"$v")
 	SYS_CONF=$(sed -n 's/^System config: *//p' <<<"$v")
-	[ -n "$SYS_SPOOL" ] && [ -n "$SYS_HELPER" ] && [ -n "$SYS_CONF" ]
+	SYS_STATE=$(sed -n 's/^System state: *\([^ ]*\).*/\1/p' <<<"$v")
+	[ -n "$SYS_SPOOL" ] && [ -n "$SYS_HELPER" ] && [ -n "$SYS_CONF" ] &&
+		[ -n "$SYS_STATE" ]
 }
 
 # The helper's group, and the system user with a group of its own
@@ -56,12 +59,14 @@ sysq_setup() {
 	sysq_users || { echo "cannot create the system user"; return 1; }
 	NS=$BATS_TEST_TMPDIR/ns
 	mkdir -p "$NS/spool/maildrop" "$NS/spool/queue" "$NS/spool/status" \
-		"$NS/libexec" "$NS/etc"
+		"$NS/libexec" "$NS/etc" "$NS/state"
 	chmod 755 "$NS" "$NS/spool" "$NS/libexec" "$NS/etc" "$NS/spool/status"
 	chown "$SYS_USER:$SYS_GROUP" "$NS/spool/maildrop"
 	chown "$SYS_USER:$SYS_UGROUP" "$NS/spool/queue" "$NS/spool/status"
 	chmod 1730 "$NS/spool/maildrop"
 	chmod 700 "$NS/spool/queue"
+	chown "$SYS_USER:$SYS_UGROUP" "$NS/state"
+	chmod 700 "$NS/state"
 	cp "$POSTERN_BUILDDIR/src/postern-drop" "$NS/libexec/postern-drop"
 	chgrp "$SYS_GROUP" "$NS/libexec/postern-drop"
 	chmod 2755 "$NS/libexec/postern-drop"
@@ -72,7 +77,7 @@ sysq_setup() {
 	printf 'Subject: hello\n\nbody\n' >"$IN"
 	chmod 644 "$IN"
 	export NS NS_POSTERN SYS_SPOOL SYS_HELPER SYS_CONF SYS_USER SYS_GROUP \
-		SYS_UGROUP IN
+		SYS_UGROUP SYS_STATE IN
 }
 
 sysq_conf() {
@@ -115,6 +120,8 @@ shadow "$(dirname "$SYS_HELPER")"
 mount --bind "$NS/libexec" "$(dirname "$SYS_HELPER")"
 shadow "$(dirname "$SYS_CONF")"
 mount --bind "$NS/etc" "$(dirname "$SYS_CONF")"
+shadow "$SYS_STATE"
+mount --bind "$NS/state" "$SYS_STATE"
 set +e
 SH
 }

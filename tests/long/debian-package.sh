@@ -141,8 +141,9 @@ else
 fi
 
 # 6a. postern-mta: the system queue's units, sysusers.d and tmpfiles.d
-# files; its postinst makes the helper set-group-ID (dpkg-statoverride)
-# and the spool, and enables postern.path and postern.timer.
+# files; its postinst makes the helper set-group-ID (dpkg-statoverride),
+# the spool and the state directory (/var/lib/postern: OAuth2 tokens),
+# and enables postern.path and postern.timer.
 mfiles=$(dpkg-deb -c "$mta" | awk '{ print $6 }')
 miss=
 for f in ./lib/systemd/system/postern.service \
@@ -161,9 +162,11 @@ dpkg-deb -e "$mta" "$ctl"
 if grep -q 'dpkg-statoverride --update --add root postern-drop 2755 "$HELPER"' "$ctl/postinst" &&
 	grep -q 'HELPER=/usr/libexec/postern/postern-drop' "$ctl/postinst" &&
 	grep -q '1730 "$SPOOL/maildrop"' "$ctl/postinst" &&
+	grep -q 'install -d -o postern -g postern -m 0700 "$STATE"' "$ctl/postinst" &&
+	grep -q 'STATE=/var/lib/postern' "$ctl/postinst" &&
 	grep -q "deb-systemd-helper.*enable.*postern.path" "$ctl/postinst" &&
 	grep -q "deb-systemd-helper.*enable.*postern.timer" "$ctl/postinst"; then
-	ok "postern-mta's postinst: statoverride 2755 root:postern-drop, spool 1730, path and timer enabled"
+	ok "postern-mta's postinst: statoverride 2755 root:postern-drop, spool 1730, state directory 0700, path and timer enabled"
 else
 	notok "postern-mta's postinst"
 	sed 's/^/#   /' "$ctl/postinst"
@@ -177,6 +180,8 @@ check "postern --version from the package" \
 check "the packaged postern names /var/spool/postern and the packaged helper" \
 	sh -c "'$root/usr/bin/postern' --version | grep -qx 'System queue: *\/var\/spool\/postern (user postern, group postern-drop)' &&
 		'$root/usr/bin/postern' --version | grep -qx 'Maildrop helper: *\/usr\/libexec\/postern\/postern-drop' &&
+		'$root/usr/bin/postern' --version | grep -qx 'System state: *\/var\/lib\/postern (or \$STATE_DIRECTORY)' &&
+		grep -qx 'StateDirectory=postern' '$root/lib/systemd/system/postern.service' &&
 		test -f '$root/usr/libexec/postern/postern-drop' &&
 		grep -qx 'ExecStart=/usr/bin/postern -q --system' '$root/lib/systemd/system/postern.service' &&
 		grep -qx 'PathChanged=/var/spool/postern/maildrop' '$root/lib/systemd/system/postern.path'"

@@ -1,10 +1,16 @@
 /*
- * test_util.c: integer parsing and the home/XDG path rules.
+ * test_util.c: integer parsing, the home/XDG path rules and the system
+ * queue's state directory.
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "util.h"
@@ -113,6 +119,64 @@ test_now_ms(void)
 	OK(b - a < 60 * 1000, "and in milliseconds, not microseconds");
 }
 
+/* util_system_state_dir on dir (mode), as the first of two entries. */
+static char *
+state_dir_with(const char *dir, mode_t mode, struct err *e)
+{
+	char env[512];
+
+	(void)chmod(dir, mode);
+	(void)snprintf(env, sizeof(env), "%s:/elsewhere", dir);
+	setenv("STATE_DIRECTORY", env, 1);
+	err_clear(e);
+	return util_system_state_dir(e);
+}
+
+/* The system queue's state: $STATE_DIRECTORY's first entry, checked. */
+static void
+test_state_dir(void)
+{
+	char tmpl[] = "/tmp/postern-test-state.XXXXXX", link[64];
+	char *dir = mkdtemp(tmpl), *p;
+	struct err e;
+
+	if (dir == NULL) {
+		OK(0, "mkdtemp");
+		return;
+	}
+	p = state_dir_with(dir, 0700, &e);
+	IS_STR(p, dir, "the first entry of STATE_DIRECTORY, mode 0700");
+	free(p);
+	p = state_dir_with(dir, 0750, &e);
+	OK(p == NULL && e.cls == ERR_CONFIG &&
+	        strstr(e.text, "closed to group and others") != NULL,
+	    "open to the group: refused");
+	free(p);
+	p = state_dir_with(dir, 0701, &e);
+	OK(p == NULL, "open to others: refused");
+	free(p);
+	(void)snprintf(link, sizeof(link), "%s.lnk", dir);
+	(void)chmod(dir, 0700);
+	OK(symlink(dir, link) == 0, "symlink");
+	p = state_dir_with(link, 0700, &e);
+	OK(p == NULL && e.cls == ERR_CONFIG, "a symbolic link: refused");
+	free(p);
+	(void)unlink(link);
+	(void)rmdir(dir);
+	p = state_dir_with(dir, 0700, &e);
+	OK(p == NULL && strstr(e.text, "cannot open the state directory"),
+	    "a missing directory: refused, not made");
+	free(p);
+	setenv("STATE_DIRECTORY", "relative", 1);
+	err_clear(&e);
+	p = util_system_state_dir(&e);
+	OK(p == NULL ? strstr(e.text, STATEDIR) != NULL
+	             : strcmp(p, STATEDIR) == 0,
+	    "a relative STATE_DIRECTORY is ignored: the built-in default");
+	free(p);
+	unsetenv("STATE_DIRECTORY");
+}
+
 int
 main(void)
 {
@@ -120,5 +184,6 @@ main(void)
 	test_paths();
 	test_misc();
 	test_now_ms();
+	test_state_dir();
 	return tap_done();
 }
