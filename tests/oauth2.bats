@@ -22,15 +22,11 @@ load lib/secretscan
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	op_start OP_TOKEN_FORMAT=jwt OP_TOKEN_PAD=2000 OP_TOKEN_TTL=600 ||
-		return 0
-	export TB_OAUTH2_ISSUER=$OP_URL
-	postfix_start
+	op_bed_start
 }
 
 teardown_file() {
-	postfix_stop
-	op_stop
+	op_bed_stop
 }
 
 teardown() {
@@ -62,39 +58,13 @@ setup() {
 # authorize [ACCOUNT]: postern --authorize --device, approved as alice
 # once the code is printed; the output is in $BATS_TEST_TMPDIR/auth.out.
 authorize() {
-	local out=$BATS_TEST_TMPDIR/auth.out code i pid
+	local out=$BATS_TEST_TMPDIR/auth.out pid
 	: >"$out"
 	"$POSTERN" --authorize ${1:+"$1"} --device >"$out" 2>&1 3>&- &
 	pid=$!
 	AUTH_PID=$pid
-	for i in $(seq 200); do
-		code=$(sed -n 's/.* enter the code \([^ ]*\)$/\1/p' "$out")
-		[ -n "$code" ] && break
-		sleep 0.05
-	done
-	[ -n "$code" ] || { cat "$out"; kill "$pid"; return 1; }
-	op_approve_device "$code"
-	# postern polls every 5 s (no interval in the answer)
-	wait "$pid" || { cat "$out"; return 1; }
+	op_device_wait "$out" "$pid"
 	AUTH_PID=
-}
-
-# field NAME: a member of the token file.
-field() {
-	"$PYTHON3" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$TOKFILE" "$1"
-}
-
-# age_token: the stored access token now expires in 10 s (< 300 s).
-age_token() {
-	"$PYTHON3" - "$TOKFILE" <<-'EOF'
-	import json, os, sys, time
-	p = sys.argv[1]
-	d = json.load(open(p))
-	d["expires_at"] = int(time.time()) + 10
-	open(p + ".t", "w").write(json.dumps(d))
-	os.chmod(p + ".t", 0o600)
-	os.replace(p + ".t", p)
-	EOF
 }
 
 msg() {
@@ -110,8 +80,8 @@ msg() {
 	[ "$(stat -c %a "$TOKFILE")" = 600 ]
 	[ "$(stat -c %a "${TOKFILE%/*}")" = 700 ]
 	local at rt
-	at=$(field access_token)
-	rt=$(field refresh_token)
+	at=$(token_field access_token)
+	rt=$(token_field refresh_token)
 	[ "${#at}" -gt 2048 ]
 	run -0 --separate-stderr "$POSTERN" -v "$TB_USER2" < <(msg tok-device)
 	wait_mail tok-device
@@ -126,29 +96,29 @@ msg() {
 	echo 'auth xoauth2' >>"$XDG_CONFIG_HOME/postern/config"
 	authorize
 	local rt0 rt1 at0
-	rt0=$(field refresh_token)
-	at0=$(field access_token)
-	age_token
+	rt0=$(token_field refresh_token)
+	at0=$(token_field access_token)
+	token_age
 	run -0 "$POSTERN" "$TB_USER2" < <(msg tok-refresh1)
 	wait_mail tok-refresh1
-	rt1=$(field refresh_token)
+	rt1=$(token_field refresh_token)
 	[ "$rt1" != "$rt0" ]
-	[ "$(field access_token)" != "$at0" ]
-	[ "$(field expires_at)" -gt $(($(date +%s) + 300)) ]
+	[ "$(token_field access_token)" != "$at0" ]
+	[ "$(token_field expires_at)" -gt $(($(date +%s) + 300)) ]
 	# A second refresh spends rt1; had rt0 been kept, the provider would
 	# see a reuse, revoke the grant, and the message would be held.
-	age_token
+	token_age
 	run -0 --separate-stderr "$POSTERN" "$TB_USER2" < <(msg tok-refresh2)
 	[ -z "$stderr" ]
 	wait_mail tok-refresh2
-	[ "$(field refresh_token)" != "$rt1" ]
+	[ "$(token_field refresh_token)" != "$rt1" ]
 	[ -z "$(ls "$Q/new" 2>/dev/null)" ]
 }
 
 @test "a revoked grant holds the mail: queued (exit 0), mailq says so, --authorize, then delivered once" {
 	authorize
-	op_revoke "$(field refresh_token)"
-	age_token
+	op_revoke "$(token_field refresh_token)"
+	token_age
 	run -0 --separate-stderr "$POSTERN" "$TB_USER2" < <(msg tok-revoked)
 	local id
 	id=$(ls "$Q/new" | sed -n 's/\.env$//p')
@@ -162,8 +132,8 @@ msg() {
 	grep -qx 'PROBLEM  oauth2: account default needs authorization: run postern --authorize default' <<<"$output"
 	grep -q 'postern --authorize default$' <<<"$output"
 	# no token in the queue's files
-	secret_scan_files "$(field refresh_token)" "$TB_USER" "$Q/new/$id.env"
-	secret_scan_files "$(field access_token)" "$TB_USER" "$Q/new/$id.env" "$Q/new/$id.msg"
+	secret_scan_files "$(token_field refresh_token)" "$TB_USER" "$Q/new/$id.env"
+	secret_scan_files "$(token_field access_token)" "$TB_USER" "$Q/new/$id.env" "$Q/new/$id.msg"
 	# A queue run keeps it (held: no bounce, not failed).
 	run -0 "$POSTERN" -q
 	[ -e "$Q/new/$id.env" ]
@@ -173,12 +143,12 @@ msg() {
 	wait_mail tok-revoked
 	[ -z "$(ls "$Q/new" 2>/dev/null)" ]
 	[ "$(grep -l tok-revoked "$TB_MAILDIR"/new/*.eml | wc -l)" = 1 ]
-	secret_scan_files "$(field refresh_token)" "$TB_USER" "$BATS_TEST_TMPDIR/log"
+	secret_scan_files "$(token_field refresh_token)" "$TB_USER" "$BATS_TEST_TMPDIR/log"
 }
 
 @test "two submissions at once during a refresh: one refresh, both delivered, the grant survives" {
 	authorize
-	age_token
+	token_age
 	"$POSTERN" "$TB_USER2" < <(msg tok-conc1) >"$BATS_TEST_TMPDIR/c1" 2>&1 3>&- &
 	local p1=$!
 	"$POSTERN" "$TB_USER2" < <(msg tok-conc2) >"$BATS_TEST_TMPDIR/c2" 2>&1 3>&- &
@@ -190,7 +160,7 @@ msg() {
 	wait_mail tok-conc1
 	wait_mail tok-conc2
 	# Had both spent the same refresh token, the grant would be gone.
-	age_token
+	token_age
 	run -0 --separate-stderr "$POSTERN" "$TB_USER2" < <(msg tok-conc3)
 	[ -z "$stderr" ]
 	wait_mail tok-conc3
@@ -199,7 +169,7 @@ msg() {
 @test "a token the server refuses (334 error, 535): refreshed and AUTH again on the same connection" {
 	authorize
 	local at0
-	at0=$(field access_token)
+	at0=$(token_field access_token)
 	# Still valid for postern's clock, refused by Dovecot's introspection.
 	curl -sS -d "token=$at0" "$OP_URL/test/expire" | grep -q '"ok":true'
 	run -0 --separate-stderr "$POSTERN" -v "$TB_USER2" < <(msg tok-reauth)
@@ -211,9 +181,9 @@ msg() {
 	grep -qx 'postern: --- the server refused the token; refreshing it' <<<"$stderr"
 	# one connection
 	[ "$(grep -c '^postern: --> EHLO ' <<<"$stderr")" = 2 ]
-	[ "$(field access_token)" != "$at0" ]
-	secret_scan_text "$(field access_token)" "$TB_USER" "$stderr"
-	secret_scan_text "$(field refresh_token)" "$TB_USER" "$stderr"
+	[ "$(token_field access_token)" != "$at0" ]
+	secret_scan_text "$(token_field access_token)" "$TB_USER" "$stderr"
+	secret_scan_text "$(token_field refresh_token)" "$TB_USER" "$stderr"
 }
 
 # loopback_start: postern --authorize (the browser flow) in the
@@ -324,14 +294,14 @@ without_curl_gnutls() {
 	grep -q '^OAuth2 HTTP: *libcurl/[0-9.]* OpenSSL/[0-9.a-z]* (loaded when OAuth2 is used)$' <<<"$output"
 	authorize
 	local rt0
-	rt0=$(field refresh_token)
-	age_token
+	rt0=$(token_field refresh_token)
+	token_age
 	msg tok-openssl-curl >"$BATS_TEST_TMPDIR/m"
 	run -0 --separate-stderr without_curl_gnutls \
 		"'$POSTERN' '$TB_USER2' <'$BATS_TEST_TMPDIR/m'"
 	[ -z "$stderr" ]
 	wait_mail tok-openssl-curl
 	# the refresh went through the OpenSSL build: rotated and stored
-	[ "$(field refresh_token)" != "$rt0" ]
-	[ "$(field expires_at)" -gt $(($(date +%s) + 300)) ]
+	[ "$(token_field refresh_token)" != "$rt0" ]
+	[ "$(token_field expires_at)" -gt $(($(date +%s) + 300)) ]
 }

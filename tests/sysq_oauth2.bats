@@ -24,15 +24,11 @@ load lib/sysq
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	op_start OP_TOKEN_FORMAT=jwt OP_TOKEN_PAD=2000 OP_TOKEN_TTL=600 ||
-		return 0
-	export TB_OAUTH2_ISSUER=$OP_URL
-	postfix_start
+	op_bed_start
 }
 
 teardown_file() {
-	postfix_stop
-	op_stop
+	op_bed_stop
 }
 
 teardown() {
@@ -68,40 +64,18 @@ system_account() {
 # --device; the code is approved as alice once it is printed. Output in
 # $BATS_TEST_TMPDIR/auth.out.
 authorize_system() {
-	local out=$BATS_TEST_TMPDIR/auth.out code i
+	local out=$BATS_TEST_TMPDIR/auth.out
 	: >"$out"
 	ns "exec $NS_POSTERN --authorize default --system --device" \
 		>"$out" 2>&1 3>&- &
 	AUTH_PID=$!
-	for i in $(seq 200); do
-		code=$(sed -n 's/.* enter the code \([^ ]*\)$/\1/p' "$out")
-		[ -n "$code" ] && break
-		sleep 0.05
-	done
-	[ -n "$code" ] || { cat "$out"; return 1; }
-	op_approve_device "$code"
-	# postern polls every 5 s (no interval in the answer)
-	wait "$AUTH_PID" || { cat "$out"; return 1; }
+	op_device_wait "$out" "$AUTH_PID"
 	AUTH_PID=
 }
 
-# field NAME: a member of the system token file.
-field() {
-	"$PYTHON3" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$TOKFILE" "$1"
-}
-
-# age_token: the stored access token now expires in 10 s (< 300 s); the
-# file stays the system user's, 0600.
+# age_token: token_age, the file kept the system user's.
 age_token() {
-	"$PYTHON3" - "$TOKFILE" <<-'EOF'
-	import json, os, sys, time
-	p = sys.argv[1]
-	d = json.load(open(p))
-	d["expires_at"] = int(time.time()) + 10
-	open(p + ".t", "w").write(json.dumps(d))
-	os.chmod(p + ".t", 0o600)
-	os.replace(p + ".t", p)
-	EOF
+	token_age
 	chown "$SYS_USER:$SYS_UGROUP" "$TOKFILE"
 }
 
@@ -130,8 +104,8 @@ run_system() {
 	# nothing in root's own state (the keyring or $XDG_STATE_HOME)
 	[ ! -e "$XDG_STATE_HOME/postern/oauth2" ]
 	local at rt
-	at=$(field access_token)
-	rt=$(field refresh_token)
+	at=$(token_field access_token)
+	rt=$(token_field refresh_token)
 	[ "${#at}" -gt 2048 ]
 	drop tok-sysoauth
 	[ "$(drop_files | wc -l)" -eq 1 ]
@@ -158,18 +132,18 @@ run_system() {
 	system_account "auth xoauth2"
 	authorize_system
 	local rt0 rt1 at0
-	rt0=$(field refresh_token)
-	at0=$(field access_token)
+	rt0=$(token_field refresh_token)
+	at0=$(token_field access_token)
 	age_token
 	drop tok-sysrefresh1
 	run_system
 	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
 	wait_mail tok-sysrefresh1
 	env_is sasl_method XOAUTH2
-	rt1=$(field refresh_token)
+	rt1=$(token_field refresh_token)
 	[ "$rt1" != "$rt0" ]
-	[ "$(field access_token)" != "$at0" ]
-	[ "$(field expires_at)" -gt $(($(date +%s) + 300)) ]
+	[ "$(token_field access_token)" != "$at0" ]
+	[ "$(token_field expires_at)" -gt $(($(date +%s) + 300)) ]
 	[ "$(stat -c '%U:%G %a' "$TOKFILE")" = "$SYS_USER:$SYS_UGROUP 600" ]
 	# A second refresh spends rt1; had rt0 been kept, the provider would
 	# see a reuse, revoke the grant, and the message would be held.
@@ -178,16 +152,16 @@ run_system() {
 	run_system
 	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
 	wait_mail tok-sysrefresh2
-	[ "$(field refresh_token)" != "$rt1" ]
+	[ "$(token_field refresh_token)" != "$rt1" ]
 	[ -z "$(ls "$NS/spool/queue/new")" ]
-	secret_scan_text "$(field refresh_token)" "$TB_USER" "$stderr"
+	secret_scan_text "$(token_field refresh_token)" "$TB_USER" "$stderr"
 	secret_scan_text "$rt1" "$TB_USER" "$stderr"
 }
 
 @test "system account, grant revoked: the dropped message is held, -bp --system and --doctor --system say to run --authorize default --system; after it, delivered once" {
 	authorize_system
 	local rt
-	rt=$(field refresh_token)
+	rt=$(token_field refresh_token)
 	op_revoke "$rt"
 	age_token
 	drop tok-sysrevoked
@@ -222,8 +196,8 @@ run_system() {
 	# no token anywhere in the spool (queue, status, maildrop) or the log
 	local f
 	for f in $(find "$NS/spool" "$SYSLOG" -type f); do
-		secret_scan_files "$(field refresh_token)" "$TB_USER" "$f"
-		secret_scan_files "$(field access_token)" "$TB_USER" "$f"
+		secret_scan_files "$(token_field refresh_token)" "$TB_USER" "$f"
+		secret_scan_files "$(token_field access_token)" "$TB_USER" "$f"
 		secret_scan_files "$rt" "$TB_USER" "$f"
 	done
 }

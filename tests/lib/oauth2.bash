@@ -118,3 +118,53 @@ op_approve_code() {
 	done
 	echo "$l"
 }
+
+# op_device_wait OUT PID: wait for postern (PID, writing OUT) to print the
+# device code, approve it as alice, and wait for postern to end (it polls
+# every 5 s: no interval in the answer). 1 with OUT shown on failure.
+op_device_wait() {
+	local out=$1 pid=$2 code= i
+	for i in $(seq 200); do
+		code=$(sed -n 's/.* enter the code \([^ ]*\)$/\1/p' "$out")
+		[ -n "$code" ] && break
+		sleep 0.05
+	done
+	[ -n "$code" ] || { cat "$out"; kill "$pid"; return 1; }
+	op_approve_device "$code"
+	wait "$pid" || { cat "$out"; return 1; }
+}
+
+# token_field NAME: a member of the token file $TOKFILE.
+token_field() {
+	"$PYTHON3" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$TOKFILE" "$1"
+}
+
+# token_age: the access token in $TOKFILE now expires in 10 s (< 300 s);
+# the file is replaced, mode 0600 (its owner: the caller's).
+token_age() {
+	"$PYTHON3" - "$TOKFILE" <<-'PY'
+	import json, os, sys, time
+	p = sys.argv[1]
+	d = json.load(open(p))
+	d["expires_at"] = int(time.time()) + 10
+	open(p + ".t", "w").write(json.dumps(d))
+	os.chmod(p + ".t", 0o600)
+	os.replace(p + ".t", p)
+	PY
+}
+
+# op_bed_start / op_bed_stop (setup_file / teardown_file): the provider
+# with JWT access tokens over 2 KB that live 600 s, and the Postfix bed
+# whose Dovecot checks them. Without Node the provider is not started
+# and each test's op_start skips with the reason.
+op_bed_start() {
+	op_start OP_TOKEN_FORMAT=jwt OP_TOKEN_PAD=2000 OP_TOKEN_TTL=600 ||
+		return 0
+	export TB_OAUTH2_ISSUER=$OP_URL
+	postfix_start
+}
+
+op_bed_stop() {
+	postfix_stop
+	op_stop
+}
