@@ -105,6 +105,9 @@ int oauth2_store_load(const struct account *, const struct oauth2_endpoints *,
     struct oauth2_tokens *t, struct err *);
 /* Open (create) and flock the account's lock file; the fd, or -1. */
 int oauth2_store_lock(const struct account *, struct err *);
+/* oauth2_store_save under the account's lock (new tokens from a flow). */
+int oauth2_store_save_locked(const struct account *,
+    const struct oauth2_endpoints *, struct oauth2_tokens *t, struct err *);
 
 /* The authorization response from a redirect URL (oauth2_redirect.c). */
 struct oauth2_redirect {

@@ -150,7 +150,7 @@ oauth2_device(const struct account *a, struct oauth2_endpoints *ep,
 {
 	struct oauth2_device *d = calloc(1, sizeof(*d));
 	struct oauth2_tokens *t = calloc(1, sizeof(*t));
-	int fd = -1, r = -1;
+	int r = -1;
 
 	if (d == NULL || t == NULL) {
 		(void)err_set(e, ERR_SOFTWARE, "out of memory");
@@ -165,13 +165,10 @@ oauth2_device(const struct account *a, struct oauth2_endpoints *ep,
 	if (oauth2_device_start(ep, d, e) == -1)
 		goto out;
 	oauth2_device_say(d, say, arg);
-	if (oauth2_device_wait(ep, d, t, e) == -1 ||
-	    (fd = oauth2_store_lock(a, e)) == -1)
+	if (oauth2_device_wait(ep, d, t, e) == -1)
 		goto out;
-	r = oauth2_store_save(a, ep, t, e);
+	r = oauth2_store_save_locked(a, ep, t, e);
 out:
-	if (fd != -1)
-		close(fd);
 	if (t != NULL)
 		oauth2_json_wipe(t);
 	if (d != NULL)

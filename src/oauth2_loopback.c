@@ -269,7 +269,7 @@ oauth2_exchange(const struct account *a, const struct oauth2_endpoints *ep,
 {
 	struct oauth2_tokens *t = calloc(1, sizeof(*t));
 	struct buf f;
-	int fd = -1, r = -1;
+	int r = -1;
 
 	buf_init(&f, 4 * OAUTH2_TOKEN_MAX);
 	if (t == NULL || oauth2_code_form(ep, redirect, k, code, &f) == -1) {
@@ -282,11 +282,9 @@ oauth2_exchange(const struct account *a, const struct oauth2_endpoints *ep,
 		(void)err_set(e, ERR_NOPERM,
 		    "the token endpoint refused: %s%s%s", t->error,
 		    t->error_description[0] ? ": " : "", t->error_description);
-	else if ((fd = oauth2_store_lock(a, e)) != -1)
-		r = oauth2_store_save(a, ep, t, e);
+	else
+		r = oauth2_store_save_locked(a, ep, t, e);
 out:
-	if (fd != -1)
-		close(fd);
 	if (t != NULL)
 		oauth2_json_wipe(t);
 	free(t);

@@ -230,3 +230,16 @@ out:
 	free(path);
 	return r;
 }
+
+int
+oauth2_store_save_locked(const struct account *a,
+    const struct oauth2_endpoints *ep, struct oauth2_tokens *t, struct err *e)
+{
+	int fd = oauth2_store_lock(a, e), r;
+
+	if (fd == -1)
+		return -1;
+	r = oauth2_store_save(a, ep, t, e);
+	close(fd);
+	return r;
+}
